@@ -1,0 +1,125 @@
+import type { Clock } from './clock.js';
+import { Queue } from './queue.js';
+import type { Transport, TransportEvents } from './transport.js';
+
+interface InFlight {
+  from: string;
+  node: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * A network of nodes inside one OS process, for `tessera local` and deterministic tests.
+ * Delivery is asynchronous (a microtask later) and ordered; `crash(node)` stands in for a killed
+ * machine, so links and failure handling can be tested without NATS.
+ */
+export class MemoryNetwork {
+  private readonly nodes = new Map<string, MemoryTransport>();
+  private readonly queue = new Queue<InFlight>();
+  private draining = false;
+
+  /** A transport for `node` on this network. */
+  transport(node: string): MemoryTransport {
+    return new MemoryTransport(this, node);
+  }
+
+  /** Node names currently attached. */
+  nodeNames(): string[] {
+    return [...this.nodes.keys()];
+  }
+
+  /** Drops `node` off the network at once, as a killed machine: its watchers learn it is lost. */
+  crash(node: string): void {
+    const transport = this.nodes.get(node);
+    if (transport === undefined) throw new Error(`no node '${node}' on this network`);
+    this.detach(transport);
+  }
+
+  /** Messages queued and not yet delivered. */
+  pending(): number {
+    return this.queue.length;
+  }
+
+  /** @internal */
+  attach(transport: MemoryTransport): void {
+    if (this.nodes.has(transport.node)) throw new Error(`node '${transport.node}' is already on this network`);
+    this.nodes.set(transport.node, transport);
+  }
+
+  /** @internal */
+  detach(transport: MemoryTransport): void {
+    if (this.nodes.get(transport.node) !== transport) return;
+    this.nodes.delete(transport.node);
+    for (const other of this.nodes.values()) other.peerLost(transport.node);
+  }
+
+  /** @internal */
+  enqueue(message: InFlight): void {
+    this.queue.push(message);
+    if (!this.draining) {
+      this.draining = true;
+      queueMicrotask(() => this.drain());
+    }
+  }
+
+  private drain(): void {
+    this.draining = false;
+    for (let message = this.queue.shift(); message !== undefined; message = this.queue.shift()) {
+      const target = this.nodes.get(message.node);
+      if (target === undefined) this.nodes.get(message.from)?.unknownNode(message.node);
+      else target.receive(message.bytes);
+    }
+  }
+}
+
+/** One node's view of a MemoryNetwork. */
+export class MemoryTransport implements Transport {
+  private events: TransportEvents | undefined;
+  private readonly watched = new Set<string>();
+
+  constructor(private readonly network: MemoryNetwork, readonly node: string) {}
+
+  async start(events: TransportEvents, _clock: Clock): Promise<void> {
+    this.events = events;
+    this.network.attach(this);
+  }
+
+  send(node: string, _name: string, bytes: Uint8Array): void {
+    this.network.enqueue({ from: this.node, node, bytes });
+  }
+
+  watch(node: string): void {
+    this.watched.add(node);
+    if (!this.network.nodeNames().includes(node)) queueMicrotask(() => this.peerLost(node));
+  }
+
+  unwatch(node: string): void {
+    this.watched.delete(node);
+  }
+
+  inFlight(): number {
+    return this.network.pending();
+  }
+
+  async flush(): Promise<void> {}
+
+  async stop(): Promise<void> {
+    this.network.detach(this);
+    this.events = undefined;
+  }
+
+  /** @internal */
+  receive(bytes: Uint8Array): void {
+    this.events?.deliver(bytes);
+  }
+
+  /** @internal */
+  peerLost(node: string): void {
+    if (this.watched.delete(node)) this.events?.nodeLost(node, 'node-lost');
+  }
+
+  /** @internal */
+  unknownNode(node: string): void {
+    this.events?.nodeLost(node, 'no-such-node');
+  }
+}

@@ -1,0 +1,158 @@
+import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import type { Clock, Timer } from './clock.js';
+import type { Transport, TransportEvents } from './transport.js';
+
+/** How a node joins a NATS network. */
+export interface NatsTransportOptions {
+  /** This node's name (a subject token). */
+  node: string;
+  /** NATS server URLs; give every server of a cluster. */
+  servers?: string | string[];
+  /** An open connection to share (e.g. many simulated agents on a few connections). */
+  connection?: NatsConnection;
+  /** Subject namespace, so that several Tessera clusters can share one NATS: `tessera.<cluster>`. */
+  cluster?: string;
+  /** How often this node announces it is alive (ms, default 1,000). */
+  heartbeatMs?: number;
+  /** Heartbeats a watched node may miss before it is lost (default 3). */
+  missedHeartbeats?: number;
+}
+
+interface Watch {
+  lastSeen: number;
+  subscription: Subscription;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The production transport: a subject per process, `tessera.<cluster>.<node>.<process>`, read by
+ * one wildcard subscription per node, so that each process has its own subject but a node pays
+ * for one subscription. Liveness: every node publishes a heartbeat on `tessera.<cluster>._hb.<node>`;
+ * a node being watched for links is lost after `missedHeartbeats` silent intervals. A first send
+ * to a node probes `tessera.<cluster>._ping.<node>`, so messages to a node that does not exist
+ * are reported instead of vanishing.
+ */
+export class NatsTransport implements Transport {
+  readonly node: string;
+  private connection: NatsConnection | undefined;
+  private readonly ownsConnection: boolean;
+  private readonly prefix: string;
+  private readonly heartbeatMs: number;
+  private readonly missedHeartbeats: number;
+  private readonly subscriptions: Subscription[] = [];
+  private readonly watches = new Map<string, Watch>();
+  private readonly probed = new Set<string>();
+  private events: TransportEvents | undefined;
+  private clock: Clock | undefined;
+  private heartbeat: Timer | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: NatsTransportOptions) {
+    this.node = options.node;
+    this.connection = options.connection;
+    this.ownsConnection = options.connection === undefined;
+    this.prefix = `tessera.${options.cluster ?? 'default'}`;
+    this.heartbeatMs = options.heartbeatMs ?? 1_000;
+    this.missedHeartbeats = options.missedHeartbeats ?? 3;
+    if (this.ownsConnection && options.servers === undefined) throw new Error('NatsTransport needs servers or a connection');
+  }
+
+  async start(events: TransportEvents, clock: Clock): Promise<void> {
+    this.events = events;
+    this.clock = clock;
+    this.connection ??= await connect({
+      servers: this.options.servers!,
+      name: `tessera-${this.node}`,
+      noRandomize: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+    });
+    const nc = this.connection;
+    this.subscriptions.push(
+      nc.subscribe(`${this.prefix}.${this.node}.*`, { callback: (_err, msg) => this.events?.deliver(msg.data) }),
+      nc.subscribe(`${this.prefix}._ping.${this.node}`, { callback: (_err, msg) => { msg.respond(EMPTY); } }),
+    );
+    if (this.ownsConnection) void this.followStatus(nc);
+    await nc.flush();
+    this.beat();
+  }
+
+  send(node: string, name: string, bytes: Uint8Array): void {
+    const nc = this.connection;
+    if (nc === undefined || this.stopped) return;
+    nc.publish(`${this.prefix}.${node}.${name}`, bytes);
+    if (!this.probed.has(node)) this.probe(node);
+  }
+
+  watch(node: string): void {
+    if (this.watches.has(node) || this.connection === undefined) return;
+    const watch: Watch = {
+      lastSeen: this.clock!.now(),
+      subscription: this.connection.subscribe(`${this.prefix}._hb.${node}`, {
+        callback: () => { watch.lastSeen = this.clock!.now(); },
+      }),
+    };
+    this.watches.set(node, watch);
+    this.probe(node);
+  }
+
+  unwatch(node: string): void {
+    const watch = this.watches.get(node);
+    if (watch === undefined) return;
+    this.watches.delete(node);
+    watch.subscription.unsubscribe();
+  }
+
+  inFlight(): number {
+    return 0;
+  }
+
+  async flush(): Promise<void> {
+    if (this.connection !== undefined && !this.connection.isClosed()) await this.connection.flush();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.heartbeat?.cancel();
+    for (const node of [...this.watches.keys()]) this.unwatch(node);
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+    this.events = undefined;
+    if (this.ownsConnection && this.connection !== undefined && !this.connection.isClosed()) await this.connection.drain();
+  }
+
+  /** Publishes this node's heartbeat and checks the watched nodes', every `heartbeatMs`. */
+  private beat(): void {
+    if (this.stopped) return;
+    this.connection!.publish(`${this.prefix}._hb.${this.node}`, EMPTY);
+    const deadline = this.clock!.now() - this.heartbeatMs * this.missedHeartbeats;
+    for (const [node, watch] of [...this.watches]) {
+      if (watch.lastSeen >= deadline) continue;
+      this.unwatch(node);
+      this.probed.delete(node);
+      this.events?.nodeLost(node, 'node-lost');
+    }
+    this.heartbeat = this.clock!.setTimer(this.heartbeatMs, () => this.beat());
+  }
+
+  /** Asks whether `node` exists; a "no responders" answer means it does not. */
+  private probe(node: string): void {
+    this.probed.add(node);
+    this.connection!.request(`${this.prefix}._ping.${node}`, EMPTY, { timeout: 5_000 }).catch((err: Error & { isNoResponders?: () => boolean }) => {
+      if (this.stopped || err.isNoResponders?.() !== true) return;
+      this.probed.delete(node);
+      this.unwatch(node);
+      this.events?.nodeLost(node, 'no-such-node');
+    });
+  }
+
+  private async followStatus(nc: NatsConnection): Promise<void> {
+    for await (const status of nc.status()) {
+      if (status.type === 'disconnect' && !this.stopped) {
+        this.probed.clear();
+        this.events?.disconnected();
+      }
+    }
+  }
+}

@@ -1,0 +1,138 @@
+import type { Envelope, MessageType, Messages } from '@tessera/protocol';
+import type { Clock, Timer } from './clock.js';
+import type { Logger } from './logger.js';
+import type { Random } from './random.js';
+import type { ExitReason, Runtime } from './runtime.js';
+import type { UPID } from './upid.js';
+
+/** A message handler: gets the validated body and the whole envelope. */
+export type Handler<K extends MessageType> = (body: Messages[K], message: Envelope<K>) => void | Promise<void>;
+
+/** Options of `ask`: the reply type expected, and how long to wait for it. */
+export interface AskOptions<R extends MessageType> {
+  expect: R;
+  timeoutMs?: number;
+}
+
+/** What the runtime gives a process when it is spawned. @internal */
+export interface ProcessBinding {
+  runtime: Runtime;
+  pid: UPID;
+}
+
+/**
+ * An actor, as a libprocess process: an address, a mailbox, and handlers installed per message
+ * type in `initialize()`. The runtime runs one handler of a process at a time, in arrival order;
+ * a handler that returns a promise holds the mailbox until it settles.
+ *
+ * ```ts
+ * class Echo extends Process {
+ *   protected initialize(): void {
+ *     this.install('demo.Ping', this.onPing);
+ *   }
+ *   private onPing = (ping: Messages['demo.Ping'], message: Envelope<'demo.Ping'>): void => {
+ *     this.reply(message, 'demo.Pong', { seq: ping.seq });
+ *   };
+ * }
+ * ```
+ */
+export abstract class Process {
+  private binding: ProcessBinding | undefined;
+  /** @internal handlers by message type, read by the runtime. */
+  readonly handlers = new Map<string, Handler<MessageType>>();
+
+  constructor(readonly name: string) {}
+
+  /** This process's address, `name@node`. */
+  get pid(): UPID {
+    return this.bound().pid;
+  }
+
+  protected get clock(): Clock {
+    return this.bound().runtime.clock;
+  }
+
+  protected get random(): Random {
+    return this.bound().runtime.random;
+  }
+
+  protected get logger(): Logger {
+    return this.bound().runtime.logger;
+  }
+
+  /** Installs the handlers: one `install` line per message type. */
+  protected abstract initialize(): void;
+
+  /** Runs once when the process terminates, before its linkers learn of it. */
+  protected finalize(): void {}
+
+  /** A linked process has gone away. */
+  protected exited(_pid: UPID, _reason: ExitReason): void {}
+
+  /** Installs the handler for one message type; a later install replaces an earlier one. */
+  protected install<K extends MessageType>(type: K, handler: Handler<K>): void {
+    this.handlers.set(type, handler as unknown as Handler<MessageType>);
+  }
+
+  /** Sends a message; fire and forget, ordered per pair of processes. */
+  protected send<K extends MessageType>(to: UPID, type: K, body: Messages[K]): void {
+    this.bound().runtime.sendFrom(this.pid, to, type, body);
+  }
+
+  /** Answers `message` (its sender's pending `ask`, if any, resolves with it). */
+  protected reply<K extends MessageType>(message: Envelope, type: K, body: Messages[K]): void {
+    this.bound().runtime.sendFrom(this.pid, message.from, type, body, message.id);
+  }
+
+  /** Sends and awaits the reply of type `expect`. Rejects with AskTimeoutError or UndeliverableError. */
+  protected ask<K extends MessageType, R extends MessageType>(
+    to: UPID,
+    type: K,
+    body: Messages[K],
+    options: AskOptions<R>,
+  ): Promise<Messages[R]> {
+    return this.bound().runtime.askFrom(this.pid, to, type, body, options);
+  }
+
+  /** Watches `pid`: `exited` is called once when it terminates or its node is lost. */
+  protected link(pid: UPID): void {
+    this.bound().runtime.linkFrom(this.pid, pid);
+  }
+
+  /** Stops watching `pid`. */
+  protected unlink(pid: UPID): void {
+    this.bound().runtime.unlinkFrom(this.pid, pid);
+  }
+
+  /** Runs `fn` in this process's mailbox after `ms` on the runtime's clock; cancelled at termination. */
+  protected delay(ms: number, fn: () => void | Promise<void>): Timer {
+    return this.bound().runtime.delayFor(this.pid, ms, fn);
+  }
+
+  /** Terminates this process after the events already in its mailbox. */
+  protected terminate(): void {
+    this.bound().runtime.terminate(this.pid);
+  }
+
+  /** @internal called by the runtime at spawn. */
+  bind(binding: ProcessBinding): void {
+    if (this.binding !== undefined) throw new Error(`process ${this.binding.pid} is already spawned`);
+    this.binding = binding;
+    this.initialize();
+  }
+
+  /** @internal */
+  runFinalize(): void {
+    this.finalize();
+  }
+
+  /** @internal */
+  runExited(pid: UPID, reason: ExitReason): void {
+    this.exited(pid, reason);
+  }
+
+  private bound(): ProcessBinding {
+    if (this.binding === undefined) throw new Error(`process '${this.name}' is not spawned`);
+    return this.binding;
+  }
+}

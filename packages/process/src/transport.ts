@@ -1,0 +1,36 @@
+import type { Clock } from './clock.js';
+
+/** Why a transport reports a remote node gone. */
+export type NodeLossReason = 'node-lost' | 'no-such-node';
+
+/** What a transport tells the runtime it serves. */
+export interface TransportEvents {
+  /** Bytes of one envelope addressed to a process on this node, in arrival order. */
+  deliver(bytes: Uint8Array): void;
+  /** A watched node stopped answering, or a node messages were sent to does not exist. */
+  nodeLost(node: string, reason: NodeLossReason): void;
+  /** This node lost its connection to the network; every remote link is broken. */
+  disconnected(): void;
+}
+
+/**
+ * Moves encoded envelopes between nodes. The runtime delivers messages between its own
+ * processes itself; a transport only carries what crosses nodes, and watches remote nodes'
+ * liveness for links.
+ */
+export interface Transport {
+  /** The node this transport speaks for. */
+  readonly node: string;
+  start(events: TransportEvents, clock: Clock): Promise<void>;
+  /** Sends to process `name` on `node`. Fire and forget; order is kept per sender and target. */
+  send(node: string, name: string, bytes: Uint8Array): void;
+  /** Starts watching `node`: `nodeLost` fires if it goes away. Idempotent. */
+  watch(node: string): void;
+  /** Stops watching `node`. */
+  unwatch(node: string): void;
+  /** Messages accepted but not yet handed over (in-memory transport); 0 when unknowable. */
+  inFlight(): number;
+  /** Resolves when everything sent so far has left this node. */
+  flush(): Promise<void>;
+  stop(): Promise<void>;
+}

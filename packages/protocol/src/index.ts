@@ -1,0 +1,14 @@
+/** @tessera/protocol: the wire types, their schemas and validators, resource math and ids. */
+export { EnvelopeSchema, type RawEnvelope } from './envelope.js';
+export { DecodeError, decodeEnvelope, encodeEnvelope } from './codec.js';
+export { isMessageType, messageCatalog, type MessageType, type Messages } from './messages/catalog.js';
+export { ExitReasonSchema } from './messages/process-messages.js';
+export {
+  precompileValidators,
+  validateBody,
+  validateEnvelope,
+  type Envelope,
+  type Validation,
+} from './validation.js';
+export { IdGenerator, generatedId, parseId, uuid, type IdKind, type RandomSource } from './ids.js';
+export * from './resources/index.js';

@@ -1,0 +1,23 @@
+import type { Static, TSchema } from '@sinclair/typebox';
+import { demoMessages } from './demo-messages.js';
+import { processMessages } from './process-messages.js';
+
+/**
+ * Every message type Tessera speaks, with its body schema. This is the one place a wire type is
+ * declared: TS types are derived from these schemas, and validators are compiled from them.
+ */
+export const messageCatalog = {
+  ...processMessages,
+  ...demoMessages,
+} as const satisfies Record<string, TSchema>;
+
+/** The name of a message type, e.g. `'demo.Ping'`. */
+export type MessageType = keyof typeof messageCatalog;
+
+/** Maps each message type to its body's TS type. */
+export type Messages = { [K in MessageType]: Static<(typeof messageCatalog)[K]> };
+
+/** True when `type` names a message in the catalog. */
+export function isMessageType(type: string): type is MessageType {
+  return Object.prototype.hasOwnProperty.call(messageCatalog, type);
+}

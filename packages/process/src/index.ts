@@ -17,4 +17,4 @@ export type { NodeLossReason, Transport, TransportEvents } from './transport.js'
 export { MemoryNetwork, MemoryTransport } from './memory-transport.js';
 export { NatsTransport, type NatsTransportOptions } from './nats-transport.js';
 export { FileRecorder, MemoryRecorder, type Direction, type LogRecord, type MessageRecorder } from './recorder.js';
-export { readMessageLog, replayMessages, type ReplayReport } from './replay.js';
+export { ReplayTransport, readMessageLog, replayMessages, type ReplayReport } from './replay.js';

@@ -1,4 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { decodeEnvelope, type RawEnvelope } from '@tessera/protocol';
+import type { Clock } from './clock.js';
+import type { Transport, TransportEvents } from './transport.js';
 import { ManualClock } from './manual-clock.js';
 import type { Direction, LogRecord } from './recorder.js';
 import type { Runtime } from './runtime.js';
@@ -71,4 +74,33 @@ function regenerated(record: LogRecord, node: string): boolean {
 async function settled(runtime: Runtime): Promise<void> {
   if (runtime.clock instanceof ManualClock) return runtime.clock.settle();
   while (!runtime.isIdle()) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * The transport of a node under replay: its peers are not there, so what it sends to other
+ * nodes is kept (to compare with the recording) instead of sent, and no peer is ever lost.
+ */
+export class ReplayTransport implements Transport {
+  /** Messages the replayed node sent to other nodes, in order. */
+  readonly sent: RawEnvelope[] = [];
+
+  constructor(readonly node: string) {}
+
+  async start(_events: TransportEvents, _clock: Clock): Promise<void> {}
+
+  send(_node: string, _name: string, bytes: Uint8Array): void {
+    this.sent.push(decodeEnvelope(bytes) as RawEnvelope);
+  }
+
+  watch(): void {}
+
+  unwatch(): void {}
+
+  inFlight(): number {
+    return 0;
+  }
+
+  async flush(): Promise<void> {}
+
+  async stop(): Promise<void> {}
 }

@@ -369,7 +369,8 @@ export class Runtime implements Settleable {
       node: this.node, type: message.type, from: message.from, to: message.to,
     });
     // Never answer a control message with another one: two dead ends would ping-pong forever.
-    if (message.type.startsWith('process.') || parseUpid(message.from) === undefined) return;
+    // A post has no one to tell.
+    if (message.type.startsWith('process.') || message.from.startsWith('_post@')) return;
     this.sendFrom(upid('_runtime', this.node), message.from, 'process.Undeliverable', {
       message_id: message.id, type: message.type, to: message.to, reason,
     });

@@ -18,3 +18,4 @@ export { MemoryNetwork, MemoryTransport } from './memory-transport.js';
 export { NatsTransport, type NatsTransportOptions } from './nats-transport.js';
 export { FileRecorder, MemoryRecorder, type Direction, type LogRecord, type MessageRecorder } from './recorder.js';
 export { ReplayTransport, readMessageLog, replayMessages, type ReplayReport } from './replay.js';
+export { Echo } from './echo.js';

@@ -110,10 +110,15 @@ export class Runtime implements Settleable {
     return process;
   }
 
-  /** Terminates a process after the events already in its mailbox. */
-  terminate(pid: UPID): void {
+  /**
+   * Terminates a process after the events already in its mailbox, or with `immediately` at
+   * once, dropping them and abandoning a handler still pending (as libprocess's inject).
+   */
+  terminate(pid: UPID, options: { immediately?: boolean } = {}): void {
     const cell = this.localCell(pid);
-    if (cell !== undefined && !cell.terminated) this.enqueue(cell, { kind: 'terminate' });
+    if (cell === undefined || cell.terminated) return;
+    if (options.immediately === true) this.finish(cell);
+    else this.enqueue(cell, { kind: 'terminate' });
   }
 
   /** Resolves when the process has terminated (at once if it does not run here). */
@@ -155,11 +160,10 @@ export class Runtime implements Settleable {
     return () => this.recorders.delete(recorder);
   }
 
-  /** Terminates every process, then stops the transport. */
+  /** Terminates every process at once (their linkers are told), then stops the transport. */
   async stop(): Promise<void> {
     if (this.stopped) return;
-    for (const cell of this.cells.values()) this.terminate(cell.pid);
-    await Promise.all([...this.cells.values()].map((c) => c.done));
+    for (const cell of [...this.cells.values()]) this.terminate(cell.pid, { immediately: true });
     this.stopped = true;
     for (const ask of this.asks.values()) {
       ask.timer.cancel();

@@ -1,4 +1,5 @@
-import type { Envelope, Messages } from '@tessera/protocol';
+import type { Messages } from '@tessera/protocol';
+import { Echo } from '../src/echo.js';
 import { ManualClock } from '../src/manual-clock.js';
 import { MemoryNetwork } from '../src/memory-transport.js';
 import { Process } from '../src/process.js';
@@ -6,20 +7,6 @@ import { Random } from '../src/random.js';
 import { Runtime, type ExitReason } from '../src/runtime.js';
 import { memoryLogger } from '../src/logger.js';
 import type { UPID } from '../src/upid.js';
-
-/** Answers every Ping with a Pong carrying the same seq, and remembers what it saw. */
-export class Echo extends Process {
-  readonly seen: number[] = [];
-
-  protected initialize(): void {
-    this.install('demo.Ping', this.onPing);
-  }
-
-  private onPing = (ping: Messages['demo.Ping'], message: Envelope<'demo.Ping'>): void => {
-    this.seen.push(ping.seq);
-    this.reply(message, 'demo.Pong', ping.text === undefined ? { seq: ping.seq } : { seq: ping.seq, text: ping.text });
-  };
-}
 
 /** Records every handler call (type, seq, from) and every exit it is told of. */
 export class Witness extends Process {
@@ -66,3 +53,5 @@ export async function memoryCluster(nodes: string[], seed = 7) {
   );
   return { clock, network, logger, runtimes };
 }
+
+export { Echo };

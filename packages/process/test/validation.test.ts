@@ -1,6 +1,6 @@
 import { encodeEnvelope } from '@tessera/protocol';
 import { expect } from 'chai';
-import { Echo, memoryCluster } from './support.js';
+import { Witness, memoryCluster } from './support.js';
 
 /** A node that speaks raw bytes, to send what no well-behaved runtime would. */
 async function rogueOn(network: Awaited<ReturnType<typeof memoryCluster>>['network'], clock: Awaited<ReturnType<typeof memoryCluster>>['clock']) {
@@ -12,12 +12,12 @@ async function rogueOn(network: Awaited<ReturnType<typeof memoryCluster>>['netwo
 describe('validation on receipt', () => {
   it('drops a body that fails its schema, logs type, sender and error, and keeps serving', async () => {
     const { clock, network, logger, runtimes: [a] } = await memoryCluster(['a']);
-    const echo = a!.spawn(new Echo('echo'));
+    const echo = a!.spawn(new Witness('echo'));
     const rogue = await rogueOn(network, clock);
     rogue.send('a', 'echo', encodeEnvelope({ type: 'demo.Ping', from: 'x@rogue', to: 'echo@a', id: '1', body: { seq: 'one' } }));
     rogue.send('a', 'echo', encodeEnvelope({ type: 'demo.Ping', from: 'x@rogue', to: 'echo@a', id: '2', body: { seq: 2 } }));
     await clock.settle();
-    expect(echo.seen).to.deep.equal([2]);
+    expect(echo.calls).to.deep.equal(['Ping 2 from x@rogue']);
     expect(a!.metrics.get('process/messages_dropped_invalid')).to.equal(1);
     const line = logger.lines.find((l) => l.message.startsWith('dropped an invalid message'));
     expect(line?.fields).to.include({ type: 'demo.Ping', from: 'x@rogue', error: 'invalid demo.Ping: body/seq must be integer' });
@@ -25,7 +25,7 @@ describe('validation on receipt', () => {
 
   it('drops a message of an unknown type and counts it apart', async () => {
     const { clock, network, logger, runtimes: [a] } = await memoryCluster(['a']);
-    a!.spawn(new Echo('echo'));
+    a!.spawn(new Witness('echo'));
     const rogue = await rogueOn(network, clock);
     rogue.send('a', 'echo', encodeEnvelope({ type: 'demo.Nonsense', from: 'x@rogue', to: 'echo@a', id: '1', body: {} }));
     await clock.settle();
@@ -35,18 +35,18 @@ describe('validation on receipt', () => {
 
   it('drops undecodable bytes and keeps serving', async () => {
     const { clock, network, runtimes: [a] } = await memoryCluster(['a']);
-    const echo = a!.spawn(new Echo('echo'));
+    const echo = a!.spawn(new Witness('echo'));
     const rogue = await rogueOn(network, clock);
     rogue.send('a', 'echo', new Uint8Array([0xc1, 0xff, 0x00]));
     rogue.send('a', 'echo', encodeEnvelope({ type: 'demo.Ping', from: 'x@rogue', to: 'echo@a', id: '2', body: { seq: 3 } }));
     await clock.settle();
     expect(a!.metrics.get('process/messages_dropped_undecodable')).to.equal(1);
-    expect(echo.seen).to.deep.equal([3]);
+    expect(echo.calls).to.deep.equal(['Ping 3 from x@rogue']);
   });
 
   it('drops an envelope with a missing field', async () => {
     const { clock, network, runtimes: [a] } = await memoryCluster(['a']);
-    a!.spawn(new Echo('echo'));
+    a!.spawn(new Witness('echo'));
     const rogue = await rogueOn(network, clock);
     rogue.send('a', 'echo', encodeEnvelope({ type: 'demo.Ping', to: 'echo@a', id: '1', body: { seq: 1 } } as never));
     await clock.settle();

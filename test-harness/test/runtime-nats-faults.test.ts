@@ -1,0 +1,78 @@
+import { expect } from 'chai';
+import { Echo, NatsTransport, Process, Runtime, memoryLogger, type ExitReason, type UPID } from '@tessera/process';
+import { eventually, startEchoNode, startNatsServer, stopAllNatsServers, type ChildNode, type NatsServer } from '../src/index.js';
+
+/** Links to whatever it is told to, and keeps the exits it hears of. */
+class Watcher extends Process {
+  readonly exits: { pid: UPID; reason: ExitReason; at: number }[] = [];
+  protected initialize(): void {}
+  protected override exited(pid: UPID, reason: ExitReason): void {
+    this.exits.push({ pid, reason, at: performance.now() });
+  }
+  watch(pid: UPID): void {
+    this.link(pid);
+  }
+}
+
+const HEARTBEAT_MS = 100;
+
+describe('runtime over NATS under faults', () => {
+  let server: NatsServer;
+  let runtimes: Runtime[] = [];
+  let children: ChildNode[] = [];
+
+  async function runtimeOn(node: string): Promise<Runtime> {
+    const runtime = await Runtime.create({
+      transport: new NatsTransport({ node, servers: server.url, heartbeatMs: HEARTBEAT_MS }),
+      logger: memoryLogger(),
+    });
+    runtimes.push(runtime);
+    return runtime;
+  }
+
+  beforeEach(async () => {
+    server = await startNatsServer();
+    runtimes = [];
+    children = [];
+  });
+
+  afterEach(async () => {
+    await Promise.all(children.map((c) => c.kill()));
+    await Promise.all(runtimes.map((r) => r.stop()));
+    await stopAllNatsServers();
+  });
+
+  it('reports node-lost when the OS process hosting a linked actor is SIGKILLed', async () => {
+    const child = await startEchoNode({ servers: [server.url], node: 'victim', heartbeatMs: HEARTBEAT_MS });
+    children.push(child);
+    const a = await runtimeOn('a');
+    const watcher = a.spawn(new Watcher('watcher'));
+    expect(await a.ask(child.pid, 'demo.Ping', { seq: 1 }, { expect: 'demo.Pong' })).to.deep.equal({ seq: 1 });
+    watcher.watch(child.pid);
+    const killedAt = performance.now();
+    await child.kill('SIGKILL');
+    await eventually('the watcher hears of the dead node', () => watcher.exits.length > 0, 5_000);
+    expect(watcher.exits.map(({ pid, reason }) => ({ pid, reason }))).to.deep.equal([{ pid: 'echo@victim', reason: 'node-lost' }]);
+    // Three missed 100 ms heartbeats, checked every 100 ms: well under a second.
+    expect(watcher.exits[0]!.at - killedAt).to.be.below(1_000);
+  });
+
+  it('breaks remote links on a lost connection, then serves again after reconnecting', async () => {
+    const a = await runtimeOn('a');
+    const b = await runtimeOn('b');
+    const echo = b.spawn(new Echo('echo'));
+    const watcher = a.spawn(new Watcher('watcher'));
+    watcher.watch(echo.pid);
+    await a.ask(echo.pid, 'demo.Ping', { seq: 1 }, { expect: 'demo.Pong' });
+    await server.kill('SIGKILL');
+    await eventually('the link breaks', () => watcher.exits.length > 0, 5_000);
+    expect(watcher.exits[0]!.reason).to.equal('disconnected');
+    await server.restart();
+    let pong: unknown;
+    await eventually('an ask succeeds after reconnecting', () => {
+      a.ask(echo.pid, 'demo.Ping', { seq: 2 }, { expect: 'demo.Pong', timeoutMs: 200 }).then((p) => { pong = p; }, () => {});
+      return pong !== undefined;
+    }, 10_000, 250);
+    expect(pong).to.deep.equal({ seq: 2 });
+  });
+});

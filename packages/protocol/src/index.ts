@@ -3,6 +3,7 @@ export { EnvelopeSchema, type RawEnvelope } from './envelope.js';
 export { DecodeError, decodeEnvelope, encodeEnvelope } from './codec.js';
 export { isMessageType, messageCatalog, type MessageType, type Messages } from './messages/catalog.js';
 export { ExitReasonSchema } from './messages/process-messages.js';
+export { AttributeSchema, IdSchema, OfferSchema, type Attribute, type Id, type Offer } from './messages/mesos-types.js';
 export {
   precompileValidators,
   validateBody,

@@ -1,5 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { demoMessages } from './demo-messages.js';
+import { masterMessages } from './master-messages.js';
 import { processMessages } from './process-messages.js';
 
 /**
@@ -9,6 +10,7 @@ import { processMessages } from './process-messages.js';
 export const messageCatalog = {
   ...processMessages,
   ...demoMessages,
+  ...masterMessages,
 } as const satisfies Record<string, TSchema>;
 
 /** The name of a message type, e.g. `'demo.Ping'`. */

@@ -1,0 +1,42 @@
+import { Type, type Static } from '@sinclair/typebox';
+import {
+  AllocationInfoSchema,
+  ResourcesSchema,
+  ValueRangesSchema,
+  ValueScalarSchema,
+  ValueSetSchema,
+} from '../resources/index.js';
+
+/** Mesos wraps every id in an object: `{"value": "..."}`. */
+export const IdSchema = Type.Object({ value: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false });
+export type Id = Static<typeof IdSchema>;
+
+/** An agent attribute (`rack:r1`, `zone:{a,b}`): like a resource value, plus TEXT. */
+export const AttributeSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    type: Type.Union([Type.Literal('SCALAR'), Type.Literal('RANGES'), Type.Literal('SET'), Type.Literal('TEXT')]),
+    scalar: Type.Optional(ValueScalarSchema),
+    ranges: Type.Optional(ValueRangesSchema),
+    set: Type.Optional(ValueSetSchema),
+    text: Type.Optional(Type.Object({ value: Type.String() }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+export type Attribute = Static<typeof AttributeSchema>;
+
+/** A resource offer as in Mesos v1 `Offer` (mesos.proto), with the same field names. */
+export const OfferSchema = Type.Object(
+  {
+    id: IdSchema,
+    framework_id: IdSchema,
+    agent_id: IdSchema,
+    hostname: Type.String({ minLength: 1 }),
+    resources: ResourcesSchema,
+    attributes: Type.Optional(Type.Array(AttributeSchema)),
+    executor_ids: Type.Optional(Type.Array(IdSchema)),
+    allocation_info: Type.Optional(AllocationInfoSchema),
+  },
+  { additionalProperties: false },
+);
+export type Offer = Static<typeof OfferSchema>;

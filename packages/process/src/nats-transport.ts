@@ -1,5 +1,6 @@
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { Clock, Timer } from './clock.js';
+import { Coalescer } from './coalescer.js';
 import type { Transport, TransportEvents } from './transport.js';
 
 /** How a node joins a NATS network. */
@@ -31,7 +32,8 @@ const EMPTY = new Uint8Array(0);
  * for one subscription. Liveness: every node publishes a heartbeat on `tessera.<cluster>._hb.<node>`;
  * a node being watched for links is lost after `missedHeartbeats` silent intervals. A first send
  * to a node probes `tessera.<cluster>._ping.<node>`, so messages to a node that does not exist
- * are reported instead of vanishing.
+ * are reported instead of vanishing. Messages to the same process sent in one tick leave as
+ * one NATS message (see Coalescer).
  */
 export class NatsTransport implements Transport {
   readonly node: string;
@@ -47,6 +49,7 @@ export class NatsTransport implements Transport {
   private clock: Clock | undefined;
   private heartbeat: Timer | undefined;
   private stopped = false;
+  private readonly coalescer = new Coalescer((subject, frame) => this.connection?.publish(subject, frame));
 
   constructor(private readonly options: NatsTransportOptions) {
     this.node = options.node;
@@ -79,9 +82,8 @@ export class NatsTransport implements Transport {
   }
 
   send(node: string, name: string, bytes: Uint8Array): void {
-    const nc = this.connection;
-    if (nc === undefined || this.stopped) return;
-    nc.publish(`${this.prefix}.${node}.${name}`, bytes);
+    if (this.connection === undefined || this.stopped) return;
+    this.coalescer.add(`${this.prefix}.${node}.${name}`, bytes);
     if (!this.probed.has(node)) this.probe(node);
   }
 
@@ -109,6 +111,7 @@ export class NatsTransport implements Transport {
   }
 
   async flush(): Promise<void> {
+    this.coalescer.flush();
     if (this.connection !== undefined && !this.connection.isClosed()) await this.connection.flush();
   }
 
@@ -116,6 +119,7 @@ export class NatsTransport implements Transport {
     if (this.stopped) return;
     this.stopped = true;
     this.heartbeat?.cancel();
+    this.coalescer.flush();
     for (const node of [...this.watches.keys()]) this.unwatch(node);
     for (const subscription of this.subscriptions) subscription.unsubscribe();
     this.events = undefined;

@@ -1,5 +1,5 @@
 import {
-  decodeEnvelope,
+  decodeEnvelopes,
   encodeEnvelope,
   validateEnvelope,
   type Envelope,
@@ -282,16 +282,21 @@ export class Runtime implements Settleable {
     return { cancel: () => { timer.cancel(); cell.timers.delete(timer); } };
   }
 
+  /** Takes a frame of one or more encoded envelopes off the transport. */
   private receive(bytes: Uint8Array): void {
     this.work += 1;
-    let decoded: unknown;
+    let envelopes: unknown[];
     try {
-      decoded = decodeEnvelope(bytes);
+      envelopes = decodeEnvelopes(bytes);
     } catch (err) {
       this.metrics.inc(RuntimeMetric.undecodable);
       this.logger.log('warn', 'dropped an undecodable message', { node: this.node, bytes: bytes.length, error: (err as Error).message });
       return;
     }
+    for (const envelope of envelopes) this.receiveDecoded(envelope);
+  }
+
+  private receiveDecoded(decoded: unknown): void {
     const checked = validateEnvelope(decoded);
     if (!checked.ok) {
       const raw = (decoded ?? {}) as Partial<RawEnvelope>;

@@ -1,6 +1,6 @@
 /** @tessera/protocol: the wire types, their schemas and validators, resource math and ids. */
 export { EnvelopeSchema, type RawEnvelope } from './envelope.js';
-export { DecodeError, decodeEnvelope, encodeEnvelope } from './codec.js';
+export { DecodeError, decodeEnvelope, decodeEnvelopes, encodeEnvelope } from './codec.js';
 export { isMessageType, messageCatalog, type MessageType, type Messages } from './messages/catalog.js';
 export { ExitReasonSchema } from './messages/process-messages.js';
 export { AttributeSchema, IdSchema, OfferSchema, type Attribute, type Id, type Offer } from './messages/mesos-types.js';

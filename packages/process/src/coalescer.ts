@@ -1,0 +1,44 @@
+/** The most bytes one coalesced frame carries; NATS's default max_payload is 1 MiB. */
+const MAX_FRAME_BYTES = 256 * 1024;
+
+/**
+ * Gathers the encoded envelopes sent to each subject during one tick of the event loop and
+ * publishes them as one frame of concatenated msgpack values at the end of the tick, as
+ * libprocess batches messages on a socket. Order per subject is kept; no message waits longer
+ * than the current tick, so latency does not grow. A burst of sends costs one NATS message
+ * (and one server-side routing step) per target instead of one per message.
+ */
+export class Coalescer {
+  private readonly pending = new Map<string, Uint8Array[]>();
+  private pendingBytes = 0;
+  private scheduled = false;
+  private readonly flushBound = (): void => this.flush();
+
+  constructor(private readonly publish: (subject: string, frame: Uint8Array) => void) {}
+
+  add(subject: string, bytes: Uint8Array): void {
+    let frames = this.pending.get(subject);
+    if (frames === undefined) {
+      frames = [];
+      this.pending.set(subject, frames);
+    }
+    frames.push(bytes);
+    this.pendingBytes += bytes.length;
+    if (this.pendingBytes >= MAX_FRAME_BYTES) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      queueMicrotask(this.flushBound);
+    }
+  }
+
+  /** Publishes everything gathered so far. */
+  flush(): void {
+    this.scheduled = false;
+    if (this.pending.size === 0) return;
+    for (const [subject, frames] of this.pending) {
+      this.publish(subject, frames.length === 1 ? frames[0]! : Buffer.concat(frames));
+    }
+    this.pending.clear();
+    this.pendingBytes = 0;
+  }
+}

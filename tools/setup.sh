@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what Tessera needs on a fresh Debian machine with Node 20: nats-server from Debian's
+# packages when it is missing, then the npm dependencies, then a build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ]; then
+  echo "installing nats-server (Debian package)"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nats-server >/dev/null
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  echo "Tessera needs Node 20 or later; this is $(node --version)" >&2
+  exit 1
+fi
+
+npm ci --no-audit --no-fund
+npm run build

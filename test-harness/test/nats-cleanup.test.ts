@@ -4,10 +4,10 @@ import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { liveNatsServerCount, startNatsServer, stopAllNatsServers } from '../src/index.js';
+import { refuses } from './loopback-support.js';
 
 const harnessEntry = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/index.js');
 
@@ -55,17 +55,6 @@ function startInChild(then: string): Promise<{ serverPid: number; child: ReturnT
       if (out.includes('\n') && line) resolve({ serverPid: Number(line), child });
     });
     child.once('exit', (code) => reject(new Error(`child exited (${code}) before printing a pid: ${out}`)));
-  });
-}
-
-function refuses(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
   });
 }
 

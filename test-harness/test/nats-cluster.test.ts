@@ -2,46 +2,12 @@
 // meta leader before it resolves, and survives a member's SIGKILL and restart.
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { expect } from 'chai';
-import http from 'node:http';
-import net from 'node:net';
 import { startNatsCluster, stopAllNatsServers, type NatsCluster } from '../src/index.js';
-
-function getJson(port: number, urlPath: string): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(`http://127.0.0.1:${port}${urlPath}`, { agent: false }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve(JSON.parse(body) as Record<string, unknown>));
-      })
-      .on('error', reject);
-  });
-}
+import { getJson, refuses, rejectionOf } from './loopback-support.js';
 
 async function routeCounts(cluster: NatsCluster): Promise<number[]> {
   const routez = await Promise.all(cluster.servers.map((s) => getJson(s.monitorPort, '/routez')));
   return routez.map((r) => Number(r['num_routes']));
-}
-
-function refuses(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(true));
-  });
-}
-
-async function rejectionOf(work: Promise<unknown>): Promise<Error> {
-  try {
-    await work;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('nats-server harness: a cluster', () => {

@@ -3,11 +3,11 @@
 import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { findNatsServer, freePort, NatsStartError, startNatsServer, stopAllNatsServers } from '../src/index.js';
+import { getJson, rejectionOf } from './loopback-support.js';
 
 /** The first line a NATS server sends a new client. */
 function readInfoLine(port: number): Promise<string> {
@@ -38,28 +38,6 @@ function connectOutcome(port: number): Promise<string> {
     });
     socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
   });
-}
-
-function getJson(port: number, urlPath: string): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(`http://127.0.0.1:${port}${urlPath}`, { agent: false }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve(JSON.parse(body) as Record<string, unknown>));
-      })
-      .on('error', reject);
-  });
-}
-
-async function rejectionOf(work: Promise<unknown>): Promise<Error> {
-  try {
-    await work;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('nats-server harness: a single server', () => {

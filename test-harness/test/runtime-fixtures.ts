@@ -1,5 +1,5 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { MemoryNetwork, NatsTransport, Runtime, SystemClock, memoryLogger, type Logger, type MemoryTransport } from '@tessera/process';
+import { MemoryNetwork, NatsTransport, Process, Runtime, SystemClock, memoryLogger, type ExitReason, type Logger, type MemoryTransport, type UPID } from '@tessera/process';
 import { startNatsServer, stopAllNatsServers, type NatsServer } from '../src/index.js';
 
 /** What the shared runtime suite needs from a transport: runtimes on nodes, and a raw sender. */
@@ -73,4 +73,16 @@ export function natsFixture(options: { heartbeatMs?: number } = {}): TransportFi
 /** Stops the servers a NATS fixture started; call once after the suite. */
 export async function stopFixtureServers(): Promise<void> {
   await stopAllNatsServers();
+}
+
+/** Links to whatever it is told to, and keeps the exits it hears of (with when it heard them). */
+export class Watcher extends Process {
+  readonly exits: { pid: UPID; reason: ExitReason; at: number }[] = [];
+  protected initialize(): void {}
+  protected override exited(pid: UPID, reason: ExitReason): void {
+    this.exits.push({ pid, reason, at: performance.now() });
+  }
+  watch(pid: UPID): void {
+    this.link(pid);
+  }
 }

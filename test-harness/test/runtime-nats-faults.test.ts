@@ -1,18 +1,7 @@
 import { expect } from 'chai';
-import { Echo, NatsTransport, Process, Runtime, memoryLogger, type ExitReason, type UPID } from '@tessera/process';
+import { Echo, NatsTransport, Runtime, memoryLogger } from '@tessera/process';
+import { Watcher } from './runtime-fixtures.js';
 import { eventually, startEchoNode, startNatsServer, stopAllNatsServers, type ChildNode, type NatsServer } from '../src/index.js';
-
-/** Links to whatever it is told to, and keeps the exits it hears of. */
-class Watcher extends Process {
-  readonly exits: { pid: UPID; reason: ExitReason; at: number }[] = [];
-  protected initialize(): void {}
-  protected override exited(pid: UPID, reason: ExitReason): void {
-    this.exits.push({ pid, reason, at: performance.now() });
-  }
-  watch(pid: UPID): void {
-    this.link(pid);
-  }
-}
 
 const HEARTBEAT_MS = 100;
 

@@ -46,6 +46,24 @@ describe('runtime over NATS under faults', () => {
     expect(watcher.exits[0]!.at - killedAt).to.be.below(1_000);
   });
 
+  it('does not declare live peers lost after its own event loop stalled', async () => {
+    const a = await runtimeOn('a');
+    const b = await runtimeOn('b');
+    const echo = b.spawn(new Echo('echo'));
+    const watcher = a.spawn(new Watcher('watcher'));
+    watcher.watch(echo.pid);
+    await a.ask(echo.pid, 'demo.Ping', { seq: 1 }, { expect: 'demo.Pong' });
+    // Both nodes share this OS process, so the stall silences b's heartbeats as well: exactly
+    // what a long GC pause or a slow synchronous handler does to a real node.
+    const stallUntil = performance.now() + 6 * HEARTBEAT_MS;
+    while (performance.now() < stallUntil) { /* a stuck event loop */ }
+    // Five more heartbeat periods: long enough for a wrong verdict to have been reached.
+    const checkUntil = performance.now() + 5 * HEARTBEAT_MS;
+    await eventually('five heartbeat periods pass', () => performance.now() > checkUntil, 5_000, HEARTBEAT_MS);
+    expect(watcher.exits).to.deep.equal([]);
+    expect(await a.ask(echo.pid, 'demo.Ping', { seq: 2 }, { expect: 'demo.Pong' })).to.deep.equal({ seq: 2 });
+  });
+
   it('breaks remote links on a lost connection, then serves again after reconnecting', async () => {
     const a = await runtimeOn('a');
     const b = await runtimeOn('b');

@@ -81,6 +81,15 @@ for (const fixture of [memoryFixture(), natsFixture()] as TransportFixture[]) {
       ]);
     });
 
+    it('survives a message whose sender is not a pid, and keeps reading', async () => {
+      const a = await fixture.runtime('a');
+      const b = await fixture.runtime('b');
+      const echo = b.spawn(new Echo('echo'));
+      await fixture.sendRaw('b', 'nobody', encodeEnvelope({ type: 'demo.Ping', from: 'xyz', to: 'nobody@b', id: '1', body: { seq: 1 } }));
+      await eventually('the bad sender is counted', () => b.metrics.get('process/messages_dropped_invalid') === 1);
+      expect(await a.ask(echo.pid, 'demo.Ping', { seq: 2 }, { expect: 'demo.Pong' })).to.deep.equal({ seq: 2 });
+    });
+
     it('tells a linked process when its peer terminates', async () => {
       const a = await fixture.runtime('a');
       const b = await fixture.runtime('b');

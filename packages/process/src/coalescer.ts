@@ -9,14 +9,23 @@ const MAX_FRAME_BYTES = 256 * 1024;
  * (and one server-side routing step) per target instead of one per message.
  */
 export class Coalescer {
-  private readonly pending = new Map<string, Uint8Array[]>();
+  private pending = new Map<string, Uint8Array[]>();
   private pendingBytes = 0;
   private scheduled = false;
   private readonly flushBound = (): void => this.flush();
 
-  constructor(private readonly publish: (subject: string, frame: Uint8Array) => void) {}
+  /**
+   * @param publish sends one frame; it may throw (a closed connection, an oversize frame)
+   * @param failed told of each frame that could not be published; the others still go
+   */
+  constructor(
+    private readonly publish: (subject: string, frame: Uint8Array) => void,
+    private readonly failed: (subject: string, messages: number, error: Error) => void,
+  ) {}
 
   add(subject: string, bytes: Uint8Array): void {
+    // Keep each frame within one NATS payload: what is gathered goes first.
+    if (this.pendingBytes > 0 && this.pendingBytes + bytes.length > MAX_FRAME_BYTES) this.flush();
     let frames = this.pending.get(subject);
     if (frames === undefined) {
       frames = [];
@@ -35,10 +44,16 @@ export class Coalescer {
   flush(): void {
     this.scheduled = false;
     if (this.pending.size === 0) return;
-    for (const [subject, frames] of this.pending) {
-      this.publish(subject, frames.length === 1 ? frames[0]! : Buffer.concat(frames));
-    }
-    this.pending.clear();
+    // Taken before publishing, so that a publish that throws can neither resend nor jam them.
+    const batch = this.pending;
+    this.pending = new Map();
     this.pendingBytes = 0;
+    for (const [subject, frames] of batch) {
+      try {
+        this.publish(subject, frames.length === 1 ? frames[0]! : Buffer.concat(frames));
+      } catch (err) {
+        this.failed(subject, frames.length, err as Error);
+      }
+    }
   }
 }

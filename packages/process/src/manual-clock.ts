@@ -74,6 +74,8 @@ export class ManualClock implements Clock {
     let quietTurns = 0;
     let lastProgress = -1;
     for (let turn = 0; turn < maxTurns; turn += 1) {
+      // Timers due now (a zero delay) fire without time moving, as libprocess's settle does.
+      this.advance(0);
       await nextTurn();
       const progress = this.totalProgress();
       const idle = [...this.runtimes].every((r) => r.isIdle()) && this.nextDue(this.current) === undefined;

@@ -45,11 +45,17 @@ export class NatsTransport implements Transport {
   private readonly subscriptions: Subscription[] = [];
   private readonly watches = new Map<string, Watch>();
   private readonly probed = new Set<string>();
+  /** Nodes that have answered a probe: their silence means they died. */
+  private readonly seen = new Set<string>();
   private events: TransportEvents | undefined;
   private clock: Clock | undefined;
   private heartbeat: Timer | undefined;
   private stopped = false;
-  private readonly coalescer = new Coalescer((subject, frame) => this.connection?.publish(subject, frame));
+  private readonly coalescer = new Coalescer(
+    (subject, frame) => this.connection?.publish(subject, frame),
+    (subject, messages, error) => this.events?.publishFailed(subject, messages, error),
+  );
+  private lastBeat = 0;
 
   constructor(private readonly options: NatsTransportOptions) {
     this.node = options.node;
@@ -76,7 +82,7 @@ export class NatsTransport implements Transport {
       nc.subscribe(`${this.prefix}.${this.node}.*`, { callback: (_err, msg) => this.events?.deliver(msg.data) }),
       nc.subscribe(`${this.prefix}._ping.${this.node}`, { callback: (_err, msg) => { msg.respond(EMPTY); } }),
     );
-    if (this.ownsConnection) void this.followStatus(nc);
+    void this.followStatus(nc);
     await nc.flush();
     this.beat();
   }
@@ -88,7 +94,7 @@ export class NatsTransport implements Transport {
   }
 
   watch(node: string): void {
-    if (this.watches.has(node) || this.connection === undefined) return;
+    if (this.watches.has(node) || this.connection === undefined || this.stopped) return;
     const watch: Watch = {
       lastSeen: this.clock!.now(),
       subscription: this.connection.subscribe(`${this.prefix}._hb.${node}`, {
@@ -130,7 +136,15 @@ export class NatsTransport implements Transport {
   private beat(): void {
     if (this.stopped) return;
     this.connection!.publish(`${this.prefix}._hb.${this.node}`, EMPTY);
-    const deadline = this.clock!.now() - this.heartbeatMs * this.missedHeartbeats;
+    const now = this.clock!.now();
+    const stalled = this.lastBeat > 0 && now - this.lastBeat > 2 * this.heartbeatMs;
+    this.lastBeat = now;
+    if (stalled) {
+      // This node's own event loop was stuck: peers' heartbeats are still unread in the socket,
+      // so their silence says nothing. Start their count again instead of declaring them lost.
+      for (const watch of this.watches.values()) watch.lastSeen = now;
+    }
+    const deadline = now - this.heartbeatMs * this.missedHeartbeats;
     for (const [node, watch] of [...this.watches]) {
       if (watch.lastSeen >= deadline) continue;
       this.unwatch(node);
@@ -143,17 +157,22 @@ export class NatsTransport implements Transport {
   /** Asks whether `node` exists; a "no responders" answer means it does not. */
   private probe(node: string): void {
     this.probed.add(node);
-    this.connection!.request(`${this.prefix}._ping.${node}`, EMPTY, { timeout: 5_000 }).catch((err: Error & { isNoResponders?: () => boolean }) => {
-      if (this.stopped || err.isNoResponders?.() !== true) return;
-      this.probed.delete(node);
-      this.unwatch(node);
-      this.events?.nodeLost(node, 'no-such-node');
-    });
+    this.connection!.request(`${this.prefix}._ping.${node}`, EMPTY, { timeout: 5_000 }).then(
+      () => { this.seen.add(node); },
+      (err: Error & { isNoResponders?: () => boolean }) => {
+        if (this.stopped || err.isNoResponders?.() !== true) return;
+        this.probed.delete(node);
+        this.unwatch(node);
+        // A node that answered once and answers no more has died, not never existed.
+        this.events?.nodeLost(node, this.seen.has(node) ? 'node-lost' : 'no-such-node');
+      },
+    );
   }
 
   private async followStatus(nc: NatsConnection): Promise<void> {
     for await (const status of nc.status()) {
-      if (status.type === 'disconnect' && !this.stopped) {
+      if (this.stopped) break;
+      if (status.type === 'disconnect') {
         this.probed.clear();
         this.events?.disconnected();
       }

@@ -38,6 +38,7 @@ export interface ProcessBinding {
  */
 export abstract class Process {
   private binding: ProcessBinding | undefined;
+  private terminated = false;
   /** @internal handlers by message type, read by the runtime. */
   readonly handlers = new Map<string, Handler<MessageType>>();
 
@@ -76,12 +77,16 @@ export abstract class Process {
 
   /** Sends a message; fire and forget, ordered per pair of processes. */
   protected send<K extends MessageType>(to: UPID, type: K, body: Messages[K]): void {
-    this.bound().runtime.sendFrom(this.pid, to, type, body);
+    this.active().runtime.sendFrom(this.pid, to, type, body);
   }
 
-  /** Answers `message` (its sender's pending `ask`, if any, resolves with it). */
+  /**
+   * Answers `message` (its sender's pending `ask`, if any, resolves with it). A reply to an ask
+   * resolves the asker's promise as it arrives, without waiting in the asker's mailbox: it may
+   * overtake messages the same sender sent earlier that are still queued there.
+   */
   protected reply<K extends MessageType>(message: Envelope, type: K, body: Messages[K]): void {
-    this.bound().runtime.sendFrom(this.pid, message.from, type, body, message.id);
+    this.active().runtime.sendFrom(this.pid, message.from, type, body, message.id);
   }
 
   /** Sends and awaits the reply of type `expect`. Rejects with AskTimeoutError or UndeliverableError. */
@@ -91,27 +96,27 @@ export abstract class Process {
     body: Messages[K],
     options: AskOptions<R>,
   ): Promise<Messages[R]> {
-    return this.bound().runtime.askFrom(this.pid, to, type, body, options);
+    return this.active().runtime.askFrom(this.pid, to, type, body, options);
   }
 
   /** Watches `pid`: `exited` is called once when it terminates or its node is lost. */
   protected link(pid: UPID): void {
-    this.bound().runtime.linkFrom(this.pid, pid);
+    this.active().runtime.linkFrom(this.pid, pid);
   }
 
   /** Stops watching `pid`. */
   protected unlink(pid: UPID): void {
-    this.bound().runtime.unlinkFrom(this.pid, pid);
+    this.active().runtime.unlinkFrom(this.pid, pid);
   }
 
   /** Runs `fn` in this process's mailbox after `ms` on the runtime's clock; cancelled at termination. */
   protected delay(ms: number, fn: () => void | Promise<void>): Timer {
-    return this.bound().runtime.delayFor(this.pid, ms, fn);
+    return this.active().runtime.delayFor(this.pid, ms, fn);
   }
 
   /** Terminates this process after the events already in its mailbox. */
   protected terminate(): void {
-    this.bound().runtime.terminate(this.pid);
+    this.active().runtime.terminate(this.pid);
   }
 
   /** @internal called by the runtime at spawn. */
@@ -119,6 +124,11 @@ export abstract class Process {
     if (this.binding !== undefined) throw new Error(`process ${this.binding.pid} is already spawned`);
     this.binding = binding;
     this.initialize();
+  }
+
+  /** @internal called by the runtime once finalize() has run. */
+  markTerminated(): void {
+    this.terminated = true;
   }
 
   /** @internal */
@@ -129,6 +139,16 @@ export abstract class Process {
   /** @internal */
   runExited(pid: UPID, reason: ExitReason): void {
     this.exited(pid, reason);
+  }
+
+  /**
+   * The binding, for acting: a handler abandoned by `terminate({immediately})` that resumes
+   * later must not act under a name a new process may have taken since.
+   */
+  private active(): ProcessBinding {
+    const binding = this.bound();
+    if (this.terminated) throw new Error(`process ${binding.pid} is terminated`);
+    return binding;
   }
 
   private bound(): ProcessBinding {

@@ -1,6 +1,7 @@
 import {
   decodeEnvelopes,
   encodeEnvelope,
+  precompileValidators,
   validateEnvelope,
   type Envelope,
   type MessageType,
@@ -15,6 +16,7 @@ import { ProcessCell, type MailboxEvent } from './mailbox.js';
 import { ManualClock } from './manual-clock.js';
 import { Counters, RuntimeMetric } from './metrics.js';
 import type { AskOptions, Process } from './process.js';
+import { Queue } from './queue.js';
 import { Random } from './random.js';
 import type { MessageRecorder } from './recorder.js';
 import type { NodeLossReason, Transport } from './transport.js';
@@ -46,6 +48,10 @@ interface PendingAsk {
 // to I/O: keeps one busy actor from starving the rest or the socket.
 const PER_PROCESS_BUDGET = 256;
 const PER_TURN_BUDGET = 4096;
+/** NATS's default max_payload is 1 MiB; a larger envelope could never be published. */
+export const MAX_MESSAGE_BYTES = 1_000_000;
+/** How many timed-out ask ids are remembered, so that their late replies are dropped. */
+const EXPIRED_ASKS_KEPT = 10_000;
 
 /**
  * One node of actors: spawns processes, routes their messages (locally, or through the
@@ -64,7 +70,8 @@ export class Runtime implements Settleable {
   private readonly cells = new Map<string, ProcessCell>();
   private readonly asks = new Map<string, PendingAsk>();
   private readonly watchedNodes = new Map<string, number>();
-  private readonly runQueue: ProcessCell[] = [];
+  private readonly runQueue = new Queue<ProcessCell>();
+  private readonly expiredAsks = new Set<string>();
   private readonly recorders = new Set<MessageRecorder>();
   private readonly idPrefix: string;
   private nextId = 0;
@@ -72,6 +79,8 @@ export class Runtime implements Settleable {
   private work = 0;
   private stopped = false;
   private readonly runBound = (): void => this.run();
+  private readonly postPid: UPID;
+  private readonly askPid: UPID;
 
   /** Builds a runtime and starts its transport. */
   static async create(options: RuntimeOptions): Promise<Runtime> {
@@ -81,6 +90,7 @@ export class Runtime implements Settleable {
         deliver: (bytes) => runtime.receive(bytes),
         nodeLost: (node, reason) => runtime.onNodeLost(node, reason),
         disconnected: () => runtime.onDisconnected(),
+        publishFailed: (subject, messages, error) => runtime.onPublishFailed(subject, messages, error),
       },
       runtime.clock,
     );
@@ -96,6 +106,9 @@ export class Runtime implements Settleable {
     this.logger = options.logger ?? stderrLogger();
     this.askTimeoutMs = options.askTimeoutMs ?? 5_000;
     this.idPrefix = this.random.token(6);
+    this.postPid = upid('_post', this.node);
+    this.askPid = upid('_ask', this.node);
+    precompileValidators();
     if (this.clock instanceof ManualClock) this.clock.attach(this);
   }
 
@@ -146,12 +159,12 @@ export class Runtime implements Settleable {
 
   /** Sends from outside any process (libprocess `post`); replies go nowhere. */
   post<K extends MessageType>(to: UPID, type: K, body: Messages[K]): void {
-    this.sendFrom(upid('_post', this.node), to, type, body);
+    this.sendFrom(this.postPid, to, type, body);
   }
 
   /** An `ask` from outside any process, e.g. from a test or the CLI. */
   ask<K extends MessageType, R extends MessageType>(to: UPID, type: K, body: Messages[K], options: AskOptions<R>): Promise<Messages[R]> {
-    return this.askFrom(upid('_ask', this.node), to, type, body, options);
+    return this.askFrom(this.askPid, to, type, body, options);
   }
 
   /** Appends every message sent and delivered here to `recorder` until it is removed. */
@@ -198,13 +211,19 @@ export class Runtime implements Settleable {
     this.receive(encodeEnvelope(message));
   }
 
-  /** @internal */
-  sendFrom<K extends MessageType>(from: UPID, to: UPID, type: K, body: Messages[K], re?: string): string {
-    const id = `${this.idPrefix}-${(this.nextId++).toString(36)}`;
-    const message: RawEnvelope = re === undefined ? { type, from, to, id, body } : { type, from, to, id, re, body };
+  /**
+   * @internal Sends one envelope. Throws (changing nothing) when `to` is not a pid or the
+   * encoded message is larger than any transport carries; after stop() it sends nothing.
+   */
+  sendFrom<K extends MessageType>(from: UPID, to: UPID, type: K, body: Messages[K], re?: string, id = this.nextMessageId()): string {
     const target = parseUpid(to);
     if (target === undefined) throw new Error(`cannot send ${type} to '${to}': not a pid (name@node)`);
+    if (this.stopped) return id;
+    const message: RawEnvelope = re === undefined ? { type, from, to, id, body } : { type, from, to, id, re, body };
     const bytes = encodeEnvelope(message);
+    if (bytes.length > MAX_MESSAGE_BYTES) {
+      throw new Error(`cannot send ${type} to ${to}: ${bytes.length} bytes is over the ${MAX_MESSAGE_BYTES}-byte limit`);
+    }
     this.metrics.inc(RuntimeMetric.sent);
     for (const recorder of this.recorders) recorder.record('out', this.clock.now(), message);
     if (target.node === this.node) this.receive(bytes);
@@ -221,19 +240,18 @@ export class Runtime implements Settleable {
     options: AskOptions<R>,
   ): Promise<Messages[R]> {
     return new Promise<Messages[R]>((resolve, reject) => {
+      if (this.stopped) return reject(new UndeliverableError(to, type, `runtime ${this.node} is stopped`));
       const timeoutMs = options.timeoutMs ?? this.askTimeoutMs;
-      let id = '';
+      const id = this.nextMessageId();
       const timer = this.clock.setTimer(timeoutMs, () => {
         this.asks.delete(id);
+        this.rememberExpired(id);
         reject(new AskTimeoutError(to, type, timeoutMs));
       });
-      const pending: PendingAsk = { to, type, expect: options.expect, timer, resolve: resolve as (b: unknown) => void, reject };
-      // Register before sending: a local reply can arrive before sendFrom returns.
-      id = `${this.idPrefix}-${this.nextId.toString(36)}`;
-      this.asks.set(id, pending);
+      // Registered before sending: a local reply can arrive before sendFrom returns.
+      this.asks.set(id, { to, type, expect: options.expect, timer, resolve: resolve as (b: unknown) => void, reject });
       try {
-        const sentId = this.sendFrom(from, to, type, body);
-        if (sentId !== id) throw new Error(`message id mismatch ${sentId} != ${id}`);
+        this.sendFrom(from, to, type, body, undefined, id);
       } catch (err) {
         this.asks.delete(id);
         timer.cancel();
@@ -244,6 +262,7 @@ export class Runtime implements Settleable {
 
   /** @internal */
   linkFrom(linker: UPID, target: UPID): void {
+    if (parseUpid(target) === undefined) throw new Error(`cannot link to '${target}': not a pid (name@node)`);
     const cell = this.localCell(linker);
     if (cell === undefined || cell.links.has(target)) return;
     cell.links.add(target);
@@ -293,7 +312,16 @@ export class Runtime implements Settleable {
       this.logger.log('warn', 'dropped an undecodable message', { node: this.node, bytes: bytes.length, error: (err as Error).message });
       return;
     }
-    for (const envelope of envelopes) this.receiveDecoded(envelope);
+    for (const envelope of envelopes) {
+      try {
+        this.receiveDecoded(envelope);
+      } catch (err) {
+        // Whatever one message does, the node keeps reading: a throw here would end the
+        // transport's read loop (nats.js closes its reader) and deafen the node for good.
+        this.metrics.inc(RuntimeMetric.invalid);
+        this.logger.log('error', `dropped a message that broke the runtime: ${(err as Error).message}`, { node: this.node, stack: (err as Error).stack });
+      }
+    }
   }
 
   private receiveDecoded(decoded: unknown): void {
@@ -326,10 +354,19 @@ export class Runtime implements Settleable {
 
   private accept(message: Envelope): void {
     for (const recorder of this.recorders) recorder.record('in', this.clock.now(), message);
-    if (message.re !== undefined && this.asks.has(message.re)) return this.answer(message.re, message);
+    if (message.re !== undefined) {
+      if (this.asks.has(message.re)) return this.answer(message.re, message);
+      if (this.expiredAsks.delete(message.re)) {
+        this.metrics.inc(RuntimeMetric.lateReplies);
+        return;
+      }
+    }
     switch (message.type) {
       case 'process.Link': return this.onLink(message as Envelope<'process.Link'>);
-      case 'process.Unlink': return void this.localCell(message.to)?.linkers.delete(message.from);
+      case 'process.Unlink': {
+        const cell = this.localCell(message.to);
+        return cell === undefined ? undefined : this.forgetLinker(cell, message.from);
+      }
       case 'process.Exited': return this.onExited(message as Envelope<'process.Exited'>);
       case 'process.Undeliverable': return this.onUndeliverable(message as Envelope<'process.Undeliverable'>);
     }
@@ -350,7 +387,16 @@ export class Runtime implements Settleable {
     const cell = this.localCell(message.to);
     if (cell === undefined || cell.terminated) {
       this.sendFrom(message.to, message.from, 'process.Exited', { pid: message.to, reason: 'no-such-process' });
-    } else cell.linkers.add(message.from);
+    } else if (!cell.linkers.has(message.from)) {
+      cell.linkers.add(message.from);
+      // Watched so that linkers on a node that dies are forgotten, not kept forever.
+      this.watchNode(nodeOf(message.from));
+    }
+  }
+
+  private forgetLinker(cell: ProcessCell, linker: UPID): void {
+    if (!cell.linkers.delete(linker)) return;
+    if (nodeOf(linker) !== this.node) this.unwatchNode(nodeOf(linker));
   }
 
   private onExited(message: Envelope<'process.Exited'>): void {
@@ -390,6 +436,7 @@ export class Runtime implements Settleable {
     const exitReason: ExitReason = reason === 'no-such-node' ? 'no-such-process' : 'node-lost';
     for (const cell of this.cells.values()) {
       for (const target of [...cell.links]) if (nodeOf(target) === node) this.exited(cell.pid, target, exitReason);
+      for (const linker of [...cell.linkers]) if (nodeOf(linker) === node) cell.linkers.delete(linker);
     }
     for (const [id, ask] of [...this.asks]) {
       if (nodeOf(ask.to) !== node) continue;
@@ -398,6 +445,11 @@ export class Runtime implements Settleable {
       ask.reject(new UndeliverableError(ask.to, ask.type, reason === 'no-such-node' ? `no node ${node}` : `node ${node} lost`));
     }
     this.logger.log('warn', `node ${node} ${reason === 'no-such-node' ? 'does not exist' : 'was lost'}`, { node: this.node, peer: node });
+  }
+
+  private onPublishFailed(subject: string, messages: number, error: Error): void {
+    this.metrics.inc(RuntimeMetric.undeliverable, messages);
+    this.logger.log('error', `${messages} message(s) to ${subject} were not sent: ${error.message}`, { node: this.node, subject });
   }
 
   private onDisconnected(): void {
@@ -456,6 +508,8 @@ export class Runtime implements Settleable {
     while (budget > 0 && this.runQueue.length > 0) {
       const cell = this.runQueue.shift()!;
       cell.scheduled = false;
+      // A handler of this cell is still pending: its completion reschedules the cell.
+      if (cell.busy) continue;
       budget -= this.serve(cell);
     }
     if (this.runQueue.length > 0) {
@@ -550,17 +604,35 @@ export class Runtime implements Settleable {
     } catch (err) {
       this.handlerFailed(cell, 'finalize', undefined, err);
     }
+    cell.process.markTerminated();
     for (const timer of cell.timers) timer.cancel();
     cell.timers.clear();
-    cell.queue.clear();
+    this.abandon(cell);
     for (const target of [...cell.links]) this.unlinkFrom(cell.pid, target);
     this.cells.delete(cell.process.name);
-    for (const linker of cell.linkers) {
+    for (const linker of [...cell.linkers]) {
       if (nodeOf(linker) === this.node) this.exited(linker, cell.pid, 'terminated');
       else this.sendFrom(cell.pid, linker, 'process.Exited', { pid: cell.pid, reason: 'terminated' });
+      this.forgetLinker(cell, linker);
     }
-    cell.linkers.clear();
     cell.markDone();
+  }
+
+  /** Settles what a terminated process's mailbox still held: nothing may wait on it forever. */
+  private abandon(cell: ProcessCell): void {
+    for (let event = cell.queue.shift(); event !== undefined; event = cell.queue.shift()) {
+      if (event.kind === 'dispatch') event.settle?.({ ok: false, value: new Error(`process ${cell.pid} terminated`) });
+      else if (event.kind === 'message') this.undeliverable(event.message, 'terminated');
+    }
+  }
+
+  private nextMessageId(): string {
+    return `${this.idPrefix}-${(this.nextId++).toString(36)}`;
+  }
+
+  private rememberExpired(id: string): void {
+    this.expiredAsks.add(id);
+    if (this.expiredAsks.size > EXPIRED_ASKS_KEPT) this.expiredAsks.delete(this.expiredAsks.values().next().value!);
   }
 }
 

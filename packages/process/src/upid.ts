@@ -1,10 +1,12 @@
+import { NAME_PATTERN } from '@tessera/protocol';
+
 /**
  * A process address, `name@node`, as libprocess's UPID. Both parts become NATS subject tokens
  * (`tessera.<cluster>.<node>.<name>`), so they may not hold '.', '*', '>' or white space.
  */
 export type UPID = string;
 
-const NAME = /^[A-Za-z0-9_\-()]{1,128}$/;
+const NAME = new RegExp(`^${NAME_PATTERN}$`);
 
 /** True when `name` may be a process or node name. */
 export function isValidName(name: string): boolean {

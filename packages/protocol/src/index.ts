@@ -1,5 +1,5 @@
 /** @tessera/protocol: the wire types, their schemas and validators, resource math and ids. */
-export { EnvelopeSchema, type RawEnvelope } from './envelope.js';
+export { EnvelopeSchema, NAME_PATTERN, PID_PATTERN, type RawEnvelope } from './envelope.js';
 export { DecodeError, decodeEnvelope, decodeEnvelopes, encodeEnvelope } from './codec.js';
 export { isMessageType, messageCatalog, type MessageType, type Messages } from './messages/catalog.js';
 export { ExitReasonSchema } from './messages/process-messages.js';

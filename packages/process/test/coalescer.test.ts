@@ -1,0 +1,43 @@
+import { expect } from 'chai';
+import { Coalescer } from '../src/coalescer.js';
+
+const bytes = (n: number, fill = 1): Uint8Array => new Uint8Array(n).fill(fill);
+
+describe('Coalescer', () => {
+  it('publishes what one tick sent to a subject as one frame, in order', async () => {
+    const published: { subject: string; frame: number[] }[] = [];
+    const c = new Coalescer((subject, frame) => published.push({ subject, frame: [...frame] }), () => {});
+    c.add('s.a', bytes(1, 1));
+    c.add('s.b', bytes(1, 9));
+    c.add('s.a', bytes(2, 2));
+    await Promise.resolve();
+    expect(published).to.deep.equal([{ subject: 's.a', frame: [1, 2, 2] }, { subject: 's.b', frame: [9] }]);
+  });
+
+  it('neither resends nor jams when a publish throws', () => {
+    const published: string[] = [];
+    const failures: string[] = [];
+    let failOn = 's.b';
+    const c = new Coalescer((subject) => {
+      if (subject === failOn) throw new Error('closed');
+      published.push(subject);
+    }, (subject, messages, error) => failures.push(`${subject} ${messages} ${error.message}`));
+    c.add('s.a', bytes(1));
+    c.add('s.b', bytes(1));
+    c.add('s.b', bytes(1));
+    c.flush();
+    failOn = '';
+    c.add('s.c', bytes(1));
+    c.flush();
+    expect(published).to.deep.equal(['s.a', 's.c']);
+    expect(failures).to.deep.equal(['s.b 2 closed']);
+  });
+
+  it('keeps each frame within the frame limit', () => {
+    const sizes: number[] = [];
+    const c = new Coalescer((_subject, frame) => sizes.push(frame.length), () => {});
+    for (let i = 0; i < 5; i += 1) c.add('s.a', bytes(100_000));
+    c.flush();
+    expect(sizes).to.deep.equal([200_000, 200_000, 100_000]);
+  });
+});

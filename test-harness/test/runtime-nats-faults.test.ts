@@ -19,6 +19,17 @@ describe('runtime over NATS under faults', () => {
     return runtime;
   }
 
+  /** Node a's watcher linked to an Echo on node b, with one round trip done. */
+  async function linkedPair(): Promise<{ a: Runtime; echo: Echo; watcher: Watcher }> {
+    const a = await runtimeOn('a');
+    const b = await runtimeOn('b');
+    const echo = b.spawn(new Echo('echo'));
+    const watcher = a.spawn(new Watcher('watcher'));
+    watcher.watch(echo.pid);
+    await a.ask(echo.pid, 'demo.Ping', { seq: 1 }, { expect: 'demo.Pong' });
+    return { a, echo, watcher };
+  }
+
   beforeEach(async () => {
     server = await startNatsServer();
     runtimes = [];
@@ -47,12 +58,7 @@ describe('runtime over NATS under faults', () => {
   });
 
   it('does not declare live peers lost after its own event loop stalled', async () => {
-    const a = await runtimeOn('a');
-    const b = await runtimeOn('b');
-    const echo = b.spawn(new Echo('echo'));
-    const watcher = a.spawn(new Watcher('watcher'));
-    watcher.watch(echo.pid);
-    await a.ask(echo.pid, 'demo.Ping', { seq: 1 }, { expect: 'demo.Pong' });
+    const { a, echo, watcher } = await linkedPair();
     // Both nodes share this OS process, so the stall silences b's heartbeats as well: exactly
     // what a long GC pause or a slow synchronous handler does to a real node.
     const stallUntil = performance.now() + 6 * HEARTBEAT_MS;
@@ -65,12 +71,7 @@ describe('runtime over NATS under faults', () => {
   });
 
   it('breaks remote links on a lost connection, then serves again after reconnecting', async () => {
-    const a = await runtimeOn('a');
-    const b = await runtimeOn('b');
-    const echo = b.spawn(new Echo('echo'));
-    const watcher = a.spawn(new Watcher('watcher'));
-    watcher.watch(echo.pid);
-    await a.ask(echo.pid, 'demo.Ping', { seq: 1 }, { expect: 'demo.Pong' });
+    const { a, echo, watcher } = await linkedPair();
     await server.kill('SIGKILL');
     await eventually('the link breaks', () => watcher.exits.length > 0, 5_000);
     expect(watcher.exits[0]!.reason).to.equal('disconnected');

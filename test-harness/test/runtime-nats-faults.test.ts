@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Echo, NatsTransport, Runtime, memoryLogger } from '@tessera/process';
 import { Watcher } from './runtime-fixtures.js';
-import { eventually, startEchoNode, startNatsServer, stopAllNatsServers, type ChildNode, type NatsServer } from '../src/index.js';
+import { eventually, startEchoNode, startNatsCluster, startNatsServer, stopAllNatsServers, type ChildNode, type NatsServer } from '../src/index.js';
 
 const HEARTBEAT_MS = 100;
 
@@ -81,6 +81,27 @@ describe('runtime over NATS under faults', () => {
       a.ask(echo.pid, 'demo.Ping', { seq: 2 }, { expect: 'demo.Pong', timeoutMs: 200 }).then((p) => { pong = p; }, () => {});
       return pong !== undefined;
     }, 10_000, 250);
+    expect(pong).to.deep.equal({ seq: 2 });
+  });
+
+  it('keeps serving through another server when its own server of a 3-server cluster dies', async () => {
+    const cluster = await startNatsCluster({ size: 3, jetstream: false });
+    const on = (node: string, url: string): Promise<Runtime> =>
+      Runtime.create({
+        // Each node lists every server, its own first, as production nodes do.
+        transport: new NatsTransport({ node, servers: [url, ...cluster.urls.filter((u) => u !== url)], heartbeatMs: HEARTBEAT_MS }),
+        logger: memoryLogger(),
+      }).then((r) => { runtimes.push(r); return r; });
+    const a = await on('a', cluster.urls[0]!);
+    const b = await on('b', cluster.urls[1]!);
+    const echo = b.spawn(new Echo('echo'));
+    expect(await a.ask(echo.pid, 'demo.Ping', { seq: 1 }, { expect: 'demo.Pong' })).to.deep.equal({ seq: 1 });
+    await cluster.servers[0]!.kill('SIGKILL');
+    let pong: unknown;
+    await eventually('an ask succeeds through another server', () => {
+      a.ask(echo.pid, 'demo.Ping', { seq: 2 }, { expect: 'demo.Pong', timeoutMs: 200 }).then((p) => { pong = p; }, () => {});
+      return pong !== undefined;
+    }, 10_000, 100);
     expect(pong).to.deep.equal({ seq: 2 });
   });
 });

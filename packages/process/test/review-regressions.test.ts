@@ -130,7 +130,7 @@ describe('runtime edge cases', () => {
     const w = a!.spawn(new Witness('w'));
     expect(() => a!.post(w.pid, 'demo.Ping', { seq: 1, text: 'x'.repeat(9_999) })).to.not.throw();
     const huge = { offers: Array.from({ length: 3_000 }, (_, i) => ({
-      id: { value: `o${i}` }, framework_id: { value: 'f' }, agent_id: { value: 'a' }, hostname: 'h'.repeat(300), resources: [],
+      id: { value: `o${i}` }, framework_id: { value: 'f' }, agent_id: { value: 'a' }, hostname: 'h'.repeat(500), resources: [],
     })) };
     const before = a!.metrics.get('process/messages_sent');
     expect(() => a!.post(w.pid, 'master.ResourceOffers', huge)).to.throw(/over the 1000000-byte limit/);

@@ -1,6 +1,7 @@
 /** @tessera/protocol: the wire types, their schemas and validators, resource math and ids. */
 export { EnvelopeSchema, NAME_PATTERN, PID_PATTERN, type RawEnvelope } from './envelope.js';
-export { DecodeError, decodeEnvelope, decodeEnvelopes, encodeEnvelope } from './codec.js';
+export { DecodeError, WIRE_VERSION, decodeEnvelope, decodeEnvelopes, encodeEnvelope } from './codec.js';
+export { wireShape, type WireShape } from './wire-shape.js';
 export { isMessageType, messageCatalog, type MessageType, type Messages } from './messages/catalog.js';
 export { ExitReasonSchema } from './messages/process-messages.js';
 export { AttributeSchema, IdSchema, OfferSchema, type Attribute, type Id, type Offer } from './messages/mesos-types.js';

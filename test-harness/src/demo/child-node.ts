@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { withDeadline } from '../wait.js';
 
 /** An echo node running in a child OS process. */
 export interface ChildNode {
@@ -25,20 +26,16 @@ export function startEchoNode(options: { servers: string[]; node: string; heartb
     await exited;
   };
   process.once('exit', () => child.kill('SIGKILL'));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      void kill();
-      reject(new Error(`echo node ${options.node} not ready within ${options.timeoutMs ?? 10_000} ms: ${stderr}`));
-    }, options.timeoutMs ?? 10_000);
-    const early = (code: number | null): void => {
-      clearTimeout(timer);
-      reject(new Error(`echo node ${options.node} exited (${code}): ${stderr}`));
-    };
+  const ready = new Promise<ChildNode>((resolve, reject) => {
+    const early = (code: number | null): void => reject(new Error(`echo node ${options.node} exited (${code}): ${stderr}`));
     child.once('exit', early);
     createInterface({ input: child.stdout! }).once('line', (line) => {
-      clearTimeout(timer);
       child.off('exit', early);
       resolve({ pid: (JSON.parse(line) as { ready: string }).ready, child, kill });
     });
+  });
+  return withDeadline(`echo node ${options.node} to be ready`, ready, options.timeoutMs ?? 10_000).catch(async (err: Error) => {
+    await kill();
+    throw new Error(`${err.message}: ${stderr}`);
   });
 }

@@ -35,5 +35,4 @@ console.log(JSON.stringify({ ready: echo.pid }));
 const shutdown = (): void => { void runtime.stop().then(() => process.exit(0)); };
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);
-// Stay alive: the NATS connection keeps the event loop busy; this makes it explicit.
-setInterval(() => {}, 1 << 30);
+// The open NATS connection keeps the process alive until a signal stops it.

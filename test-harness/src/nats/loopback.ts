@@ -11,7 +11,7 @@
  */
 import http from 'node:http';
 import net from 'node:net';
-import type { ProbeResult } from './wait.js';
+import type { ProbeResult } from '../wait.js';
 
 const handedOut = new Set<number>();
 const MAX_ATTEMPTS = 100;

@@ -10,7 +10,7 @@ import { untrack, type TrackedServer } from './cleanup.js';
 import { fileTail, OutputTail, type LaunchCommand } from './launch.js';
 import { probeReady } from './loopback.js';
 import type { NatsKillSignal, NatsServer } from './types.js';
-import { errorText, pollUntil, resolvesWithin, withDeadline } from './wait.js';
+import { errorText, pollUntil, resolvesWithin, withDeadline } from '../wait.js';
 
 /** Readiness takes 20-40 ms alone and about 0.5 s in a cluster (measured); 10 s is trouble. */
 const START_TIMEOUT_MS = 10_000;

@@ -1,6 +1,6 @@
 /**
  * Deadline-bound waiting. The harness drives real processes, so it waits on the real clock and not
- * on the runtime's injected Clock; this file is the only place it reads the clock or sleeps. Every
+ * on the runtime's injected Clock; this file is the only place it reads the clock or sleeps (the demo's child nodes aside). Every
  * wait has a deadline and names what it waited for, so a hung test says why.
  */
 import { setTimeout as delay } from 'node:timers/promises';

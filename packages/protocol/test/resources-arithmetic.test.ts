@@ -171,3 +171,21 @@ describe('Resources arithmetic', () => {
     });
   });
 });
+
+describe('Resources quantities for the allocator', () => {
+  it('visits each scalar entry in exact thousandths', () => {
+    const seen: string[] = [];
+    Resources.parse('cpus:1.5;cpus(web):0.25;mem:100;ports:[1-2]').forEachScalar((name, milli) => seen.push(`${name}=${milli}`));
+    expect(seen).to.have.members(['cpus=1500', 'cpus=250', 'mem=100000']);
+  });
+
+  it('caps scalars entry by entry and keeps what is not capped', () => {
+    const r = Resources.parse('cpus:2;mem:1024;ports:[1-10]');
+    const capped = r.capScalars(new Map([['cpus', 500]]));
+    expect(capped.scalar('cpus')).to.equal(0.5);
+    expect(capped.scalar('mem')).to.equal(1024);
+    expect(capped.ranges('ports')).to.deep.equal([{ begin: 1, end: 10 }]);
+    expect(r.capScalars(new Map([['cpus', 0]])).scalar('cpus')).to.equal(0);
+    expect(r.capScalars(new Map([['cpus', 5000]]))).to.equal(r);
+  });
+});

@@ -1,4 +1,4 @@
-import { addEntries, entryContains, entryEquals, subtractEntries, toEntry, type Entry } from './entry.js';
+import { Entry, addEntries, entryContains, entryEquals, subtractEntries, toEntry } from './entry.js';
 import { ResourceParseError } from './errors.js';
 import { formatEntries } from './format.js';
 import { parseEntries } from './parse.js';
@@ -172,6 +172,40 @@ export class Resources {
     let all = NO_ITEMS;
     for (const e of this.entries) if (e.name === name && e.type === 'SET') all = unionItems(all, e.items);
     return [...all];
+  }
+
+  /**
+   * Calls `visit` with every scalar entry's name and value in thousandths (exact integers), for
+   * code that sums quantities on a hot path without going through floats.
+   */
+  forEachScalar(visit: (name: string, milli: number) => void): void {
+    for (const e of this.entries) if (e.type === 'SCALAR') visit(e.name, e.milli);
+  }
+
+  /**
+   * These resources with the scalars of each name in `capMilli` cut down, entry by entry in
+   * order, so that their total does not exceed the cap (in thousandths); names not in the map
+   * and non-scalar entries are kept whole. For quota: offer no more than a role may take.
+   */
+  capScalars(capMilli: ReadonlyMap<string, number>): Resources {
+    const left = new Map(capMilli);
+    let changed = false;
+    const kept: Entry[] = [];
+    for (const e of this.entries) {
+      const cap = e.type === 'SCALAR' && !e.meta.shared ? left.get(e.name) : undefined;
+      if (cap === undefined) {
+        kept.push(e);
+        continue;
+      }
+      const take = Math.max(0, Math.min(cap, e.milli));
+      left.set(e.name, cap - take);
+      if (take === e.milli) kept.push(e);
+      else {
+        changed = true;
+        if (take > 0) kept.push(new Entry(e.name, e.type, e.meta, take, e.ranges, e.items, e.count));
+      }
+    }
+    return changed ? new Resources(kept) : this;
   }
 
   /** The distinct names held, in first-seen order. */

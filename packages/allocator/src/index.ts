@@ -1,0 +1,13 @@
+/**
+ * @tessera/allocator: hierarchical DRF over roles with weights, quota, reservations and filters.
+ * The policy (sorters, state, allocation pass) is pure; AllocatorProcess is its message shell.
+ */
+export { Quantities } from './quantities.js';
+export type { Sorter } from './sorter/sorter.js';
+export { DrfSorter } from './sorter/drf-sorter.js';
+export { RandomSorter, type UniformSource } from './sorter/random-sorter.js';
+export { KeyedHeap } from './sorter/heap.js';
+export { OfferFilters, DEFAULT_REFUSE_SECONDS, MAX_REFUSE_SECONDS, refuseSeconds, type RefusedFilter } from './filters.js';
+export { AgentRecord, FrameworkRecord, RoleRecord, DEFAULT_MIN_ALLOCATABLE, type Quota } from './model.js';
+export { AllocatorState, type Allocation, type AllocatorConfig } from './allocator-state.js';
+export { allocate, type PassInput } from './allocation-pass.js';

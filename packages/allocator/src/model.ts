@@ -1,0 +1,83 @@
+import { Resources } from '@tessera/protocol';
+import { OfferFilters } from './filters.js';
+import { Quantities } from './quantities.js';
+
+/** An agent as the allocator sees it. */
+export class AgentRecord {
+  /** What is neither offered nor used: `total` less every allocation. */
+  available: Resources;
+  active = true;
+  /** Allocations on this agent by `frameworkId \0 role`, without allocation info. */
+  readonly allocations = new Map<string, Resources>();
+
+  constructor(readonly id: string, public total: Resources, readonly hostname: string) {
+    this.available = total;
+  }
+}
+
+/** A framework as the allocator sees it. */
+export class FrameworkRecord {
+  active = true;
+  readonly suppressed = new Set<string>();
+  readonly filters = new OfferFilters();
+  /** Agents this framework holds allocations on. */
+  readonly agents = new Set<string>();
+
+  constructor(readonly id: string, public roles: Set<string>) {}
+}
+
+/** Quota of a role: a guarantee held back as headroom, and a limit never exceeded. */
+export interface Quota {
+  guarantee: Quantities;
+  limit: Quantities | undefined;
+}
+
+/**
+ * What a role holds against its quota and its share (Mesos 1.9's "consumed"): every resource
+ * reserved for it, allocated or not, plus the unreserved resources allocated to it.
+ */
+export class RoleRecord {
+  readonly frameworks = new Set<string>();
+  readonly reserved = new Quantities();
+  readonly allocatedUnreserved = new Quantities();
+  weight = 1;
+  quota: Quota | undefined;
+
+  constructor(readonly name: string) {}
+
+  consumed(): Quantities {
+    return this.reserved.clone().add(this.allocatedUnreserved);
+  }
+
+  /** What the role's guarantee still lacks (empty without quota). */
+  unsatisfied(): Quantities {
+    return this.quota === undefined ? new Quantities() : this.quota.guarantee.shortfall(this.consumed());
+  }
+
+  /** Room left under the limit, per limited resource; undefined when unlimited. */
+  limitRoom(): Quantities | undefined {
+    return this.quota?.limit?.shortfall(this.consumed());
+  }
+
+  /** Nothing refers to it any more. */
+  isIdle(): boolean {
+    return this.frameworks.size === 0 && this.reserved.isEmpty() && this.allocatedUnreserved.isEmpty() && this.quota === undefined && this.weight === 1;
+  }
+}
+
+/** The key of a (framework, role) allocation on an agent. */
+export function allocationKey(frameworkId: string, role: string): string {
+  return `${frameworkId}\u0000${role}`;
+}
+
+/** Splits an allocation key. */
+export function parseAllocationKey(key: string): { frameworkId: string; role: string } {
+  const at = key.indexOf('\u0000');
+  return { frameworkId: key.slice(0, at), role: key.slice(at + 1) };
+}
+
+/**
+ * Mesos's `--min_allocatable_resources`: offers must hold at least one of these quantity sets
+ * (default `cpus:0.01|mem:32`), so that crumbs are not offered.
+ */
+export const DEFAULT_MIN_ALLOCATABLE: readonly Quantities[] = [Quantities.from({ cpus: 0.01 }), Quantities.from({ mem: 32 })];

@@ -91,7 +91,7 @@ function allocateGuarantees(state: AllocatorState, agent: AgentRecord, now: numb
       // (ports) so that the offer is usable.
       let unreserved = allocatable.unreserved().filter((r) => r.type !== 'SCALAR' || lacking.get(r.name) > 0).capScalars(lacking.asMap());
       const room = role.limitRoom();
-      if (room !== undefined) unreserved = unreserved.capScalars(room.asMap());
+      if (room !== undefined) unreserved = unreserved.capScalars(room);
       return reserved.isEmpty() ? unreserved : reserved.add(unreserved);
     }, out);
     if (role.unsatisfied().isEmpty()) state.quotaSorter.deactivate(roleName);
@@ -111,8 +111,8 @@ function allocateRest(state: AllocatorState, agent: AgentRecord, now: number, he
       if (room === undefined && headroom === undefined) return allocatable;
       const reserved = allocatable.reserved();
       let unreserved = allocatable.unreserved();
-      if (room !== undefined) unreserved = unreserved.capScalars(room.asMap());
-      if (headroom !== undefined) unreserved = unreserved.capScalars(spareHeadroom(headroom, role).asMap());
+      if (room !== undefined) unreserved = unreserved.capScalars(room);
+      if (headroom !== undefined) unreserved = unreserved.capScalars(spareHeadroom(headroom, role));
       return reserved.isEmpty() ? unreserved : reserved.add(unreserved);
     }, out, headroom);
     return !state.allocatable(agent.available);
@@ -157,13 +157,16 @@ function computeHeadroom(state: AllocatorState): Headroom | undefined {
   return { required, available };
 }
 
-/** What a role may take from the free pool without eating the headroom others' guarantees need. */
-function spareHeadroom(headroom: Headroom, role: RoleRecord): Quantities {
-  const spare = new Quantities();
+/**
+ * What a role may take from the free pool without eating the headroom others' guarantees need,
+ * in thousandths per resource that headroom is held for (zero included: a cap of nothing).
+ */
+function spareHeadroom(headroom: Headroom, role: RoleRecord): Map<string, number> {
+  const spare = new Map<string, number>();
   const own = role.unsatisfied();
   for (const [name, required] of headroom.required.entries()) {
     // A role's own unmet guarantee is part of the headroom it may use.
-    spare.addMilli(name, Math.max(0, headroom.available.get(name) - required + own.get(name)));
+    spare.set(name, Math.max(0, headroom.available.get(name) - required + own.get(name)));
   }
   return spare;
 }

@@ -239,6 +239,18 @@ export class AllocatorState {
     this.totalsStale = false;
   }
 
+  /** A role's weighted dominant share of the cluster (0 for an unknown role). */
+  roleShare(role: string): number {
+    this.syncTotals();
+    return this.roleSorter.share(role);
+  }
+
+  /** A framework's weighted dominant share within one of its roles. */
+  frameworkShare(frameworkId: string, role: string): number {
+    this.syncTotals();
+    return this.frameworkSorters.get(role)?.share(frameworkId) ?? 0;
+  }
+
   /** True when `quantities` hold one of the minimum allocatable sets. */
   allocatable(resources: Resources): boolean {
     const q = Quantities.of(resources);

@@ -54,9 +54,17 @@ export class RoleRecord {
     return this.quota === undefined ? new Quantities() : this.quota.guarantee.shortfall(this.consumed());
   }
 
-  /** Room left under the limit, per limited resource; undefined when unlimited. */
-  limitRoom(): Quantities | undefined {
-    return this.quota?.limit?.shortfall(this.consumed());
+  /**
+   * Room left under the limit, in thousandths, for every limited resource (zero included: a cap
+   * of nothing); undefined when the role has no limit.
+   */
+  limitRoom(): Map<string, number> | undefined {
+    const limit = this.quota?.limit;
+    if (limit === undefined) return undefined;
+    const consumed = this.consumed();
+    const room = new Map<string, number>();
+    for (const [name, milli] of limit.entries()) room.set(name, Math.max(0, milli - consumed.get(name)));
+    return room;
   }
 
   /** Nothing refers to it any more. */

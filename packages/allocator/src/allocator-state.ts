@@ -214,8 +214,8 @@ export class AllocatorState {
 
   /** Sets (or with undefined, removes) a role's quota. */
   setQuota(role: string, quota: Quota | undefined): void {
-    if (quota?.limit !== undefined && !quota.limit.contains(quota.guarantee)) {
-      throw new Error(`quota of role '${role}': the guarantee exceeds the limit`);
+    for (const [name, milli] of quota?.limit ?? []) {
+      if (quota!.guarantee.get(name) > milli) throw new Error(`quota of role '${role}': the ${name} guarantee exceeds its limit`);
     }
     const record = this.role(role);
     record.quota = quota;

@@ -8,6 +8,6 @@ export { DrfSorter } from './sorter/drf-sorter.js';
 export { RandomSorter, type UniformSource } from './sorter/random-sorter.js';
 export { KeyedHeap } from './sorter/heap.js';
 export { OfferFilters, DEFAULT_REFUSE_SECONDS, MAX_REFUSE_SECONDS, refuseSeconds, type RefusedFilter } from './filters.js';
-export { AgentRecord, FrameworkRecord, RoleRecord, DEFAULT_MIN_ALLOCATABLE, type Quota } from './model.js';
+export { AgentRecord, FrameworkRecord, RoleRecord, DEFAULT_MIN_ALLOCATABLE, quotaLimit, type Quota } from './model.js';
 export { AllocatorState, type Allocation, type AllocatorConfig } from './allocator-state.js';
 export { allocate, type PassInput } from './allocation-pass.js';

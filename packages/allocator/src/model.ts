@@ -26,10 +26,19 @@ export class FrameworkRecord {
   constructor(readonly id: string, public roles: Set<string>) {}
 }
 
-/** Quota of a role: a guarantee held back as headroom, and a limit never exceeded. */
+/**
+ * Quota of a role: a guarantee held back as headroom, and a limit never exceeded. A limit maps
+ * resource names to thousandths and keeps zeros (`cpus: 0` forbids cpus), which Quantities, a
+ * ledger that drops zeros, cannot say.
+ */
 export interface Quota {
   guarantee: Quantities;
-  limit: Quantities | undefined;
+  limit: ReadonlyMap<string, number> | undefined;
+}
+
+/** A quota limit from `{cpus: 4, mem: 4096}`; zeros are kept. */
+export function quotaLimit(record: Readonly<Record<string, number>>): ReadonlyMap<string, number> {
+  return new Map(Object.entries(record).map(([name, value]) => [name, Math.round(value * 1000)]));
 }
 
 /**
@@ -63,7 +72,7 @@ export class RoleRecord {
     if (limit === undefined) return undefined;
     const consumed = this.consumed();
     const room = new Map<string, number>();
-    for (const [name, milli] of limit.entries()) room.set(name, Math.max(0, milli - consumed.get(name)));
+    for (const [name, milli] of limit) room.set(name, Math.max(0, milli - consumed.get(name)));
     return room;
   }
 

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { quotaLimit } from '../src/model.js';
 import { Quantities } from '../src/quantities.js';
 import { describe as lines, newState, offered, pass, r } from './support.js';
 
@@ -76,7 +77,7 @@ describe('allocation pass', () => {
   it('never allocates a role beyond its quota limit', () => {
     const state = newState();
     for (let i = 0; i < 10; i += 1) state.addAgent(`a${i}`, `h${i}`, r('cpus:2;mem:100'));
-    state.setQuota('capped', { guarantee: new Quantities(), limit: Quantities.from({ cpus: 3 }) });
+    state.setQuota('capped', { guarantee: new Quantities(), limit: quotaLimit({ cpus: 3 }) });
     state.addFramework('c', ['capped']);
     const allocations = pass(state);
     expect(allocations.reduce((sum, a) => sum + a.resources.scalar('cpus'), 0)).to.equal(3);

@@ -100,6 +100,7 @@ export class AllocatorState {
   /** Adds a framework; `used` holds its resources recovered from agents (allocation info set). */
   addFramework(id: string, roles: Iterable<string>, options: { active?: boolean; suppressedRoles?: Iterable<string>; used?: ReadonlyMap<string, Resources> } = {}): void {
     if (this.frameworks.has(id)) throw new Error(`framework ${id} is already known`);
+    for (const agentId of options.used?.keys() ?? []) this.requireAgent(agentId);
     const framework = new FrameworkRecord(id, new Set(roles));
     framework.active = options.active ?? true;
     for (const role of options.suppressedRoles ?? []) framework.suppressed.add(role);
@@ -170,15 +171,20 @@ export class AllocatorState {
     const agent = this.agents.get(agentId);
     const framework = this.frameworks.get(frameworkId);
     if (agent === undefined) return; // The agent went away first: nothing is left to give back.
-    for (const [key, held] of [...agent.allocations]) {
+    const returns: { role: string; mine: Resources }[] = [];
+    for (const [key, held] of agent.allocations) {
       const parsed = parseAllocationKey(key);
       if (parsed.frameworkId !== frameworkId) continue;
       const mine = resources.allocatedTo(parsed.role).withoutAllocation();
       if (mine.isEmpty()) continue;
+      // Checked for every role before anything changes: a bad recover changes nothing.
       if (!held.contains(mine)) throw new Error(`framework ${frameworkId} gives back on ${agentId} more than it holds in ${parsed.role}`);
-      this.release(framework, parsed.role, agent, mine);
+      returns.push({ role: parsed.role, mine });
+    }
+    for (const { role, mine } of returns) {
+      this.release(framework, role, agent, mine);
       if (refuse !== undefined && framework !== undefined) {
-        framework.filters.add(parsed.role, agentId, mine, refuse.now + refuseSeconds(refuse.seconds) * 1000);
+        framework.filters.add(role, agentId, mine, refuse.now + refuseSeconds(refuse.seconds) * 1000);
       }
     }
   }

@@ -11,3 +11,5 @@ export { OfferFilters, DEFAULT_REFUSE_SECONDS, MAX_REFUSE_SECONDS, refuseSeconds
 export { AgentRecord, FrameworkRecord, RoleRecord, DEFAULT_MIN_ALLOCATABLE, quotaLimit, type Quota } from './model.js';
 export { AllocatorState, type Allocation, type AllocatorConfig } from './allocator-state.js';
 export { allocate, type PassInput } from './allocation-pass.js';
+export { RunTimes, allocatorGauges } from './metrics.js';
+export { AllocatorProcess, type AllocatorProcessOptions } from './allocator-process.js';

@@ -1,4 +1,5 @@
 import type { Static, TSchema } from '@sinclair/typebox';
+import { allocatorMessages } from './allocator-messages.js';
 import { demoMessages } from './demo-messages.js';
 import { masterMessages } from './master-messages.js';
 import { processMessages } from './process-messages.js';
@@ -11,6 +12,7 @@ export const messageCatalog = {
   ...processMessages,
   ...demoMessages,
   ...masterMessages,
+  ...allocatorMessages,
 } as const satisfies Record<string, TSchema>;
 
 /** The name of a message type, e.g. `'demo.Ping'`. */

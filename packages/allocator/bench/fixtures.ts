@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { Resources } from '@tessera/protocol';
 import { AllocatorState, Quantities, type Quota, type UniformSource } from '../src/index.js';
+import type { NaiveCluster } from './naive-allocator.js';
 
 /** A seeded uniform source (mulberry32): the same seed visits agents in the same order. */
 export function seeded(seed: number): UniformSource {
@@ -78,4 +79,15 @@ export function buildState(cluster: Cluster, seed: number): Built {
   cluster.frameworks.forEach((role, i) => state.addFramework(frameworkId(i), [role]));
   const t2 = performance.now();
   return { state, addAgentsMs: t1 - t0, addFrameworksMs: t2 - t1 };
+}
+
+/** The same cluster as the naive allocator takes it. */
+export function naiveCluster(cluster: Cluster): NaiveCluster {
+  const guarantees = new Map<string, Quantities>();
+  for (const [role, quota] of cluster.quotas) guarantees.set(role, quota.guarantee);
+  return {
+    agents: Array.from({ length: cluster.agents }, (_, i) => ({ id: agentId(i), resources: cluster.agentResources })),
+    frameworks: cluster.frameworks.map((role, i) => ({ id: frameworkId(i), role })),
+    guarantees,
+  };
 }

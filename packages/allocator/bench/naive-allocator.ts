@@ -40,15 +40,18 @@ interface Headroom {
 export function naiveAllocate(cluster: NaiveCluster, random: UniformSource): Allocation[] {
   const total = new Quantities();
   for (const agent of cluster.agents) total.add(Quantities.of(agent.resources));
+  // A guaranteed role without frameworks still holds headroom back.
   const roles = new Map<string, Role>();
-  for (const { id, role } of cluster.frameworks) {
-    let record = roles.get(role);
+  const roleNamed = (name: string): Role => {
+    let record = roles.get(name);
     if (record === undefined) {
-      record = { name: role, allocation: new Quantities(), frameworks: [], guarantee: cluster.guarantees.get(role) };
-      roles.set(role, record);
+      record = { name, allocation: new Quantities(), frameworks: [], guarantee: cluster.guarantees.get(name) };
+      roles.set(name, record);
     }
-    record.frameworks.push({ name: id, allocation: new Quantities() });
-  }
+    return record;
+  };
+  for (const name of cluster.guarantees.keys()) roleNamed(name);
+  for (const { id, role } of cluster.frameworks) roleNamed(role).frameworks.push({ name: id, allocation: new Quantities() });
   const available = new Map(cluster.agents.map((a) => [a.id, a.resources]));
   const order = shuffled(cluster.agents.map((a) => a.id), random);
   const out: Allocation[] = [];

@@ -1,7 +1,7 @@
 import { Resources, type Resource } from '@tessera/protocol';
 import { refuseSeconds } from './filters.js';
 import { AgentRecord, DEFAULT_MIN_ALLOCATABLE, FrameworkRecord, RoleRecord, allocationKey, parseAllocationKey, type Quota } from './model.js';
-import { Quantities } from './quantities.js';
+import { Quantities, quantitiesOf } from './quantities.js';
 import { DrfSorter } from './sorter/drf-sorter.js';
 import { RandomSorter, type UniformSource } from './sorter/random-sorter.js';
 import type { Sorter } from './sorter/sorter.js';
@@ -259,14 +259,14 @@ export class AllocatorState {
 
   /** True when `quantities` hold one of the minimum allocatable sets. */
   allocatable(resources: Resources): boolean {
-    const q = Quantities.of(resources);
+    const q = quantitiesOf(resources);
     return this.minAllocatable.some((min) => q.contains(min));
   }
 
   /** Records an allocation in every ledger: agent, framework, its role's share, the role's consumption. */
   allocate(framework: FrameworkRecord, role: string, agent: AgentRecord, resources: Resources): void {
     agent.available = agent.available.subtract(resources);
-    const key = allocationKey(framework.id, role);
+    const key = framework.allocationKey(role);
     const held = agent.allocations.get(key);
     agent.allocations.set(key, held === undefined ? resources : held.add(resources));
     framework.agents.add(agent.id);
@@ -287,8 +287,8 @@ export class AllocatorState {
   }
 
   private account(frameworkId: string, role: string, resources: Resources, sign: 1 | -1): void {
-    const all = Quantities.of(resources);
-    const unreserved = resources.unreserved() === resources ? all : Quantities.of(resources.unreserved());
+    const all = quantitiesOf(resources);
+    const unreserved = resources.unreserved() === resources ? all : quantitiesOf(resources.unreserved());
     const record = this.role(role);
     const sorter = this.frameworkSorters.get(role);
     if (sign > 0) {

@@ -2,7 +2,7 @@
  * @tessera/allocator: hierarchical DRF over roles with weights, quota, reservations and filters.
  * The policy (sorters, state, allocation pass) is pure; AllocatorProcess is its message shell.
  */
-export { Quantities } from './quantities.js';
+export { Quantities, quantitiesOf } from './quantities.js';
 export type { Sorter } from './sorter/sorter.js';
 export { DrfSorter } from './sorter/drf-sorter.js';
 export { RandomSorter, type UniformSource } from './sorter/random-sorter.js';

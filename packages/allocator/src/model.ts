@@ -22,8 +22,19 @@ export class FrameworkRecord {
   readonly filters = new OfferFilters();
   /** Agents this framework holds allocations on. */
   readonly agents = new Set<string>();
+  private readonly keys = new Map<string, string>();
 
   constructor(readonly id: string, public roles: Set<string>) {}
+
+  /** The key of this framework's allocations in `role`, built once (it is hashed per allocation). */
+  allocationKey(role: string): string {
+    let key = this.keys.get(role);
+    if (key === undefined) {
+      key = allocationKey(this.id, role);
+      this.keys.set(role, key);
+    }
+    return key;
+  }
 }
 
 /**

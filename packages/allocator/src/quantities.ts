@@ -89,3 +89,18 @@ export class Quantities {
     return Object.fromEntries([...this.milli].map(([name, milli]) => [name, milli / 1000]));
   }
 }
+
+const cache = new WeakMap<Resources, Quantities>();
+
+/**
+ * The scalar totals of an immutable Resources value, computed once per value. The result is
+ * shared: read it, never change it (clone first).
+ */
+export function quantitiesOf(resources: Resources): Quantities {
+  let q = cache.get(resources);
+  if (q === undefined) {
+    q = Quantities.of(resources);
+    cache.set(resources, q);
+  }
+  return q;
+}

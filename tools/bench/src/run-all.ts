@@ -1,23 +1,66 @@
 #!/usr/bin/env node
 /**
- * `npm run bench`: the runtime's benchmarks, each against a baseline measured in the same run.
+ * `npm run bench`: the benchmarks, each against a baseline measured in the same run.
  * Prints a readable line per figure and ends each benchmark with one JSON line.
- *   --quick  fewer iterations (a smoke run; figures are noisier)
+ *   --quick        fewer iterations (a smoke run; figures are noisier)
+ *   --only <name>  one suite: codec, nats or alloc
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { runCodecBench } from './codec-bench.js';
 import { runNatsBenches } from './nats-benches.js';
 
+type JsonLine = Record<string, unknown>;
+
+const SUITES = ['codec', 'nats', 'alloc'] as const;
+type SuiteName = (typeof SUITES)[number];
+
 const quick = process.argv.includes('--quick');
+const only = onlySuite(process.argv);
+const selected = (name: SuiteName): boolean => only === undefined || only === name;
 
-const codec = runCodecBench({ iterations: quick ? 20_000 : 200_000 });
-console.log(`codec: encode+decode+validate of a ${codec.bytes}-byte offer message: ${codec.us} us (encode ${codec.encodeUs}, decode ${codec.decodeUs}, validate ${codec.validateUs}); JSON.stringify+parse baseline ${codec.jsonUs} us`);
+/** The runtime's codec: one offer message through encode, decode and validate. */
+function codecSuite(): JsonLine[] {
+  const codec = runCodecBench({ iterations: quick ? 20_000 : 200_000 });
+  console.log(`codec: encode+decode+validate of a ${codec.bytes}-byte offer message: ${codec.us} us (encode ${codec.encodeUs}, decode ${codec.decodeUs}, validate ${codec.validateUs}); JSON.stringify+parse baseline ${codec.jsonUs} us`);
+  return [{ bench: 'codec', us: codec.us }];
+}
 
-const nats = await runNatsBenches({ asks: quick ? 500 : 3_000, sends: quick ? 20_000 : 200_000, rounds: quick ? 1 : 3 });
-const { ask, send } = nats;
-console.log(`ask-rtt: raw NATS request p50 ${ask.rawP50Us} us (mean ${ask.rawMeanUs}); actor ask p50 ${ask.actorP50Us} us (mean ${ask.actorMeanUs}); ratio ${ask.ratio} (target <= 1.3)`);
-console.log(`send-throughput: raw NATS publish ${send.rawPerS}/s; actor send ${send.actorPerS}/s; ratio ${send.ratio} (target >= 0.7)`);
+/** Actor messaging over NATS against raw NATS. */
+async function natsSuite(): Promise<JsonLine[]> {
+  const { ask, send } = await runNatsBenches({ asks: quick ? 500 : 3_000, sends: quick ? 20_000 : 200_000, rounds: quick ? 1 : 3 });
+  console.log(`ask-rtt: raw NATS request p50 ${ask.rawP50Us} us (mean ${ask.rawMeanUs}); actor ask p50 ${ask.actorP50Us} us (mean ${ask.actorMeanUs}); ratio ${ask.ratio} (target <= 1.3)`);
+  console.log(`send-throughput: raw NATS publish ${send.rawPerS}/s; actor send ${send.actorPerS}/s; ratio ${send.ratio} (target >= 0.7)`);
+  return [{ bench: 'ask-rtt', ratio: ask.ratio }, { bench: 'send-throughput', ratio: send.ratio }];
+}
 
-console.log(JSON.stringify({ bench: 'ask-rtt', ratio: ask.ratio }));
-console.log(JSON.stringify({ bench: 'send-throughput', ratio: send.ratio }));
-console.log(JSON.stringify({ bench: 'codec', us: codec.us }));
-process.exit(0);
+/**
+ * The allocator's allocation cycle (packages/allocator/bench), in a process of its own: its
+ * figures then do not depend on the heap and the JIT state the other suites leave behind. It
+ * prints its own lines, JSON included. Returns false when a sanity check failed.
+ */
+function allocSuite(): boolean {
+  const index = import.meta.resolve('@tessera/allocator');
+  const script = fileURLToPath(new URL('../bench/allocation-cycle.js', index));
+  const run = spawnSync(process.execPath, [script, ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });
+  return run.status === 0;
+}
+
+function onlySuite(argv: readonly string[]): SuiteName | undefined {
+  const at = argv.indexOf('--only');
+  if (at < 0) return undefined;
+  const name = argv[at + 1];
+  if (!SUITES.includes(name as SuiteName)) {
+    console.error(`--only takes one of ${SUITES.join(', ')}; got ${name ?? 'nothing'}`);
+    process.exit(2);
+  }
+  return name as SuiteName;
+}
+
+const codecLines = selected('codec') ? codecSuite() : [];
+const natsLines = selected('nats') ? await natsSuite() : [];
+// The runtime's JSON lines close its part of the run, in the order they always had.
+for (const line of [...natsLines, ...codecLines]) console.log(JSON.stringify(line));
+const allocOk = selected('alloc') ? allocSuite() : true;
+// Exit at once, as before, rather than wait for handles a suite may have left open.
+process.exit(allocOk ? 0 : 1);

@@ -12,9 +12,12 @@ class SorterNode {
   /** A child's allocation changed while it sat in this heap: its key is stale. */
   dirty = false;
   active = true;
+  /** Orders equal shares by path; a leaf sorts after the internal node of the same path. */
+  readonly tie: string;
 
   constructor(readonly path: string, readonly leaf: boolean, readonly sorter: DrfSorter) {
-    this.heap = new KeyedHeap<SorterNode>((n) => sorter.shareOf(n), (n) => (n.leaf ? `${n.path}\u0000` : n.path));
+    this.tie = leaf ? `${path}\u0000` : path;
+    this.heap = new KeyedHeap<SorterNode>((n) => sorter.shareOf(n), (n) => n.tie);
   }
 }
 

@@ -3,22 +3,14 @@
  * plain description the naive allocator takes, from the same seed, so both see the same input.
  */
 import { performance } from 'node:perf_hooks';
+import { Random } from '@tessera/process';
 import { Resources } from '@tessera/protocol';
 import { AllocatorState, Quantities, type Quota, type UniformSource } from '../src/index.js';
 import type { NaiveCluster } from './naive-allocator.js';
 
-/** A seeded uniform source (mulberry32): the same seed visits agents in the same order. */
+/** The runtime's seeded generator: the same seed visits agents in the same order. */
 export function seeded(seed: number): UniformSource {
-  let a = seed >>> 0;
-  return {
-    next() {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    },
-  };
+  return new Random(seed);
 }
 
 /** One benchmark cluster: agents (all alike), frameworks with one role each, quotas by role. */

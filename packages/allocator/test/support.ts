@@ -1,20 +1,12 @@
+import { Random } from '@tessera/process';
 import { Resources } from '@tessera/protocol';
 import { AllocatorState } from '../src/allocator-state.js';
 import { allocate } from '../src/allocation-pass.js';
 import type { Allocation } from '../src/allocator-state.js';
 
-/** A seeded uniform source (mulberry32), so passes visit agents in a repeatable order. */
-export function seeded(seed = 1): { next(): number } {
-  let a = seed >>> 0;
-  return {
-    next() {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    },
-  };
+/** The runtime's seeded generator, so passes visit agents in a repeatable order. */
+export function seeded(seed = 1): Random {
+  return new Random(seed);
 }
 
 /** A fresh state with the default DRF sorters. */

@@ -13,4 +13,6 @@ export {
   type Validation,
 } from './validation.js';
 export { IdGenerator, generatedId, parseId, uuid, type IdKind, type RandomSource } from './ids.js';
+export * from './messages/scheduler-types.js';
+export { CallSchema, EventSchema } from './messages/scheduler-messages.js';
 export * from './resources/index.js';

@@ -3,6 +3,7 @@ import { allocatorMessages } from './allocator-messages.js';
 import { demoMessages } from './demo-messages.js';
 import { masterMessages } from './master-messages.js';
 import { processMessages } from './process-messages.js';
+import { schedulerMessages } from './scheduler-messages.js';
 
 /**
  * Every message type Tessera speaks, with its body schema. This is the one place a wire type is
@@ -13,6 +14,7 @@ export const messageCatalog = {
   ...demoMessages,
   ...masterMessages,
   ...allocatorMessages,
+  ...schedulerMessages,
 } as const satisfies Record<string, TSchema>;
 
 /** The name of a message type, e.g. `'demo.Ping'`. */

@@ -1,0 +1,128 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { LabelsSchema, ResourcesSchema } from '../resources/index.js';
+import { IdSchema } from './mesos-types.js';
+
+// Mesos v1 types frameworks see (include/mesos/v1/mesos.proto, scheduler.proto), with Mesos's
+// field names and enum strings, so that a v1 HTTP gateway is framing, not translation.
+
+/** TaskState, by Mesos's names. */
+export const TASK_STATES = [
+  'TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLING', 'TASK_FINISHED', 'TASK_FAILED',
+  'TASK_KILLED', 'TASK_ERROR', 'TASK_LOST', 'TASK_DROPPED', 'TASK_UNREACHABLE', 'TASK_GONE',
+  'TASK_GONE_BY_OPERATOR', 'TASK_UNKNOWN',
+] as const;
+export const TaskStateSchema = Type.Union(TASK_STATES.map((s) => Type.Literal(s)));
+export type TaskState = Static<typeof TaskStateSchema>;
+
+/** States after which a task never changes again. */
+export const TERMINAL_TASK_STATES: ReadonlySet<TaskState> = new Set([
+  'TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_LOST', 'TASK_DROPPED', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR',
+]);
+
+/** A duration as Mesos writes it: `{"nanoseconds": N}`. */
+export const DurationInfoSchema = Type.Object({ nanoseconds: Type.Integer({ minimum: 0 }) }, { additionalProperties: false });
+
+export const KillPolicySchema = Type.Object({ grace_period: Type.Optional(DurationInfoSchema) }, { additionalProperties: false });
+export type KillPolicy = Static<typeof KillPolicySchema>;
+
+export const EnvironmentSchema = Type.Object(
+  { variables: Type.Array(Type.Object({ name: Type.String({ minLength: 1 }), value: Type.Optional(Type.String()) }, { additionalProperties: false })) },
+  { additionalProperties: false },
+);
+
+/** CommandInfo: a shell command (`shell` true, the default) or an executable with `arguments`. */
+export const CommandInfoSchema = Type.Object(
+  {
+    value: Type.Optional(Type.String({ maxLength: 65_536 })),
+    shell: Type.Optional(Type.Boolean()),
+    arguments: Type.Optional(Type.Array(Type.String())),
+    environment: Type.Optional(EnvironmentSchema),
+    user: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type CommandInfo = Static<typeof CommandInfoSchema>;
+
+export const ExecutorInfoSchema = Type.Object(
+  {
+    executor_id: IdSchema,
+    type: Type.Optional(Type.Union([Type.Literal('DEFAULT'), Type.Literal('CUSTOM')])),
+    framework_id: Type.Optional(IdSchema),
+    command: Type.Optional(CommandInfoSchema),
+    resources: Type.Optional(ResourcesSchema),
+    name: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type ExecutorInfo = Static<typeof ExecutorInfoSchema>;
+
+export const TaskInfoSchema = Type.Object(
+  {
+    name: Type.String(),
+    task_id: IdSchema,
+    agent_id: IdSchema,
+    resources: ResourcesSchema,
+    executor: Type.Optional(ExecutorInfoSchema),
+    command: Type.Optional(CommandInfoSchema),
+    data: Type.Optional(Type.String()),
+    kill_policy: Type.Optional(KillPolicySchema),
+    labels: Type.Optional(LabelsSchema),
+  },
+  { additionalProperties: false },
+);
+export type TaskInfo = Static<typeof TaskInfoSchema>;
+
+export const TaskStatusSchema = Type.Object(
+  {
+    task_id: IdSchema,
+    state: TaskStateSchema,
+    message: Type.Optional(Type.String()),
+    source: Type.Optional(Type.Union([Type.Literal('SOURCE_MASTER'), Type.Literal('SOURCE_AGENT'), Type.Literal('SOURCE_EXECUTOR')])),
+    reason: Type.Optional(Type.String()),
+    data: Type.Optional(Type.String()),
+    agent_id: Type.Optional(IdSchema),
+    executor_id: Type.Optional(IdSchema),
+    timestamp: Type.Optional(Type.Number()),
+    /** Base64 of 16 bytes; present when the update must be acknowledged. */
+    uuid: Type.Optional(Type.String()),
+    healthy: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+export type TaskStatus = Static<typeof TaskStatusSchema>;
+
+export const FrameworkInfoSchema = Type.Object(
+  {
+    user: Type.String(),
+    name: Type.String({ minLength: 1 }),
+    id: Type.Optional(IdSchema),
+    failover_timeout: Type.Optional(Type.Number({ minimum: 0 })),
+    checkpoint: Type.Optional(Type.Boolean()),
+    roles: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+    hostname: Type.Optional(Type.String()),
+    principal: Type.Optional(Type.String()),
+    capabilities: Type.Optional(Type.Array(Type.Object({ type: Type.String() }, { additionalProperties: false }))),
+    labels: Type.Optional(LabelsSchema),
+  },
+  { additionalProperties: false },
+);
+export type FrameworkInfo = Static<typeof FrameworkInfoSchema>;
+
+export const FiltersSchema = Type.Object({ refuse_seconds: Type.Optional(Type.Number()) }, { additionalProperties: false });
+
+/** Offer.Operation: the kinds Tessera carries out. */
+export const OperationSchema = Type.Object(
+  {
+    type: Type.Union([Type.Literal('LAUNCH'), Type.Literal('LAUNCH_GROUP'), Type.Literal('RESERVE'), Type.Literal('UNRESERVE')]),
+    id: Type.Optional(IdSchema),
+    launch: Type.Optional(Type.Object({ task_infos: Type.Array(TaskInfoSchema) }, { additionalProperties: false })),
+    launch_group: Type.Optional(Type.Object(
+      { executor: ExecutorInfoSchema, task_group: Type.Object({ tasks: Type.Array(TaskInfoSchema) }, { additionalProperties: false }) },
+      { additionalProperties: false },
+    )),
+    reserve: Type.Optional(Type.Object({ resources: ResourcesSchema }, { additionalProperties: false })),
+    unreserve: Type.Optional(Type.Object({ resources: ResourcesSchema }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+export type Operation = Static<typeof OperationSchema>;

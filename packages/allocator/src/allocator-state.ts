@@ -57,9 +57,7 @@ export class AllocatorState {
     if (this.agents.has(id)) throw new Error(`agent ${id} is already known`);
     const agent = new AgentRecord(id, total, hostname);
     this.agents.set(id, agent);
-    this.countReservations(total, 1);
-    this.total.add(Quantities.of(total));
-    this.totalsStale = true;
+    this.countTotal(total, 1);
     for (const [frameworkId, resources] of used) this.recordUsed(frameworkId, agent, resources);
     return agent;
   }
@@ -74,9 +72,7 @@ export class AllocatorState {
       framework.filters.clearAgent(id);
       framework.agents.delete(id);
     }
-    this.countReservations(agent.total, -1);
-    this.total.subtract(Quantities.of(agent.total));
-    this.totalsStale = true;
+    this.countTotal(agent.total, -1);
     this.agents.delete(id);
   }
 
@@ -316,11 +312,16 @@ export class AllocatorState {
 
   /** Changes an agent's total, and with it the cluster total and the roles' reservations. */
   private setTotal(agent: AgentRecord, total: Resources): void {
-    this.countReservations(agent.total, -1);
-    this.total.subtract(Quantities.of(agent.total));
+    this.countTotal(agent.total, -1);
     agent.total = total;
-    this.countReservations(total, 1);
-    this.total.add(Quantities.of(total));
+    this.countTotal(total, 1);
+  }
+
+  /** Adds (or takes away) an agent's total: the cluster total, and the roles' reservations. */
+  private countTotal(total: Resources, sign: 1 | -1): void {
+    this.countReservations(total, sign);
+    if (sign > 0) this.total.add(Quantities.of(total));
+    else this.total.subtract(Quantities.of(total));
     this.totalsStale = true;
   }
 

@@ -84,10 +84,6 @@ export class DrfSorter implements Sorter {
     }
   }
 
-  /** True when the client takes part in walks. */
-  isActive(client: string): boolean {
-    return this.leaves.get(client)?.active === true;
-  }
 
   setWeight(client: string, weight: number): void {
     if (!(weight > 0)) throw new Error(`weight of '${client}' must be positive, got ${weight}`);

@@ -66,10 +66,6 @@ export class KeyedHeap<T> {
     for (const i of items) this.push(i);
   }
 
-  /** The items, in no particular order. */
-  values(): readonly T[] {
-    return this.items;
-  }
 
   private less(a: number, b: number): boolean {
     const ka = this.keys[a]!;

@@ -4,7 +4,16 @@ export { DecodeError, WIRE_VERSION, decodeEnvelope, decodeEnvelopes, encodeEnvel
 export { wireShape, type WireShape } from './wire-shape.js';
 export { isMessageType, messageCatalog, type MessageType, type Messages } from './messages/catalog.js';
 export { ExitReasonSchema } from './messages/process-messages.js';
-export { AttributeSchema, IdSchema, OfferSchema, type Attribute, type Id, type Offer } from './messages/mesos-types.js';
+export {
+  AgentInfoSchema,
+  AttributeSchema,
+  IdSchema,
+  OfferSchema,
+  type AgentInfo,
+  type Attribute,
+  type Id,
+  type Offer,
+} from './messages/mesos-types.js';
 export {
   precompileValidators,
   validateBody,
@@ -15,4 +24,5 @@ export {
 export { IdGenerator, generatedId, parseId, uuid, type IdKind, type RandomSource } from './ids.js';
 export * from './messages/scheduler-types.js';
 export { CallSchema, EventSchema } from './messages/scheduler-messages.js';
+export { ExecutorCallSchema, ExecutorEventSchema } from './messages/executor-messages.js';
 export * from './resources/index.js';

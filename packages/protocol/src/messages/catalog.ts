@@ -1,6 +1,8 @@
 import type { Static, TSchema } from '@sinclair/typebox';
+import { agentMessages } from './agent-messages.js';
 import { allocatorMessages } from './allocator-messages.js';
 import { demoMessages } from './demo-messages.js';
+import { executorMessages } from './executor-messages.js';
 import { masterMessages } from './master-messages.js';
 import { processMessages } from './process-messages.js';
 import { schedulerMessages } from './scheduler-messages.js';
@@ -15,6 +17,8 @@ export const messageCatalog = {
   ...masterMessages,
   ...allocatorMessages,
   ...schedulerMessages,
+  ...agentMessages,
+  ...executorMessages,
 } as const satisfies Record<string, TSchema>;
 
 /** The name of a message type, e.g. `'demo.Ping'`. */

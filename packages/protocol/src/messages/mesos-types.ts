@@ -40,3 +40,16 @@ export const OfferSchema = Type.Object(
   { additionalProperties: false },
 );
 export type Offer = Static<typeof OfferSchema>;
+
+/** An agent as it describes itself (Mesos v1 `AgentInfo`); `id` once the master has admitted it. */
+export const AgentInfoSchema = Type.Object(
+  {
+    hostname: Type.String({ minLength: 1 }),
+    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65_535 })),
+    resources: ResourcesSchema,
+    attributes: Type.Optional(Type.Array(AttributeSchema)),
+    id: Type.Optional(IdSchema),
+  },
+  { additionalProperties: false },
+);
+export type AgentInfo = Static<typeof AgentInfoSchema>;

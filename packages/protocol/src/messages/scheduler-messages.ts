@@ -1,10 +1,9 @@
-import { Type, type TProperties } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
+import { Closed as Payload } from './closed.js';
 import { IdSchema, OfferSchema } from './mesos-types.js';
 import { FiltersSchema, FrameworkInfoSchema, KillPolicySchema, OperationSchema, TaskStatusSchema } from './scheduler-types.js';
 
 const Roles = Type.Array(Type.String({ minLength: 1 }));
-/** A closed object: every payload rejects fields Mesos does not define. */
-const Payload = <T extends TProperties>(props: T) => Type.Object(props, { additionalProperties: false });
 
 /**
  * Mesos v1 scheduler Call (scheduler.proto), as the message a scheduler driver sends the master.

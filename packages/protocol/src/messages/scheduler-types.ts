@@ -126,3 +126,24 @@ export const OperationSchema = Type.Object(
   { additionalProperties: false },
 );
 export type Operation = Static<typeof OperationSchema>;
+
+/** A task as the master and agents track it (Mesos v1 `Task`): its info, where it runs, its state. */
+export const TaskSchema = Type.Object(
+  {
+    name: Type.String(),
+    task_id: IdSchema,
+    framework_id: IdSchema,
+    executor_id: Type.Optional(IdSchema),
+    agent_id: IdSchema,
+    state: TaskStateSchema,
+    resources: ResourcesSchema,
+    statuses: Type.Optional(Type.Array(TaskStatusSchema)),
+    /** The state of the latest update the agent has not had acknowledged yet. */
+    status_update_state: Type.Optional(TaskStateSchema),
+    status_update_uuid: Type.Optional(Type.String()),
+    labels: Type.Optional(LabelsSchema),
+    kill_policy: Type.Optional(KillPolicySchema),
+  },
+  { additionalProperties: false },
+);
+export type Task = Static<typeof TaskSchema>;

@@ -82,6 +82,11 @@ export class StatusUpdateManager {
     return next;
   }
 
+  /** A task's updates not yet acknowledged, the head (the one sent) first. */
+  pending(taskId: string): readonly TaskStatus[] {
+    return this.streams.get(taskId)?.pending ?? [];
+  }
+
   /** Updates not yet acknowledged, by task (for re-registration and reconciliation). */
   unacknowledged(): Map<string, TaskStatus[]> {
     return new Map([...this.streams].filter(([, s]) => s.pending.length > 0).map(([id, s]) => [id, [...s.pending]]));

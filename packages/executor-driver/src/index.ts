@@ -1,1 +1,35 @@
-export {};
+/**
+ * @tessera/executor-driver: the library executors are written with (ExecutorDriver, runExecutor),
+ * the built-in command executor, and the executor host that runs many of them in one OS process.
+ */
+export {
+  ExecutorDriver,
+  RECOVERY_TIMEOUT_MS,
+  type ExecutorCallbacks,
+  type ExecutorDriverOptions,
+  type StatusUpdate,
+  type SubscribedInfo,
+} from './executor-driver.js';
+export { runExecutor, type RunExecutorOptions, type RunningExecutor } from './run-executor.js';
+export {
+  CommandExecutor,
+  DEFAULT_SHUTDOWN_GRACE_MS,
+  SHUTDOWN_ACK_WAIT_MS,
+  type CommandExecutorOptions,
+} from './command-executor.js';
+export { ExecutorHost, type ExecutorHostOptions } from './executor-host.js';
+export { EXECUTOR_HOST_MAIN } from './host-main-path.js';
+export {
+  DEFAULT_KILL_GRACE_MS,
+  commandLine,
+  describeExit,
+  gracePeriodMs,
+  rlimitsFromEnvironment,
+  ulimitLine,
+  type CommandLine,
+  type ExitStatus,
+  type Rlimits,
+} from './command-line.js';
+export { processLauncher, type LaunchSpec, type TaskExit, type TaskLauncher } from './task-launcher.js';
+export { Backoff, RESEND_INTERVAL_MS, UnacknowledgedBook } from './unacknowledged.js';
+export * from './environment.js';

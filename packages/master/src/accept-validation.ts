@@ -161,7 +161,7 @@ function checkReservation(operation: Operation, left: Resources, context: Accept
 }
 
 /** The unreserved resources a RESERVE turns into `reserved`. */
-function unreservedTwin(reserved: Resources): Resources {
+export function unreservedTwin(reserved: Resources): Resources {
   return Resources.of(reserved.toJSON().map(({ reservations: _r, role: _role, ...rest }) => rest));
 }
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { TASK_STATES, TERMINAL_TASK_STATES, type TaskState } from '@tessera/protocol';
-import { applyTaskState, isTerminal, newTask, taskState, type TaskSnapshot } from '../src/task-lifecycle.js';
+import { applyTaskState, isTerminal, newTask, taskState, type TaskSnapshot } from '../src/lifecycle/task-lifecycle.js';
 
 /** Applies updates in order, failing the test on the first refused one. */
 function through(...states: TaskState[]): TaskSnapshot {

@@ -114,6 +114,11 @@ export abstract class Process {
     return this.active().runtime.delayFor(this.pid, ms, fn);
   }
 
+  /** Spawns another process on this process's node (a child actor, as the master's allocator). */
+  protected spawn<P extends Process>(child: P): P {
+    return this.active().runtime.spawn(child);
+  }
+
   /** Terminates this process after the events already in its mailbox. */
   protected terminate(): void {
     this.active().runtime.terminate(this.pid);

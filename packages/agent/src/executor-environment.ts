@@ -1,0 +1,102 @@
+import { Resources, type CommandInfo, type TaskInfo } from '@tessera/protocol';
+import type { NatsSettings } from './types.js';
+
+// The variables an agent gives executors. They are the names @tessera/executor-driver reads
+// (its `executorEnvironment()`) and its host main reads; they are spelled out here because the
+// agent must not wait for that package to build, and must agree with it letter for letter.
+
+/** NATS servers an executor connects to. */
+export const ENV_NATS_URL = 'TESSERA_NATS_URL';
+/** The Tessera cluster (NATS subject namespace). */
+export const ENV_CLUSTER = 'TESSERA_CLUSTER';
+/** The agent's pid, which the executor subscribes to. */
+export const ENV_AGENT = 'TESSERA_AGENT';
+export const ENV_FRAMEWORK_ID = 'TESSERA_FRAMEWORK_ID';
+export const ENV_EXECUTOR_ID = 'TESSERA_EXECUTOR_ID';
+export const ENV_SANDBOX = 'TESSERA_SANDBOX';
+/** The node name an executor host OS process takes. */
+export const ENV_HOST_NODE = 'TESSERA_HOST_NODE';
+/** Limits of command tasks, read by the executor host from `executor.Spawn`'s environment. */
+export const ENV_RLIMIT_NOFILE = 'TESSERA_RLIMIT_NOFILE';
+export const ENV_RLIMIT_CPU_SECONDS = 'TESSERA_RLIMIT_CPU_SECONDS';
+export const ENV_RLIMIT_DATA_BYTES = 'TESSERA_RLIMIT_DATA_BYTES';
+
+/** Limits applied to a command task's processes. */
+export interface TaskRlimits {
+  nofile?: number;
+  cpuSeconds?: number;
+  dataBytes?: number;
+}
+
+/** The agent options that shape a command task's limits. */
+export interface RlimitPolicy {
+  rlimitNofile: number;
+  rlimitCpuSeconds: number | undefined;
+  enforceMemoryRlimit: boolean;
+}
+
+/**
+ * The limits of a command task (or of every task of a default executor's group, with
+ * `task` undefined: their memory is the group's, so no per-task data limit applies).
+ */
+export function commandTaskRlimits(task: TaskInfo | undefined, policy: RlimitPolicy): TaskRlimits {
+  const limits: TaskRlimits = {};
+  if (policy.rlimitNofile > 0) limits.nofile = policy.rlimitNofile;
+  if (policy.rlimitCpuSeconds !== undefined && policy.rlimitCpuSeconds > 0) limits.cpuSeconds = policy.rlimitCpuSeconds;
+  if (task !== undefined && policy.enforceMemoryRlimit) {
+    const mb = Resources.of(task.resources).scalar('mem');
+    if (mb > 0) limits.dataBytes = Math.floor(mb * 1024 * 1024);
+  }
+  return limits;
+}
+
+/** `executor.Spawn`'s environment: the executor identity (as Mesos gives it) and the limits. */
+export function spawnEnvironment(frameworkId: string, executorId: string, directory: string, limits: TaskRlimits): { variables: { name: string; value: string }[] } {
+  const variables = [
+    { name: 'MESOS_FRAMEWORK_ID', value: frameworkId },
+    { name: 'MESOS_EXECUTOR_ID', value: executorId },
+    { name: 'MESOS_DIRECTORY', value: directory },
+  ];
+  if (limits.nofile !== undefined) variables.push({ name: ENV_RLIMIT_NOFILE, value: String(limits.nofile) });
+  if (limits.cpuSeconds !== undefined) variables.push({ name: ENV_RLIMIT_CPU_SECONDS, value: String(limits.cpuSeconds) });
+  if (limits.dataBytes !== undefined) variables.push({ name: ENV_RLIMIT_DATA_BYTES, value: String(limits.dataBytes) });
+  return { variables };
+}
+
+/** What a custom executor's environment is made of. */
+export interface CustomExecutorContext {
+  /** The agent's own environment (PATH, HOME, ...), inherited as Mesos's executors do. */
+  base: Record<string, string | undefined>;
+  command: CommandInfo;
+  frameworkId: string;
+  executorId: string;
+  directory: string;
+  agent: string;
+  nats: NatsSettings | undefined;
+  shutdownGracePeriodMs: number;
+}
+
+/**
+ * The whole environment of a custom executor process: the agent's, then the Tessera and Mesos
+ * executor variables, then the executor's own CommandInfo.environment, which wins (a framework
+ * may point its executor elsewhere on purpose).
+ */
+export function customExecutorEnvironment(ctx: CustomExecutorContext): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(ctx.base)) if (value !== undefined) env[name] = value;
+  if (ctx.nats !== undefined) {
+    env[ENV_NATS_URL] = ctx.nats.url;
+    env[ENV_CLUSTER] = ctx.nats.cluster;
+  }
+  env[ENV_AGENT] = ctx.agent;
+  env[ENV_FRAMEWORK_ID] = ctx.frameworkId;
+  env[ENV_EXECUTOR_ID] = ctx.executorId;
+  env[ENV_SANDBOX] = ctx.directory;
+  env.MESOS_FRAMEWORK_ID = ctx.frameworkId;
+  env.MESOS_EXECUTOR_ID = ctx.executorId;
+  env.MESOS_SANDBOX = ctx.directory;
+  env.MESOS_DIRECTORY = ctx.directory;
+  env.MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD = `${ctx.shutdownGracePeriodMs}ms`;
+  for (const v of ctx.command.environment?.variables ?? []) env[v.name] = v.value ?? '';
+  return env;
+}

@@ -1,0 +1,142 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import path from 'node:path';
+import { UndeliverableError, upid, type Runtime, type UPID } from '@tessera/process';
+import { ENV_CLUSTER, ENV_HOST_NODE, ENV_NATS_URL } from './executor-environment.js';
+import type { ExecutorHostLauncher, NatsSettings } from './types.js';
+
+/** How OS-process executor hosts are started. */
+export interface OsProcessHostLauncherOptions {
+  /** The agent's runtime: hosts are probed from it. */
+  runtime: Runtime;
+  /** The host's Node entry (`EXECUTOR_HOST_MAIN` of @tessera/executor-driver). */
+  entry: string;
+  nats: NatsSettings;
+  /** How long a new host may take to answer (default 10 s). */
+  readyTimeoutMs?: number;
+  /** How long `shutdown` waits after SIGTERM before SIGKILL (default 10 s). */
+  stopTimeoutMs?: number;
+  /** The hosts' base environment (default: the agent's). */
+  env?: Record<string, string | undefined>;
+}
+
+interface HostChild {
+  pid: UPID;
+  child: ChildProcess;
+  ready: Promise<UPID>;
+  exited: Promise<void>;
+  alive: boolean;
+}
+
+/** The name a probe asks for on a host's node: no such process runs, and its runtime says so. */
+const PROBE_NAME = '_probe';
+const PROBE_TIMEOUT_MS = 250;
+const PROBE_PAUSE_MS = 50;
+
+/**
+ * Starts one executor host OS process per framework (`node EXECUTOR_HOST_MAIN`, detached, its
+ * output in the log file the agent names), on a node of its own over NATS, and hands out its
+ * `executor-host` pid once the host's runtime answers. A host that exits (idle) is forgotten,
+ * and the next `hostFor` starts another.
+ */
+export class OsProcessHostLauncher implements ExecutorHostLauncher {
+  private readonly hosts = new Map<string, HostChild>();
+  private readonly runtime: Runtime;
+
+  constructor(private readonly options: OsProcessHostLauncherOptions) {
+    this.runtime = options.runtime;
+  }
+
+  hostFor(frameworkId: string, options: { logFile?: string } = {}): Promise<UPID> {
+    const known = this.hosts.get(frameworkId);
+    if (known !== undefined && known.alive) return known.ready;
+    return this.start(frameworkId, options.logFile).ready;
+  }
+
+  forget(frameworkId: string, pid: UPID): void {
+    const host = this.hosts.get(frameworkId);
+    if (host === undefined || host.pid !== pid) return;
+    this.hosts.delete(frameworkId);
+    if (host.alive) host.child.kill('SIGTERM');
+  }
+
+  async shutdown(): Promise<void> {
+    const hosts = [...this.hosts.values()];
+    this.hosts.clear();
+    await Promise.all(hosts.map(async (host) => {
+      if (!host.alive) return;
+      // SIGTERM: the host shuts its executors down (they kill their tasks) and exits.
+      host.child.kill('SIGTERM');
+      const timer = this.runtime.clock.setTimer(this.options.stopTimeoutMs ?? 10_000, () => killGroup(host.child, 'SIGKILL'));
+      await host.exited;
+      timer.cancel();
+    }));
+  }
+
+  private start(frameworkId: string, logFile: string | undefined): HostChild {
+    const node = `${this.runtime.node}-host-${this.runtime.random.token(8)}`.slice(-128);
+    const pid = upid('executor-host', node);
+    const log = logFile ?? '/dev/null';
+    if (logFile !== undefined) mkdirSync(path.dirname(logFile), { recursive: true });
+    const fd = openSync(log, 'a');
+    let child: ChildProcess;
+    try {
+      child = spawn(process.execPath, [this.options.entry], {
+        detached: true,
+        stdio: ['ignore', fd, fd],
+        env: {
+          ...(this.options.env ?? process.env),
+          [ENV_NATS_URL]: this.options.nats.url,
+          [ENV_CLUSTER]: this.options.nats.cluster,
+          [ENV_HOST_NODE]: node,
+        },
+      });
+    } finally {
+      closeSync(fd);
+    }
+    let exitCode: string = 'unknown';
+    const host: HostChild = { pid, child, alive: true, exited: undefined!, ready: undefined! };
+    host.exited = new Promise<void>((resolve) => {
+      const gone = (why: string): void => {
+        exitCode = why;
+        host.alive = false;
+        if (this.hosts.get(frameworkId) === host) this.hosts.delete(frameworkId);
+        resolve();
+      };
+      child.once('exit', (code, signal) => gone(signal === null ? `code ${code}` : `signal ${signal}`));
+      child.once('error', (e) => gone(e.message));
+    });
+    host.ready = this.awaitReady(host, () => exitCode, log);
+    this.hosts.set(frameworkId, host);
+    return host;
+  }
+
+  /** Probes the host's node until its runtime answers, the host exits, or time runs out. */
+  private async awaitReady(host: HostChild, exitCode: () => string, log: string): Promise<UPID> {
+    const probe = upid(PROBE_NAME, host.pid.slice(host.pid.indexOf('@') + 1));
+    const deadline = this.runtime.clock.now() + (this.options.readyTimeoutMs ?? 10_000);
+    while (host.alive) {
+      if (this.runtime.clock.now() > deadline) {
+        killGroup(host.child, 'SIGKILL');
+        throw new Error(`executor host ${host.pid} did not answer within ${this.options.readyTimeoutMs ?? 10_000} ms (log: ${log})`);
+      }
+      const answered = await this.runtime.ask(probe, 'demo.Ping', { seq: 0 }, { expect: 'demo.Pong', timeoutMs: PROBE_TIMEOUT_MS }).then(
+        () => true,
+        // "no such process" comes from the host's runtime itself: its node is up and reading.
+        (e: Error) => e instanceof UndeliverableError && e.reason === 'no such process',
+      );
+      if (answered) return host.pid;
+      await new Promise<void>((resolve) => this.runtime.clock.setTimer(PROBE_PAUSE_MS, resolve));
+    }
+    throw new Error(`executor host ${host.pid} exited (${exitCode()}) before it answered (log: ${log})`);
+  }
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // ESRCH: already gone.
+  }
+}

@@ -1,0 +1,108 @@
+import type { CommandInfo } from '@tessera/protocol';
+import type { UPID } from '@tessera/process';
+
+/** Mesos's `--executor_registration_timeout`: 1 min. */
+export const DEFAULT_EXECUTOR_REGISTRATION_TIMEOUT_MS = 60_000;
+/** Mesos's `--executor_shutdown_grace_period`: 5 s. */
+export const DEFAULT_EXECUTOR_SHUTDOWN_GRACE_PERIOD_MS = 5_000;
+/** Mesos's `--registration_backoff_factor`: 1 s. */
+export const DEFAULT_REGISTRATION_BACKOFF_FACTOR_MS = 1_000;
+/** Mesos's `REGISTER_RETRY_INTERVAL_MAX`: 1 min. */
+export const DEFAULT_REGISTRATION_BACKOFF_MAX_MS = 60_000;
+/** Open files a command task may hold: the usual Linux soft limit, applied as a hard cap. */
+export const DEFAULT_RLIMIT_NOFILE = 1024;
+/** The master's pid when none is given, as Mesos's `master` process id. */
+export const DEFAULT_MASTER: UPID = 'master@master';
+/** The version an agent reports when none is given. */
+export const AGENT_VERSION = '0.1.0';
+
+/**
+ * Starts and finds the executor hosts: the processes that run command executors (one host per
+ * framework per agent, so a command task costs a fork, not a Node start).
+ */
+export interface ExecutorHostLauncher {
+  /**
+   * The pid of the framework's host, starting one if none runs. `logFile` is where an OS-process
+   * host writes its output (an in-process host ignores it).
+   */
+  hostFor(frameworkId: string, options?: { logFile?: string }): Promise<UPID>;
+  /**
+   * The host at `pid` did not take a message (it exited, e.g. idle): forget it, so that the next
+   * `hostFor` starts a new one.
+   */
+  forget?(frameworkId: string, pid: UPID): void;
+  /** Stops every host this launcher started (their executors shut down with them). */
+  shutdown(): Promise<void>;
+}
+
+/** How an executor OS process ended: its exit code, or the signal that killed it. */
+export interface ExitStatus {
+  code: number | null;
+  signal: string | null;
+  /** Set when the process could not be started at all. */
+  error?: string;
+}
+
+/** A custom executor's OS process, as the agent watches it. */
+export interface ExecutorProcess {
+  /** The OS pid (undefined when the spawn failed). */
+  readonly pid: number | undefined;
+  /** Settles once, when the process (its group leader) has exited. */
+  readonly exited: Promise<ExitStatus>;
+  /** Signals the executor's whole process group. */
+  kill(signal: 'SIGTERM' | 'SIGKILL'): void;
+}
+
+/** What the agent asks of a custom executor launch. */
+export interface ExecutorProcessSpec {
+  command: CommandInfo;
+  /** The whole environment of the process (the launcher adds nothing). */
+  environment: Record<string, string>;
+  /** The sandbox: the working directory, where `stdout` and `stderr` go. */
+  directory: string;
+}
+
+/** Starts custom executors (CommandInfo of an ExecutorInfo) as OS processes. */
+export interface ExecutorProcessLauncher {
+  launch(spec: ExecutorProcessSpec): ExecutorProcess;
+}
+
+/** NATS settings handed to executors so that they can reach the agent. */
+export interface NatsSettings {
+  url: string;
+  cluster: string;
+}
+
+/** How an agent is built. Only `workDir` and `hostLauncher` are required. */
+export interface AgentOptions {
+  /** The master's pid (default `master@master`). */
+  master?: UPID;
+  /** Sandboxes live under `<workDir>/agents/<agent_id>/...`. */
+  workDir: string;
+  /** The process name (default `agent`). */
+  name?: string;
+  /** Reported to the master (default: the OS host name). */
+  hostname?: string;
+  port?: number;
+  /** Mesos `--resources` text; names given here replace the detected ones. */
+  resources?: string;
+  /** Mesos `--attributes` text, e.g. `rack:a;zone:1`. */
+  attributes?: string;
+  /** Passed to custom executors (TESSERA_NATS_URL, TESSERA_CLUSTER). */
+  nats?: NatsSettings;
+  /** Runs command executors (and default executors of task groups). */
+  hostLauncher: ExecutorHostLauncher;
+  /** Runs custom executors (default: OS processes, see OsExecutorProcessLauncher). */
+  executorLauncher?: ExecutorProcessLauncher;
+  executorRegistrationTimeoutMs?: number;
+  executorShutdownGracePeriodMs?: number;
+  registrationBackoffFactorMs?: number;
+  registrationBackoffMaxMs?: number;
+  version?: string;
+  /** RLIMIT_NOFILE of command tasks (default 1024; 0 leaves it alone). */
+  rlimitNofile?: number;
+  /** RLIMIT_CPU of command tasks, in seconds (default: none). */
+  rlimitCpuSeconds?: number;
+  /** Caps a command task's RLIMIT_DATA at its `mem` resource (default true). */
+  enforceMemoryRlimit?: boolean;
+}

@@ -1,0 +1,277 @@
+import path from 'node:path';
+import type { Timer, UPID } from '@tessera/process';
+import type { KillPolicy, TaskInfo, TaskState } from '@tessera/protocol';
+import { checkRlimits, commandLine, describeExit, gracePeriodMs, type ExitStatus, type Rlimits } from './command-line.js';
+import { MESOS_EXECUTOR_ID, MESOS_FRAMEWORK_ID, MESOS_SANDBOX, MESOS_TASK_ID, TESSERA_SANDBOX } from './environment.js';
+import { ExecutorDriver } from './executor-driver.js';
+import { processLauncher, type TaskExit, type TaskLauncher } from './task-launcher.js';
+
+/** How to build a command executor. */
+export interface CommandExecutorOptions {
+  /** Process name (default `command-executor`). */
+  name?: string;
+  agent: UPID;
+  frameworkId: string;
+  executorId: string;
+  /** The sandbox: tasks run here, and append to `stdout` and `stderr` here. */
+  directory: string;
+  /** Variables for every task, over the executor's own environment. */
+  environment?: Record<string, string>;
+  rlimits?: Rlimits;
+  /** Grace period of the kills a SHUTDOWN makes (default 5 s, Mesos's executor shutdown grace). */
+  shutdownGracePeriodMs?: number;
+  /** How long to keep resubscribing to a lost agent (default 15 min). */
+  recoveryTimeoutMs?: number;
+  /** Starts and signals task processes; a fake one in tests. */
+  launcher?: TaskLauncher;
+}
+
+/** Mesos's `--executor_shutdown_grace_period`. */
+export const DEFAULT_SHUTDOWN_GRACE_MS = 5_000;
+/** After a SHUTDOWN, how long terminal updates may wait for their acknowledgement before the executor exits anyway. */
+export const SHUTDOWN_ACK_WAIT_MS = 1_000;
+
+type Phase = 'running' | 'killing' | 'terminal';
+
+interface CommandTask {
+  info: TaskInfo;
+  group: TaskGroup | undefined;
+  /** The process group leader; undefined until spawned (or when the spawn failed). */
+  pid: number | undefined;
+  phase: Phase;
+  killRequested: boolean;
+  escalation: Timer | undefined;
+  escalateAt: number | undefined;
+  terminalUuid: string | undefined;
+  acknowledged: boolean;
+}
+
+interface TaskGroup {
+  ids: string[];
+  /** A member failed or was killed: the rest are killed, and members not started never start. */
+  broken: boolean;
+}
+
+/**
+ * Mesos's built-in command executor, on the ExecutorDriver: runs each task's command as the
+ * leader of its own process group in the sandbox, reports TASK_STARTING, TASK_RUNNING and how it
+ * ended; kills with SIGTERM to the group, then SIGKILL after the grace period. Task groups run as
+ * Mesos's default executor runs them: a member that fails or is killed takes the others down.
+ * Once every task has ended and the agent has acknowledged each terminal update, it exits.
+ */
+export class CommandExecutor extends ExecutorDriver {
+  readonly directory: string;
+  private readonly rlimits: Rlimits | undefined;
+  private readonly shutdownGraceMs: number;
+  private readonly launcher: TaskLauncher;
+  private readonly baseEnvironment: Record<string, string | undefined>;
+  private readonly tasks = new Map<string, CommandTask>();
+  private shuttingDown = false;
+  private exiting: Timer | undefined;
+  private stopping = false;
+  private finished = false;
+
+  constructor(options: CommandExecutorOptions) {
+    super({
+      name: options.name ?? 'command-executor',
+      agent: options.agent,
+      frameworkId: options.frameworkId,
+      executorId: options.executorId,
+      recoveryTimeoutMs: options.recoveryTimeoutMs,
+      callbacks: {
+        launch: (task) => this.launchTask(task, undefined),
+        launchGroup: (tasks) => this.launchGroup(tasks),
+        kill: (taskId, policy) => this.killTaskById(taskId, policy),
+        acknowledged: (taskId, uuid) => this.taskAcknowledged(taskId, uuid),
+        shutdown: () => this.shutdown(),
+      },
+    });
+    if (typeof options.directory !== 'string' || !path.isAbsolute(options.directory)) {
+      throw new Error(`a command executor needs an absolute sandbox directory, got '${options.directory}'`);
+    }
+    const grace = options.shutdownGracePeriodMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
+    if (!(Number.isFinite(grace) && grace >= 0)) throw new Error(`shutdownGracePeriodMs must be >= 0, got ${grace}`);
+    this.directory = options.directory;
+    this.rlimits = options.rlimits === undefined ? undefined : checkRlimits(options.rlimits);
+    this.shutdownGraceMs = grace;
+    this.launcher = options.launcher ?? processLauncher;
+    // Built once: a task's environment is this plus its own few variables.
+    this.baseEnvironment = {
+      ...process.env,
+      ...options.environment,
+      [MESOS_FRAMEWORK_ID]: options.frameworkId,
+      [MESOS_EXECUTOR_ID]: options.executorId,
+      [MESOS_SANDBOX]: options.directory,
+      [TESSERA_SANDBOX]: options.directory,
+    };
+  }
+
+  /** Each task's state as this executor sees it, for tests and introspection. */
+  taskPhases(): Record<string, Phase> {
+    return Object.fromEntries([...this.tasks].map(([id, t]) => [id, t.phase]));
+  }
+
+  /**
+   * Kills every task with the shutdown grace period, then exits (once their terminal updates are
+   * acknowledged, or SHUTDOWN_ACK_WAIT_MS after the last one). Called on SHUTDOWN, by the host,
+   * and when the agent stays lost past the recovery timeout.
+   */
+  shutdown(): void {
+    if (this.shuttingDown) return;
+    this.shuttingDown = true;
+    const policy: KillPolicy = { grace_period: { nanoseconds: this.shutdownGraceMs * 1_000_000 } };
+    for (const task of this.tasks.values()) this.killTask(task, policy);
+    this.exitWhenDone();
+  }
+
+  protected override finalize(): void {
+    this.finished = true;
+    // Nothing may outlive its executor: a runtime stopped under running tasks kills them.
+    for (const task of this.tasks.values()) {
+      task.escalation?.cancel();
+      if (task.phase !== 'terminal' && task.pid !== undefined) this.launcher.signalGroup(task.pid, 'SIGKILL');
+    }
+  }
+
+  private launchGroup(infos: TaskInfo[]): void {
+    const group: TaskGroup = { ids: infos.map((t) => t.task_id.value), broken: false };
+    for (const info of infos) this.launchTask(info, group);
+  }
+
+  private launchTask(info: TaskInfo, group: TaskGroup | undefined): void {
+    const id = info.task_id.value;
+    if (this.tasks.has(id)) {
+      this.logger.log('warn', `ignored a second launch of task ${id}`, { pid: this.pid, task: id });
+      return;
+    }
+    const task: CommandTask = {
+      info, group, pid: undefined, phase: 'running', killRequested: false,
+      escalation: undefined, escalateAt: undefined, terminalUuid: undefined, acknowledged: false,
+    };
+    this.tasks.set(id, task);
+    if (this.shuttingDown) return this.taskEnded(task, { state: 'TASK_KILLED', message: 'The executor is shutting down', reason: 'REASON_EXECUTOR_TERMINATED' });
+    if (group?.broken === true) return this.taskEnded(task, { state: 'TASK_KILLED', message: 'Another task of its group failed or was killed' });
+    const line = commandLine(info.command, this.rlimits);
+    if ('error' in line) return this.taskEnded(task, { state: 'TASK_FAILED', message: `Task ${id}: ${line.error}`, reason: 'REASON_TASK_INVALID' });
+    this.report(task, 'TASK_STARTING');
+    let pid: number | undefined;
+    try {
+      pid = this.launcher.launch({
+        ...line,
+        cwd: this.directory,
+        env: { ...this.baseEnvironment, ...variables(info), [MESOS_TASK_ID]: id },
+        stdoutPath: path.join(this.directory, 'stdout'),
+        stderrPath: path.join(this.directory, 'stderr'),
+      }, (exit) => this.taskExited(task, exit));
+    } catch (err) {
+      return this.taskEnded(task, { state: 'TASK_FAILED', message: `Failed to launch: ${(err as Error).message}`, reason: 'REASON_COMMAND_EXECUTOR_FAILED' });
+    }
+    // No pid: the spawn failed, and its error arrives through taskExited.
+    if (pid === undefined) return;
+    task.pid = pid;
+    this.report(task, 'TASK_RUNNING');
+  }
+
+  private killTaskById(taskId: string, policy: KillPolicy | undefined): void {
+    const task = this.tasks.get(taskId);
+    if (task === undefined) {
+      this.logger.log('warn', `asked to kill unknown task ${taskId}`, { pid: this.pid, task: taskId });
+      return;
+    }
+    this.killTask(task, policy);
+  }
+
+  /** SIGTERM to the task's group now, SIGKILL after the grace period; a later kill may only hasten it. */
+  private killTask(task: CommandTask, policy: KillPolicy | undefined): void {
+    if (task.phase === 'terminal') return;
+    const graceMs = gracePeriodMs(policy, task.info.kill_policy);
+    const at = this.clock.now() + graceMs;
+    if (task.phase === 'killing') {
+      if (task.escalateAt !== undefined && at < task.escalateAt) this.escalateAt(task, graceMs, at);
+      return;
+    }
+    task.phase = 'killing';
+    task.killRequested = true;
+    this.report(task, 'TASK_KILLING');
+    if (task.pid === undefined) return;
+    this.launcher.signalGroup(task.pid, 'SIGTERM');
+    this.escalateAt(task, graceMs, at);
+  }
+
+  private escalateAt(task: CommandTask, graceMs: number, at: number): void {
+    task.escalation?.cancel();
+    task.escalateAt = at;
+    task.escalation = this.delay(graceMs, () => {
+      task.escalation = undefined;
+      if (task.phase !== 'terminal' && task.pid !== undefined) this.launcher.signalGroup(task.pid, 'SIGKILL');
+    });
+  }
+
+  /** The leader exited (or never started). Runs on the child's exit event, outside the mailbox. */
+  private taskExited(task: CommandTask, exit: TaskExit): void {
+    if (this.finished) return;
+    // What the leader left behind in its group dies with it, as Mesos's containerizer destroys
+    // the container: done at once, while the group id cannot have been reused.
+    if (task.pid !== undefined) this.launcher.signalGroup(task.pid, 'SIGKILL');
+    const status = 'error' in exit
+      ? { state: 'TASK_FAILED' as const, message: `Failed to launch: ${exit.error.message}`, reason: 'REASON_COMMAND_EXECUTOR_FAILED' }
+      : describeExit(exit.code, exit.signal, task.killRequested);
+    this.taskEnded(task, status);
+  }
+
+  private taskEnded(task: CommandTask, status: ExitStatus): void {
+    task.phase = 'terminal';
+    task.escalation?.cancel();
+    task.escalation = undefined;
+    task.terminalUuid = this.report(task, status.state, status.message, status.reason);
+    const group = task.group;
+    if (group !== undefined && !group.broken && (status.state === 'TASK_FAILED' || status.state === 'TASK_KILLED')) {
+      group.broken = true;
+      for (const id of group.ids) {
+        const sibling = this.tasks.get(id);
+        if (sibling !== undefined && sibling !== task) this.killTask(sibling, undefined);
+      }
+    }
+    this.exitWhenDone();
+  }
+
+  private taskAcknowledged(taskId: string, uuid: string): void {
+    const task = this.tasks.get(taskId);
+    if (task === undefined || task.terminalUuid !== uuid) return;
+    task.acknowledged = true;
+    this.exitWhenDone();
+  }
+
+  /** Exits once every task has ended and its end is acknowledged; after a SHUTDOWN, waits for acks only briefly. */
+  private exitWhenDone(): void {
+    if (this.finished || this.stopping) return;
+    const tasks = [...this.tasks.values()];
+    if (this.shuttingDown && tasks.length === 0) return this.exit();
+    if (tasks.length === 0 || tasks.some((t) => t.phase !== 'terminal')) return;
+    if (tasks.every((t) => t.acknowledged)) return this.exit();
+    if (this.shuttingDown) this.exiting ??= this.delay(SHUTDOWN_ACK_WAIT_MS, () => this.exit());
+  }
+
+  private exit(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.stop();
+  }
+
+  private report(task: CommandTask, state: TaskState, message?: string, reason?: string): string {
+    return this.sendStatusUpdate({
+      task_id: task.info.task_id,
+      agent_id: task.info.agent_id,
+      state,
+      ...(message === undefined ? {} : { message }),
+      ...(reason === undefined ? {} : { reason }),
+    });
+  }
+}
+
+/** A task's own variables (CommandInfo.environment); a variable without a value is empty. */
+function variables(info: TaskInfo): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of info.command?.environment?.variables ?? []) out[v.name] = v.value ?? '';
+  return out;
+}

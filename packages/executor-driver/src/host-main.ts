@@ -1,0 +1,36 @@
+import { NatsTransport, Runtime, stderrLogger } from '@tessera/process';
+import { hostEnvironment } from './environment.js';
+import { ExecutorHost } from './executor-host.js';
+
+// The executor host OS process: one per agent (and framework) runs many command executors.
+// Environment: TESSERA_NATS_URL, TESSERA_CLUSTER, TESSERA_HOST_NODE, optionally
+// TESSERA_HOST_IDLE_MS. Logs one JSON object a line to stderr. Exits 0 once idle, after a
+// SHUTDOWN, or on SIGTERM / SIGINT after shutting its executors (and their tasks) down.
+
+const logger = stderrLogger();
+
+async function main(): Promise<void> {
+  const env = hostEnvironment();
+  const runtime = await Runtime.create({
+    transport: new NatsTransport({ node: env.node, servers: env.natsServers, cluster: env.cluster }),
+    logger,
+  });
+  let exiting = false;
+  const exit = async (why: string): Promise<void> => {
+    if (exiting) return;
+    exiting = true;
+    logger.log('info', `executor host exiting: ${why}`, { node: env.node });
+    await host.shutdownAll();
+    await runtime.stop();
+    process.exit(0);
+  };
+  const host = runtime.spawn(new ExecutorHost({ runtime, idleMs: env.idleMs, onIdle: () => void exit('idle') }));
+  process.on('SIGTERM', () => void exit('SIGTERM'));
+  process.on('SIGINT', () => void exit('SIGINT'));
+  logger.log('info', 'executor host ready', { pid: host.pid, node: env.node, servers: env.natsServers, cluster: env.cluster });
+}
+
+main().catch((err: unknown) => {
+  logger.log('error', `executor host failed: ${(err as Error).message}`, { stack: (err as Error).stack });
+  process.exit(1);
+});

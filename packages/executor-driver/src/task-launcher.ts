@@ -1,0 +1,83 @@
+import { spawn } from 'node:child_process';
+import { close, openSync } from 'node:fs';
+import type { CommandLine } from './command-line.js';
+
+/** Everything needed to start one task's command. */
+export interface LaunchSpec extends CommandLine {
+  cwd: string;
+  env: Record<string, string | undefined>;
+  /** Files the task's stdout and stderr are appended to. */
+  stdoutPath: string;
+  stderrPath: string;
+}
+
+/** How a task's process ended: its exit, or why it never started. */
+export type TaskExit = { code: number | null; signal: string | null } | { error: Error };
+
+/**
+ * Starts task commands and signals their process groups: the command executor's only I/O, behind
+ * an interface so that its kill and group logic can be tested on a manual clock.
+ */
+export interface TaskLauncher {
+  /**
+   * Starts the command as the leader of a new process group (its pid is the group's id) and
+   * calls `onExit` once when the leader exits or fails to start. Returns the pid, or undefined
+   * when the spawn failed (`onExit` then brings the error).
+   * @throws when the log files cannot be opened (nothing was started).
+   */
+  launch(spec: LaunchSpec, onExit: (exit: TaskExit) => void): number | undefined;
+  /** Signals every process of a group; a group already gone is not an error. */
+  signalGroup(pgid: number, signal: 'SIGTERM' | 'SIGKILL'): void;
+}
+
+const ignore = (): void => {};
+
+/**
+ * The real launcher: one `spawn` per task, no helper process. The log files are opened once
+ * (append) and their descriptors handed to the child, then closed here without waiting; the
+ * child keeps its own copies. `detached` makes the child a session and group leader, so that a
+ * kill reaches everything it forks.
+ */
+export const processLauncher: TaskLauncher = {
+  launch(spec, onExit) {
+    const stdout = openSync(spec.stdoutPath, 'a');
+    let stderr: number;
+    try {
+      stderr = openSync(spec.stderrPath, 'a');
+    } catch (err) {
+      close(stdout, ignore);
+      throw err;
+    }
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(spec.file, spec.args, {
+        cwd: spec.cwd,
+        env: spec.env,
+        stdio: ['ignore', stdout, stderr],
+        detached: true,
+        ...(spec.argv0 === undefined ? {} : { argv0: spec.argv0 }),
+      });
+    } finally {
+      close(stdout, ignore);
+      close(stderr, ignore);
+    }
+    let reported = false;
+    const report = (exit: TaskExit): void => {
+      if (reported) return;
+      reported = true;
+      onExit(exit);
+    };
+    child.once('error', (error) => report({ error }));
+    child.once('exit', (code, signal) => report({ code, signal }));
+    return child.pid;
+  },
+
+  signalGroup(pgid, signal) {
+    if (!(Number.isInteger(pgid) && pgid > 1)) throw new Error(`refusing to signal process group ${pgid}`);
+    try {
+      process.kill(-pgid, signal);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  },
+};

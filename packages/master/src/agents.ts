@@ -1,0 +1,281 @@
+import { Resources, type FrameworkInfo, type Messages, type Task, type TaskStatus } from '@tessera/protocol';
+import type { Timer } from '@tessera/process';
+import { agentLifecycle } from './lifecycle/agent-lifecycle.js';
+import { masterStatus, toAgent, toFramework, type MasterContext } from './master-context.js';
+import { isPartitionAware, type AgentRecord, type FrameworkRecord } from './master-state.js';
+import type { Offers } from './offers.js';
+
+/** What the agents' part needs from the frameworks' part. */
+export interface FrameworkDirectory {
+  /** A framework an agent runs tasks of but the master does not know (after a master restart). */
+  recover(info: FrameworkInfo): FrameworkRecord | undefined;
+}
+
+/**
+ * Agents joining, staying, leaving: registration and re-registration (with the tasks they run),
+ * pings and the unreachable verdict, and what agents report (status updates, executor exits,
+ * executor messages).
+ */
+export class Agents {
+  private pingTimer: Timer | undefined;
+
+  constructor(private readonly context: MasterContext, private readonly offers: Offers, private readonly frameworks: FrameworkDirectory) {}
+
+  start(): void {
+    this.pingTimer = this.context.delay(this.context.flags.agentPingTimeoutMs, () => this.pingRound());
+  }
+
+  stop(): void {
+    this.pingTimer?.cancel();
+  }
+
+  onRegister(body: Messages['agent.Register'], from: string): void {
+    const { state } = this.context;
+    const known = state.agentAt(from);
+    if (known !== undefined && known.lifecycle.value === 'registered') return this.sendRegistered(known, 'agent.Registered');
+    let total: Resources;
+    try {
+      total = Resources.of(body.agent_info.resources);
+    } catch (err) {
+      return this.context.send(from, 'agent.Shutdown', { message: `invalid resources: ${(err as Error).message}` });
+    }
+    const agent = state.addAgent({ ...body.agent_info, id: { value: this.context.ids.agentId() } }, from, body.version, this.context.now());
+    agent.lifecycle = agentLifecycle.must(agent.lifecycle, 'ADMITTED');
+    this.context.link(from);
+    this.context.toAllocator('allocator.AddAgent', { agent_id: agent.id, hostname: agent.info.hostname, resources: total.toJSON() });
+    this.context.count('master/slave_registrations');
+    this.context.logger.log('info', 'agent registered', { agent: agent.id, pid: from, hostname: agent.info.hostname });
+    this.sendRegistered(agent, 'agent.Registered');
+  }
+
+  onReregister(body: Messages['agent.Reregister'], from: string): void {
+    const { state } = this.context;
+    const id = body.agent_info.id?.value;
+    if (id === undefined) return this.context.send(from, 'agent.Shutdown', { message: 're-registration needs the agent id' });
+    let agent = state.agents.get(id);
+    if (agent?.lifecycle.value === 'removed') return this.context.send(from, 'agent.Shutdown', { message: `agent ${id} was removed` });
+    const inAllocator = agent !== undefined && (agent.lifecycle.value === 'registered' || agent.lifecycle.value === 'disconnected');
+    const wasDisconnected = agent?.lifecycle.value === 'disconnected';
+    if (agent === undefined) agent = state.addAgent({ ...body.agent_info, id: { value: id } }, from, body.version, this.context.now());
+    else {
+      if (agent.pid !== from) state.setAgentPid(agent, from);
+      agent.info = { ...body.agent_info, id: { value: id } };
+      agent.version = body.version;
+    }
+    const total = Resources.of(body.agent_info.resources);
+    const totalChanged = !total.equals(agent.total);
+    agent.total = total;
+    agent.lifecycle = agentLifecycle.must(agent.lifecycle, 'REREGISTERED');
+    agent.missedPings = 0;
+    agent.unreachableAt = undefined;
+    this.context.link(from);
+    this.adoptReportedTasks(agent, body);
+    if (!inAllocator) {
+      this.context.toAllocator('allocator.AddAgent', { agent_id: agent.id, hostname: agent.info.hostname, resources: total.toJSON(), used: this.usedOn(agent) });
+    } else {
+      if (totalChanged) this.context.toAllocator('allocator.UpdateAgent', { agent_id: agent.id, resources: total.toJSON() });
+      if (wasDisconnected) this.context.toAllocator('allocator.SetAgentActive', { agent_id: agent.id, active: true });
+    }
+    this.context.count('master/slave_reregistrations');
+    this.context.logger.log('info', 'agent re-registered', { agent: agent.id, pid: from, tasks: body.tasks.length });
+    this.sendRegistered(agent, 'agent.Reregistered');
+  }
+
+  onPong(from: string): void {
+    const agent = this.context.state.agentAt(from);
+    if (agent !== undefined) agent.missedPings = 0;
+  }
+
+  /** The agent's link broke: no offers on it until it re-registers or is found unreachable. */
+  onAgentExited(agent: AgentRecord): void {
+    if (agent.lifecycle.value !== 'registered') return;
+    agent.lifecycle = agentLifecycle.must(agent.lifecycle, 'DISCONNECTED');
+    this.offers.rescindOnAgent(agent.id, { recover: true });
+    this.context.toAllocator('allocator.SetAgentActive', { agent_id: agent.id, active: false });
+    this.context.logger.log('warn', 'agent disconnected', { agent: agent.id });
+  }
+
+  onStatusUpdate(body: Messages['agent.StatusUpdate'], from: string): void {
+    const { state } = this.context;
+    const agent = state.agentAt(from);
+    if (agent === undefined || agent.lifecycle.value === 'unreachable' || agent.lifecycle.value === 'removed') {
+      // An agent we do not consider part of the cluster: it will re-register and resend.
+      this.context.count('master/invalid_status_updates');
+      return;
+    }
+    const frameworkId = body.framework_id.value;
+    const status: TaskStatus = { ...body.status, agent_id: { value: agent.id } };
+    const framework = state.frameworks.get(frameworkId);
+    if (framework === undefined) {
+      this.context.count('master/invalid_status_updates');
+      if (state.isCompletedFramework(frameworkId)) toAgent(this.context, agent, 'agent.ShutdownFramework', { framework_id: body.framework_id });
+      return;
+    }
+    const record = framework.tasks.get(status.task_id.value);
+    if (record !== undefined) {
+      const applied = state.updateTask(record, status);
+      if (applied.ok && applied.terminal) this.endTask(framework, record.task, Resources.of(record.task.resources));
+      if (!applied.ok) this.context.logger.log('debug', 'status update does not change the task', { task: status.task_id.value, error: applied.error });
+    }
+    this.context.count('master/valid_status_updates');
+    toFramework(this.context, framework, { type: 'UPDATE', update: { status } });
+  }
+
+  onExecutorExited(body: Messages['agent.ExecutorExited'], from: string): void {
+    const agent = this.context.state.agentAt(from);
+    const framework = this.context.state.frameworks.get(body.framework_id.value);
+    if (agent === undefined || framework === undefined) return;
+    const executors = framework.executors.get(agent.id);
+    const executor = executors?.get(body.executor_id.value);
+    executors?.delete(body.executor_id.value);
+    if (executor?.resources !== undefined) this.offers.recover(framework.id, agent.id, Resources.of(executor.resources));
+    toFramework(this.context, framework, { type: 'FAILURE', failure: { agent_id: { value: agent.id }, executor_id: body.executor_id, status: body.status } });
+  }
+
+  onFrameworkMessage(body: Messages['agent.FrameworkMessage'], from: string): void {
+    const agent = this.context.state.agentAt(from);
+    const framework = this.context.state.frameworks.get(body.framework_id.value);
+    if (agent === undefined || framework === undefined) return;
+    toFramework(this.context, framework, { type: 'MESSAGE', message: { agent_id: { value: agent.id }, executor_id: body.executor_id, data: body.data } });
+  }
+
+  /** A task of the framework ended: its resources go back, and it moves to the completed list. */
+  endTask(framework: FrameworkRecord, task: Task, resources: Resources): void {
+    const record = framework.tasks.get(task.task_id.value);
+    if (record === undefined) return;
+    if (!record.released) {
+      record.released = true;
+      this.offers.recover(framework.id, task.agent_id.value, resources);
+    }
+    this.context.state.completeTask(record);
+  }
+
+  private sendRegistered(agent: AgentRecord, type: 'agent.Registered' | 'agent.Reregistered'): void {
+    this.context.send(agent.pid, type, {
+      agent_id: { value: agent.id },
+      master_id: this.context.masterId,
+      ping_interval_ms: this.context.flags.agentPingTimeoutMs,
+      max_missed_pings: this.context.flags.maxAgentPingTimeouts,
+    });
+  }
+
+  private pingRound(): void {
+    const { flags, state } = this.context;
+    for (const agent of state.agents.values()) {
+      if (agent.lifecycle.value !== 'registered' && agent.lifecycle.value !== 'disconnected') continue;
+      if (agent.missedPings >= flags.maxAgentPingTimeouts) {
+        this.markUnreachable(agent);
+        continue;
+      }
+      agent.missedPings++;
+      this.context.send(agent.pid, 'agent.Ping', { connected: agent.lifecycle.value === 'registered' });
+    }
+    this.start();
+  }
+
+  /**
+   * The agent missed too many pings. Its offers are withdrawn, it leaves the allocator, and its
+   * tasks are reported unreachable to partition-aware frameworks and lost to the others.
+   */
+  private markUnreachable(agent: AgentRecord): void {
+    const { state } = this.context;
+    agent.lifecycle = agentLifecycle.must(agent.lifecycle, 'PING_TIMEOUT');
+    agent.unreachableAt = this.context.now();
+    this.offers.rescindOnAgent(agent.id, { recover: false });
+    this.context.toAllocator('allocator.RemoveAgent', { agent_id: agent.id });
+    for (const record of state.tasksOnAgent(agent)) {
+      const framework = state.frameworks.get(record.task.framework_id.value);
+      if (framework === undefined || record.task.state === 'TASK_UNREACHABLE') continue;
+      record.released = true;
+      const status = masterStatus(this.context, {
+        task_id: record.task.task_id,
+        state: isPartitionAware(framework.info) ? 'TASK_UNREACHABLE' : 'TASK_LOST',
+        reason: 'REASON_AGENT_REMOVED',
+        message: `Agent ${agent.id} (${agent.info.hostname}) is unreachable: it missed ${agent.missedPings} pings`,
+        agent_id: { value: agent.id },
+        ...(record.task.executor_id === undefined ? {} : { executor_id: record.task.executor_id }),
+      });
+      const applied = state.updateTask(record, status);
+      if (applied.ok && applied.terminal) state.completeTask(record);
+      toFramework(this.context, framework, { type: 'UPDATE', update: { status } });
+    }
+    for (const framework of state.frameworks.values()) {
+      framework.executors.delete(agent.id);
+      toFramework(this.context, framework, { type: 'FAILURE', failure: { agent_id: { value: agent.id } } });
+    }
+    this.context.count('master/slave_unreachable_completed');
+    this.context.logger.log('warn', 'agent unreachable', { agent: agent.id, missed_pings: agent.missedPings });
+  }
+
+  /**
+   * Brings the master's view of a re-registering agent's tasks in line with the agent's: tasks
+   * it reports are adopted (or updated); tasks the master launched there that the agent never
+   * heard of are gone, and their frameworks are told so. Tasks of frameworks torn down meanwhile
+   * are shut down on the agent.
+   */
+  private adoptReportedTasks(agent: AgentRecord, body: Messages['agent.Reregister']): void {
+    const { state } = this.context;
+    const infos = new Map(body.frameworks.map((f) => [f.id?.value ?? '', f]));
+    const reported = new Set<string>();
+    const shutDown = new Set<string>();
+    for (const task of body.tasks) {
+      const frameworkId = task.framework_id.value;
+      reported.add(`${frameworkId}/${task.task_id.value}`);
+      if (state.isCompletedFramework(frameworkId)) {
+        shutDown.add(frameworkId);
+        continue;
+      }
+      const framework = state.frameworks.get(frameworkId) ?? this.recoverFramework(infos.get(frameworkId));
+      if (framework === undefined) continue;
+      const known = framework.tasks.get(task.task_id.value);
+      if (known === undefined) state.adoptTask(framework, agent, { ...task, agent_id: { value: agent.id } });
+      else if (known.task.state !== task.state) {
+        state.updateTask(known, masterStatus(this.context, { task_id: task.task_id, state: task.state, reason: 'REASON_AGENT_REREGISTERED', message: 'state reported by the re-registered agent', agent_id: { value: agent.id } }));
+        known.released = false;
+      } else known.released = false;
+    }
+    for (const executor of body.executors) {
+      const framework = state.frameworks.get(executor.framework_id.value);
+      if (framework === undefined) continue;
+      let executors = framework.executors.get(agent.id);
+      if (executors === undefined) framework.executors.set(agent.id, (executors = new Map()));
+      executors.set(executor.executor_info.executor_id.value, executor.executor_info);
+    }
+    for (const record of state.tasksOnAgent(agent)) {
+      if (reported.has(`${record.task.framework_id.value}/${record.task.task_id.value}`)) continue;
+      const framework = state.frameworks.get(record.task.framework_id.value);
+      if (framework === undefined) continue;
+      const status = masterStatus(this.context, {
+        task_id: record.task.task_id,
+        state: isPartitionAware(framework.info) ? 'TASK_DROPPED' : 'TASK_LOST',
+        reason: 'REASON_TASK_UNKNOWN',
+        message: `Agent ${agent.id} re-registered without this task`,
+        agent_id: { value: agent.id },
+      });
+      state.updateTask(record, status);
+      record.released = true;
+      state.completeTask(record);
+      toFramework(this.context, framework, { type: 'UPDATE', update: { status } });
+    }
+    for (const frameworkId of shutDown) this.context.send(agent.pid, 'agent.ShutdownFramework', { framework_id: { value: frameworkId } });
+  }
+
+  private recoverFramework(info: FrameworkInfo | undefined): FrameworkRecord | undefined {
+    return info === undefined ? undefined : this.frameworks.recover(info);
+  }
+
+  /** What each framework holds on the agent: its live tasks' resources and its executors'. */
+  private usedOn(agent: AgentRecord): { framework_id: string; resources: Messages['allocator.AddAgent']['resources'] }[] {
+    const used = new Map<string, Resources>();
+    for (const record of this.context.state.tasksOnAgent(agent)) {
+      const frameworkId = record.task.framework_id.value;
+      used.set(frameworkId, (used.get(frameworkId) ?? Resources.EMPTY).add(Resources.of(record.task.resources)));
+    }
+    for (const framework of this.context.state.frameworks.values()) {
+      for (const executor of framework.executors.get(agent.id)?.values() ?? []) {
+        if (executor.resources !== undefined) used.set(framework.id, (used.get(framework.id) ?? Resources.EMPTY).add(Resources.of(executor.resources)));
+      }
+    }
+    return [...used].filter(([id]) => this.context.state.frameworks.has(id)).map(([framework_id, resources]) => ({ framework_id, resources: resources.toJSON() }));
+  }
+}

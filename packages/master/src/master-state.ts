@@ -1,0 +1,207 @@
+import { Resources, type AgentInfo, type ExecutorInfo, type FrameworkInfo, type Task, type TaskInfo, type TaskStatus } from '@tessera/protocol';
+import { agentLifecycle, type AgentLifecycleState } from './lifecycle/agent-lifecycle.js';
+import { frameworkLifecycle, type FrameworkLifecycleState } from './lifecycle/framework-lifecycle.js';
+import type { LifecycleSnapshot } from './lifecycle/table-machine.js';
+import { applyTaskState, isTerminal, newTask, type TaskSnapshot } from './lifecycle/task-lifecycle.js';
+import { OfferBook } from './offer-book.js';
+
+/** A task the master tracks: the Mesos `Task` it reports, and its lifecycle. */
+export interface TaskRecord {
+  task: Task;
+  lifecycle: TaskSnapshot;
+  /** The latest status seen, answered on reconciliation. */
+  latest: TaskStatus | undefined;
+  /** The task's resources went back to the allocator (it ended, or its agent was removed). */
+  released: boolean;
+}
+
+export interface FrameworkRecord {
+  id: string;
+  /** With `id` set. */
+  info: FrameworkInfo;
+  /** The subscribed scheduler; undefined while disconnected. */
+  pid: string | undefined;
+  lifecycle: LifecycleSnapshot<FrameworkLifecycleState>;
+  roles: Set<string>;
+  suppressedRoles: string[];
+  tasks: Map<string, TaskRecord>;
+  completedTasks: Task[];
+  /** Custom executors by agent. */
+  executors: Map<string, Map<string, ExecutorInfo>>;
+  registeredAt: number;
+  unregisteredAt: number | undefined;
+}
+
+export interface AgentRecord {
+  id: string;
+  /** With `id` set. */
+  info: AgentInfo;
+  pid: string;
+  lifecycle: LifecycleSnapshot<AgentLifecycleState>;
+  total: Resources;
+  /** Tasks on the agent, by `framework/task` key. */
+  tasks: Map<string, TaskRecord>;
+  /** Pings sent since the last pong. */
+  missedPings: number;
+  registeredAt: number;
+  unreachableAt: number | undefined;
+  version: string;
+}
+
+/** Whether the framework asked for TASK_UNREACHABLE rather than TASK_LOST. */
+export function isPartitionAware(info: FrameworkInfo): boolean {
+  return (info.capabilities ?? []).some((c) => c.type === 'PARTITION_AWARE');
+}
+
+/** A framework's roles; a framework that names none is in the default role `*`. */
+export function rolesOf(info: FrameworkInfo): string[] {
+  return info.roles !== undefined && info.roles.length > 0 ? [...new Set(info.roles)] : ['*'];
+}
+
+const taskKey = (frameworkId: string, taskId: string) => `${frameworkId}/${taskId}`;
+
+/**
+ * Everything the master knows, with no I/O: frameworks (live and completed), agents, offers and
+ * tasks, indexed both ways so that an event about any of them is answered without a scan.
+ */
+export class MasterState {
+  readonly frameworks = new Map<string, FrameworkRecord>();
+  readonly completedFrameworks: FrameworkRecord[] = [];
+  readonly agents = new Map<string, AgentRecord>();
+  readonly offers = new OfferBook();
+  private readonly frameworkByPid = new Map<string, string>();
+  private readonly agentByPid = new Map<string, string>();
+
+  constructor(private readonly caps: { maxCompletedFrameworks: number; maxCompletedTasksPerFramework: number }) {}
+
+  // ---- frameworks ----
+
+  addFramework(info: FrameworkInfo & { id: { value: string } }, pid: string | undefined, now: number): FrameworkRecord {
+    const record: FrameworkRecord = {
+      id: info.id.value, info, pid, lifecycle: frameworkLifecycle.start(), roles: new Set(rolesOf(info)), suppressedRoles: [],
+      tasks: new Map(), completedTasks: [], executors: new Map(), registeredAt: now, unregisteredAt: undefined,
+    };
+    this.frameworks.set(record.id, record);
+    if (pid !== undefined) this.frameworkByPid.set(pid, record.id);
+    return record;
+  }
+
+  frameworkAt(pid: string): FrameworkRecord | undefined {
+    const id = this.frameworkByPid.get(pid);
+    return id === undefined ? undefined : this.frameworks.get(id);
+  }
+
+  isCompletedFramework(id: string): boolean {
+    return this.completedFrameworks.some((f) => f.id === id);
+  }
+
+  /** Points the framework at a new scheduler pid (or none, when it disconnects). */
+  setSchedulerPid(framework: FrameworkRecord, pid: string | undefined): void {
+    if (framework.pid !== undefined && this.frameworkByPid.get(framework.pid) === framework.id) this.frameworkByPid.delete(framework.pid);
+    framework.pid = pid;
+    if (pid !== undefined) this.frameworkByPid.set(pid, framework.id);
+  }
+
+  /** Moves a torn-down framework to the completed list (capped). */
+  completeFramework(framework: FrameworkRecord, now: number): void {
+    this.setSchedulerPid(framework, undefined);
+    this.frameworks.delete(framework.id);
+    framework.unregisteredAt = now;
+    this.completedFrameworks.push(framework);
+    if (this.completedFrameworks.length > this.caps.maxCompletedFrameworks) this.completedFrameworks.shift();
+  }
+
+  // ---- agents ----
+
+  addAgent(info: AgentInfo & { id: { value: string } }, pid: string, version: string, now: number): AgentRecord {
+    const record: AgentRecord = {
+      id: info.id.value, info, pid, lifecycle: agentLifecycle.start(), total: Resources.of(info.resources),
+      tasks: new Map(), missedPings: 0, registeredAt: now, unreachableAt: undefined, version,
+    };
+    this.agents.set(record.id, record);
+    this.agentByPid.set(pid, record.id);
+    return record;
+  }
+
+  agentAt(pid: string): AgentRecord | undefined {
+    const id = this.agentByPid.get(pid);
+    return id === undefined ? undefined : this.agents.get(id);
+  }
+
+  setAgentPid(agent: AgentRecord, pid: string): void {
+    if (this.agentByPid.get(agent.pid) === agent.id) this.agentByPid.delete(agent.pid);
+    agent.pid = pid;
+    this.agentByPid.set(pid, agent.id);
+  }
+
+  /** True when the agent takes launches and gets offers. */
+  isAgentUp(agent: AgentRecord | undefined): agent is AgentRecord {
+    return agent !== undefined && agent.lifecycle.value === 'registered';
+  }
+
+  // ---- tasks ----
+
+  /** Records a task the master launches, in TASK_STAGING. */
+  addTask(framework: FrameworkRecord, agent: AgentRecord, info: TaskInfo, executorId: string | undefined): TaskRecord {
+    const task: Task = {
+      name: info.name, task_id: info.task_id, framework_id: { value: framework.id }, agent_id: { value: agent.id },
+      state: 'TASK_STAGING', resources: info.resources, statuses: [],
+      ...(executorId === undefined ? {} : { executor_id: { value: executorId } }),
+      ...(info.labels === undefined ? {} : { labels: info.labels }),
+      ...(info.kill_policy === undefined ? {} : { kill_policy: info.kill_policy }),
+    };
+    return this.trackTask(framework, agent, task, newTask());
+  }
+
+  /** Records a task an agent reports (on re-registration), in the state it reports. */
+  adoptTask(framework: FrameworkRecord, agent: AgentRecord, task: Task): TaskRecord {
+    let lifecycle = newTask();
+    const moved = applyTaskState(lifecycle, task.state);
+    if (moved.ok) lifecycle = moved.snapshot;
+    return this.trackTask(framework, agent, { ...task, statuses: task.statuses ?? [] }, lifecycle);
+  }
+
+  findTask(frameworkId: string, taskId: string): TaskRecord | undefined {
+    return this.frameworks.get(frameworkId)?.tasks.get(taskId);
+  }
+
+  /**
+   * Applies a status to the task it names; an illegal transition (a terminal task resurrected)
+   * leaves the task as it was and says why.
+   */
+  updateTask(record: TaskRecord, status: TaskStatus): { ok: true; terminal: boolean } | { ok: false; error: string } {
+    const moved = applyTaskState(record.lifecycle, status.state);
+    if (!moved.ok) return moved;
+    record.lifecycle = moved.snapshot;
+    record.task.state = status.state;
+    record.latest = status;
+    const statuses = record.task.statuses ?? (record.task.statuses = []);
+    statuses.push(status);
+    if (statuses.length > 8) statuses.splice(0, statuses.length - 8);
+    return { ok: true, terminal: isTerminal(moved.snapshot) };
+  }
+
+  /** Moves an ended task to its framework's completed list (capped). */
+  completeTask(record: TaskRecord): void {
+    const frameworkId = record.task.framework_id.value;
+    const framework = this.frameworks.get(frameworkId);
+    this.agents.get(record.task.agent_id.value)?.tasks.delete(taskKey(frameworkId, record.task.task_id.value));
+    if (framework === undefined) return;
+    framework.tasks.delete(record.task.task_id.value);
+    framework.completedTasks.push(record.task);
+    if (framework.completedTasks.length > this.caps.maxCompletedTasksPerFramework) framework.completedTasks.shift();
+  }
+
+  /** Every live task of the framework on the agent, or of any framework when none is named. */
+  tasksOnAgent(agent: AgentRecord, frameworkId?: string): TaskRecord[] {
+    const all = [...agent.tasks.values()];
+    return frameworkId === undefined ? all : all.filter((t) => t.task.framework_id.value === frameworkId);
+  }
+
+  private trackTask(framework: FrameworkRecord, agent: AgentRecord, task: Task, lifecycle: TaskSnapshot): TaskRecord {
+    const record: TaskRecord = { task, lifecycle, latest: undefined, released: false };
+    framework.tasks.set(task.task_id.value, record);
+    agent.tasks.set(taskKey(framework.id, task.task_id.value), record);
+    return record;
+  }
+}

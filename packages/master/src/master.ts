@@ -1,0 +1,119 @@
+import { IdGenerator, uuid, type Envelope, type MessageType, type Messages } from '@tessera/protocol';
+import { Process, type ExitReason, type UPID } from '@tessera/process';
+import { AllocatorProcess, type AllocatorProcessOptions } from '@tessera/allocator';
+import { Agents } from './agents.js';
+import { Frameworks } from './frameworks.js';
+import type { AllocatorMessage, MasterContext } from './master-context.js';
+import { masterFlags, type MasterFlags } from './master-flags.js';
+import { MasterState } from './master-state.js';
+import { Offers } from './offers.js';
+import { SchedulerCalls } from './scheduler-calls.js';
+
+export interface MasterOptions extends Partial<MasterFlags> {
+  /** The allocator's settings other than its master and interval (sorters, minimum allocatable). */
+  allocator?: Omit<AllocatorProcessOptions, 'master' | 'allocationIntervalMs'>;
+}
+
+/**
+ * The master actor, as Mesos's: agents register with it, frameworks subscribe to it, it turns
+ * the allocator's decisions into offers and the frameworks' calls into launches and kills, and
+ * it relays status updates and their acknowledgements. `initialize()` is the whole protocol;
+ * the logic lives in the parts it delegates to (agents, frameworks, offers, calls) over one
+ * pure MasterState.
+ */
+export class Master extends Process {
+  readonly flags: MasterFlags;
+  readonly counters = new Map<string, number>();
+  private context!: MasterContext;
+  private allocator!: UPID;
+  private agents!: Agents;
+  private frameworks!: Frameworks;
+  private offers!: Offers;
+  private calls!: SchedulerCalls;
+  private stateRef!: MasterState;
+
+  constructor(private readonly options: MasterOptions = {}, name = 'master') {
+    super(name);
+    this.flags = masterFlags(options);
+  }
+
+  /** The master's state, for the operator's views and for tests. */
+  get state(): MasterState {
+    return this.stateRef;
+  }
+
+  get masterId(): string {
+    return this.context.masterId;
+  }
+
+  protected initialize(): void {
+    this.wire();
+    this.install('scheduler.Call', this.onSchedulerCall);
+    this.install('agent.Register', (body, m) => this.agents.onRegister(body, m.from));
+    this.install('agent.Reregister', (body, m) => this.agents.onReregister(body, m.from));
+    this.install('agent.Pong', (_body, m) => this.agents.onPong(m.from));
+    this.install('agent.StatusUpdate', (body, m) => this.agents.onStatusUpdate(body, m.from));
+    this.install('agent.ExecutorExited', (body, m) => this.agents.onExecutorExited(body, m.from));
+    this.install('agent.FrameworkMessage', (body, m) => this.agents.onFrameworkMessage(body, m.from));
+    this.install('allocator.Offers', (body) => this.offers.onAllocatorOffers(body));
+    this.agents.start();
+    this.frameworks.start();
+  }
+
+  protected override exited(pid: UPID, reason: ExitReason): void {
+    const agent = this.stateRef.agentAt(pid);
+    if (agent !== undefined) return this.agents.onAgentExited(agent);
+    const framework = this.stateRef.frameworkAt(pid);
+    if (framework !== undefined) return this.frameworks.onSchedulerExited(framework);
+    if (pid === this.allocator) this.logger.log('error', 'the allocator exited', { reason });
+  }
+
+  protected override finalize(): void {
+    this.agents.stop();
+    this.frameworks.stop();
+  }
+
+  private onSchedulerCall = (call: Messages['scheduler.Call'], message: Envelope<'scheduler.Call'>): void => {
+    if (call.type === 'SUBSCRIBE') {
+      if (call.subscribe === undefined) return this.send(message.from, 'scheduler.Event', { type: 'ERROR', error: { message: 'SUBSCRIBE without its subscribe field' } });
+      return this.frameworks.onSubscribe(call.subscribe, call.framework_id?.value, message.from);
+    }
+    const framework = this.stateRef.frameworkAt(message.from);
+    if (framework === undefined || framework.id !== call.framework_id?.value || framework.lifecycle.value !== 'active') {
+      this.count('master/invalid_framework_calls');
+      return this.send(message.from, 'scheduler.Event', { type: 'ERROR', error: { message: `Framework is not subscribed: ${call.type} from ${message.from} for framework ${call.framework_id?.value ?? '(none)'}` } });
+    }
+    this.calls.handle(framework, call);
+  };
+
+  private wire(): void {
+    const masterId = uuid(this.random);
+    this.stateRef = new MasterState(this.flags);
+    const allocator = new AllocatorProcess({ ...this.options.allocator, master: this.pid, allocationIntervalMs: this.flags.allocationIntervalMs }, `${this.name}-allocator`);
+    this.allocator = this.spawn(allocator).pid;
+    this.link(this.allocator);
+    const send = <K extends MessageType>(to: string, type: K, body: Messages[K]) => this.send(to as UPID, type, body);
+    this.context = {
+      state: this.stateRef,
+      flags: this.flags,
+      ids: new IdGenerator(masterId),
+      logger: this.logger,
+      masterId,
+      now: () => this.clock.now(),
+      send,
+      toAllocator: <K extends AllocatorMessage>(type: K, body: Messages[K]) => send(this.allocator, type, body),
+      link: (pid) => this.link(pid as UPID),
+      unlink: (pid) => this.unlink(pid as UPID),
+      delay: (ms, fn) => this.delay(ms, fn),
+      count: (metric, by = 1) => this.count(metric, by),
+    };
+    this.offers = new Offers(this.context);
+    this.frameworks = new Frameworks(this.context, this.offers);
+    this.agents = new Agents(this.context, this.offers, this.frameworks);
+    this.calls = new SchedulerCalls(this.context, this.frameworks, this.offers);
+  }
+
+  private count(metric: string, by = 1): void {
+    this.counters.set(metric, (this.counters.get(metric) ?? 0) + by);
+  }
+}

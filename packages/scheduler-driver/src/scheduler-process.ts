@@ -1,0 +1,290 @@
+import { Process, parseUpid, type ExitReason, type Timer, type UPID } from '@tessera/process';
+import type { Envelope, FrameworkInfo, TaskStatus } from '@tessera/protocol';
+import { acknowledgeCall, subscribeCall, validateCall } from './calls.js';
+import { NotSubscribedError, SubscriptionRefusedError, DriverStoppedError } from './errors.js';
+import { nextState, subscribeBackoff, type DriverInput } from './lifecycle.js';
+import { DEFAULT_HEARTBEAT_SECONDS, MISSED_HEARTBEATS, type Call, type CallType, type DriverState, type Event, type Scheduler } from './types.js';
+
+/** What the driver hands its process. */
+export interface SchedulerProcessConfig {
+  name: string;
+  framework: FrameworkInfo;
+  scheduler: Scheduler;
+  detectMaster: () => Promise<string>;
+  implicitAcknowledgements: boolean;
+}
+
+/**
+ * The driver's actor: subscribes (and re-subscribes) with the master, turns each
+ * `scheduler.Event` into a callback, and sends the calls the driver builds. Only events from the
+ * master it last sent SUBSCRIBE to are taken; a late answer from a master it has left is ignored.
+ */
+export class SchedulerProcess extends Process {
+  private state: DriverState = 'idle';
+  private framework: FrameworkInfo;
+  private readonly suppressed = new Set<string>();
+  /** The master SUBSCRIBE last went to. */
+  private master: UPID | undefined;
+  private linked: UPID | undefined;
+  private everSubscribed = false;
+  /** SUBSCRIBE retries since the last SUBSCRIBED: the back-off exponent. */
+  private attempt = 0;
+  /** Bumped when a subscription round begins or ends, so that stale detections and retries do nothing. */
+  private round = 0;
+  private retryTimer: Timer | undefined;
+  private watchdog: Timer | undefined;
+  private silenceLimitMs = MISSED_HEARTBEATS * DEFAULT_HEARTBEAT_SECONDS * 1_000;
+  private lastHeard = 0;
+  private starting: { resolve: (id: string) => void; reject: (err: Error) => void } | undefined;
+
+  constructor(private readonly config: SchedulerProcessConfig) {
+    super(config.name);
+    this.framework = config.framework;
+  }
+
+  protected initialize(): void {
+    this.install('scheduler.Event', this.onEvent);
+  }
+
+  /** Where the driver is in its life. */
+  get driverState(): DriverState {
+    return this.state;
+  }
+
+  /** The framework id, once the master has given (or confirmed) it. */
+  get frameworkId(): string | undefined {
+    return this.everSubscribed ? this.framework.id?.value : undefined;
+  }
+
+  /** Starts subscribing; resolves with the framework id on SUBSCRIBED, rejects on ERROR or stop. */
+  begin(): Promise<string> {
+    const started = new Promise<string>((resolve, reject) => { this.starting = { resolve, reject }; });
+    this.move('start');
+    this.startRound();
+    return started;
+  }
+
+  /** Builds a call with the framework id, checks it and sends it to the master; throws when not subscribed or invalid. */
+  sendCall(type: CallType, build: (frameworkId: string) => Call): void {
+    const frameworkId = this.frameworkId;
+    if (this.state !== 'subscribed' || frameworkId === undefined || this.master === undefined) throw new NotSubscribedError(type, this.state);
+    this.send(this.master, 'scheduler.Call', validateCall(build(frameworkId)));
+  }
+
+  /** Remembers suppressed roles, so that a re-subscription keeps them suppressed. */
+  noteSuppressed(roles: readonly string[] | undefined, suppressed: boolean): void {
+    const all = roles ?? this.framework.roles ?? [];
+    if (!suppressed && roles === undefined) this.suppressed.clear();
+    for (const role of all) {
+      if (suppressed) this.suppressed.add(role);
+      else this.suppressed.delete(role);
+    }
+  }
+
+  /** The framework info (keeping its id) and suppressed roles a later re-subscription sends. */
+  replaceFramework(framework: FrameworkInfo, suppressedRoles: readonly string[] | undefined): void {
+    this.framework = framework;
+    if (suppressedRoles === undefined) return;
+    this.suppressed.clear();
+    for (const role of suppressedRoles) this.suppressed.add(role);
+  }
+
+  /** After TEARDOWN was sent: no more calls, no re-subscription. */
+  tornDown(): void {
+    if (this.move('teardown')) this.quiesce();
+  }
+
+  /** The driver stops: timers cancelled, a pending start() rejected. */
+  halt(): void {
+    if (!this.move('stop')) return;
+    this.quiesce();
+    this.starting?.reject(new DriverStoppedError());
+    this.starting = undefined;
+  }
+
+  protected override exited(pid: UPID, reason: ExitReason): void {
+    if (pid !== this.linked) return;
+    this.linked = undefined;
+    // Through the mailbox, so that the `disconnected` callback (maybe async) holds later events back.
+    this.delay(0, () => this.loseMaster(`master ${pid} exited (${reason})`));
+  }
+
+  private onEvent = async (event: Event, message: Envelope<'scheduler.Event'>): Promise<void> => {
+    if (message.from !== this.master) {
+      this.logger.log('debug', `ignored ${event.type} from ${message.from}: not the master this driver subscribed with`, { pid: this.pid });
+      return;
+    }
+    this.lastHeard = this.clock.now();
+    if (event.type === 'SUBSCRIBED') return this.onSubscribed(event);
+    if (event.type === 'ERROR') return this.onError(event);
+    if (this.state !== 'subscribed') {
+      this.logger.log('debug', `dropped ${event.type}: the driver is ${this.state}`, { pid: this.pid });
+      return;
+    }
+    const cb = this.config.scheduler;
+    switch (event.type) {
+      case 'HEARTBEAT': return void (await this.invoke('heartbeat', () => cb.heartbeat?.()));
+      case 'OFFERS': if (this.has(event, 'offers')) await this.invoke('offers', () => cb.offers?.(event.offers!.offers)); return;
+      case 'RESCIND': if (this.has(event, 'rescind')) await this.invoke('rescind', () => cb.rescind?.(event.rescind!.offer_id.value)); return;
+      case 'UPDATE': if (this.has(event, 'update')) await this.onUpdate(event.update!.status); return;
+      case 'MESSAGE': {
+        const m = event.message;
+        if (this.has(event, 'message')) await this.invoke('message', () => cb.message?.(m!.agent_id.value, m!.executor_id.value, m!.data));
+        return;
+      }
+      case 'FAILURE': if (this.has(event, 'failure')) await this.invoke('failure', () => cb.failure?.(event.failure!)); return;
+    }
+  };
+
+  private async onSubscribed(event: Event): Promise<void> {
+    if (!this.has(event, 'subscribed') || this.state !== 'subscribing') return; // a duplicate answer to a retried SUBSCRIBE
+    const payload = event.subscribed!;
+    this.move('subscribed');
+    this.endRound();
+    const reconnected = this.everSubscribed;
+    this.everSubscribed = true;
+    this.framework = { ...this.framework, id: { value: payload.framework_id.value } };
+    this.linked = this.master!;
+    this.link(this.linked);
+    const seconds = payload.heartbeat_interval_seconds;
+    const interval = seconds !== undefined && Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_HEARTBEAT_SECONDS;
+    this.silenceLimitMs = MISSED_HEARTBEATS * interval * 1_000;
+    this.armWatchdog(this.silenceLimitMs);
+    this.logger.log('info', `subscribed as framework ${payload.framework_id.value}`, { pid: this.pid, master: this.master, reconnected });
+    this.starting?.resolve(payload.framework_id.value);
+    this.starting = undefined;
+    const info = payload.master_info === undefined ? { reconnected } : { reconnected, masterId: payload.master_info.id };
+    await this.invoke('subscribed', () => this.config.scheduler.subscribed?.(payload.framework_id.value, info));
+  }
+
+  private async onError(event: Event): Promise<void> {
+    const text = event.error?.message ?? 'the master sent ERROR without a message';
+    if (!this.move('refused')) return;
+    this.quiesce();
+    this.logger.log('error', `the master refused the framework: ${text}`, { pid: this.pid, master: this.master });
+    this.starting?.reject(new SubscriptionRefusedError(text));
+    this.starting = undefined;
+    await this.invoke('error', () => this.config.scheduler.error?.(text));
+  }
+
+  private async onUpdate(status: TaskStatus): Promise<void> {
+    const handled = await this.invoke('update', () => this.config.scheduler.update?.(status));
+    if (!handled || !this.config.implicitAcknowledgements || status.uuid === undefined) return;
+    // Not subscribed any more: the agent resends the update, and it is acknowledged then.
+    if (this.state !== 'subscribed') return;
+    if (status.agent_id === undefined) {
+      this.logger.log('warn', `cannot acknowledge the update of task ${status.task_id.value}: it names no agent`, { pid: this.pid });
+      return;
+    }
+    const { agent_id, task_id, uuid } = status;
+    this.sendCall('ACKNOWLEDGE', (id) => acknowledgeCall(id, agent_id, task_id, uuid));
+  }
+
+  /** Runs a framework callback; false when it threw (logged, never fatal to the driver). */
+  private async invoke(name: string, callback: () => unknown): Promise<boolean> {
+    try {
+      await callback();
+      return true;
+    } catch (err) {
+      this.logger.log('error', `the scheduler's ${name} callback failed: ${(err as Error)?.message ?? String(err)}`, {
+        pid: this.pid, stack: (err as Error)?.stack,
+      });
+      return false;
+    }
+  }
+
+  private has(event: Event, field: keyof Event): boolean {
+    if (event[field] !== undefined) return true;
+    this.logger.log('warn', `dropped ${event.type} without its '${field}' payload`, { pid: this.pid, master: this.master });
+    return false;
+  }
+
+  private async loseMaster(why: string): Promise<void> {
+    if (!this.move('master-lost')) return;
+    this.logger.log('warn', `lost the master: ${why}; re-subscribing`, { pid: this.pid, master: this.master });
+    this.quiesce();
+    await this.invoke('disconnected', () => this.config.scheduler.disconnected?.());
+    if (this.state === 'subscribing') this.startRound();
+  }
+
+  // Any event is proof of life; the watchdog wakes once per silence limit, not once per event.
+  private armWatchdog(ms: number): void {
+    this.watchdog?.cancel();
+    this.watchdog = this.delay(ms, async () => {
+      this.watchdog = undefined;
+      if (this.state !== 'subscribed') return;
+      const silent = this.clock.now() - this.lastHeard;
+      if (silent >= this.silenceLimitMs) await this.loseMaster(`no event for ${silent} ms (${MISSED_HEARTBEATS} heartbeats)`);
+      else this.armWatchdog(this.silenceLimitMs - silent);
+    });
+  }
+
+  private startRound(): void {
+    this.round += 1;
+    this.attempt = 0;
+    this.attemptSubscribe(this.round);
+  }
+
+  /** Detects the master, then sends SUBSCRIBE and arms the retry; every step checks it is still current. */
+  private attemptSubscribe(round: number): void {
+    if (round !== this.round || this.state !== 'subscribing') return;
+    let detection: Promise<string>;
+    try {
+      detection = Promise.resolve(this.config.detectMaster());
+    } catch (err) {
+      detection = Promise.reject(err);
+    }
+    // The detection settles outside the mailbox: step back in before acting.
+    const resume = (step: () => void): void => {
+      if (round === this.round && this.state === 'subscribing') this.delay(0, () => { if (round === this.round) step(); });
+    };
+    detection.then(
+      (pid) => resume(() => this.subscribeTo(round, pid)),
+      (err) => resume(() => {
+        this.logger.log('warn', `master detection failed: ${(err as Error)?.message ?? String(err)}`, { pid: this.pid });
+        this.scheduleRetry(round);
+      }),
+    );
+  }
+
+  private subscribeTo(round: number, master: string): void {
+    if (typeof master !== 'string' || parseUpid(master) === undefined) {
+      this.logger.log('error', `master detection gave '${String(master)}', which is not a pid (name@node)`, { pid: this.pid });
+      return this.scheduleRetry(round);
+    }
+    this.master = master;
+    this.send(master, 'scheduler.Call', validateCall(subscribeCall(this.framework, [...this.suppressed])));
+    this.scheduleRetry(round);
+  }
+
+  private scheduleRetry(round: number): void {
+    const ms = subscribeBackoff(this.attempt, () => this.random.next());
+    this.attempt += 1;
+    this.retryTimer = this.delay(ms, () => {
+      this.retryTimer = undefined;
+      this.attemptSubscribe(round);
+    });
+  }
+
+  private endRound(): void {
+    this.round += 1;
+    this.retryTimer?.cancel();
+    this.retryTimer = undefined;
+  }
+
+  /** Stops every timer and the link to the master. */
+  private quiesce(): void {
+    this.endRound();
+    this.watchdog?.cancel();
+    this.watchdog = undefined;
+    if (this.linked !== undefined) this.unlink(this.linked);
+    this.linked = undefined;
+  }
+
+  private move(input: DriverInput): boolean {
+    const next = nextState(this.state, input);
+    if (next === undefined) return false;
+    this.state = next;
+    return true;
+  }
+}

@@ -1,0 +1,46 @@
+import { InvalidArgumentError } from 'commander';
+import { Resources } from '@tessera/protocol';
+
+/** Parsers for flag values: each throws commander's InvalidArgumentError with a one-line reason. */
+
+export function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`'${value}' is not a positive whole number`);
+  return n;
+}
+
+export function port(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 1 || n > 65_535) throw new InvalidArgumentError(`'${value}' is not a TCP port (1-65535)`);
+  return n;
+}
+
+/** A NATS URL list: `nats://host:port[,nats://host:port...]`. */
+export function natsUrl(value: string): string {
+  for (const part of value.split(',')) {
+    let url: URL;
+    try {
+      url = new URL(part.trim());
+    } catch {
+      throw new InvalidArgumentError(`'${part}' is not a URL (expected nats://host:port)`);
+    }
+    if (!['nats:', 'tls:', 'ws:', 'wss:'].includes(url.protocol)) throw new InvalidArgumentError(`'${part}' is not a NATS URL (expected nats://host:port)`);
+  }
+  return value;
+}
+
+/** A resource spec in the Mesos flag syntax, checked now so that a typo is a flag error. */
+export function resourceSpec(value: string): string {
+  try {
+    Resources.parse(value);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  return value;
+}
+
+/** A name that becomes a NATS subject token or a task id part. */
+export function token(value: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(value)) throw new InvalidArgumentError(`'${value}' may hold only letters, digits, '_' and '-'`);
+  return value;
+}

@@ -31,6 +31,7 @@ const CALLBACKS = ['subscribed', 'offers', 'rescind', 'update', 'message', 'fail
 export class SchedulerDriver {
   private runtime: Runtime | undefined;
   private process: SchedulerProcess | undefined;
+  private spawnedAs: string | undefined;
   private readonly master: string;
   private stopped = false;
 
@@ -66,7 +67,7 @@ export class SchedulerDriver {
 
   /** The driver's pid (`name@node`) once started. */
   get pid(): string | undefined {
-    return this.process?.pid;
+    return this.spawnedAs;
   }
 
   /**
@@ -88,10 +89,11 @@ export class SchedulerDriver {
     try {
       this.runtime = options.runtime ?? (await this.ownRuntime());
       if (this.stopped) throw new Error('the driver was stopped while starting');
-      this.runtime.spawn(claim);
+      this.spawnedAs = this.runtime.spawn(claim).pid;
     } catch (err) {
       this.process = undefined;
       if (options.runtime === undefined) await this.runtime?.stop();
+      this.runtime = undefined;
       throw err;
     }
     return claim.begin();
@@ -179,7 +181,13 @@ export class SchedulerDriver {
     if (this.stopped) return;
     const process = this.process;
     const runtime = this.runtime;
-    if (process !== undefined && options.failover !== true && process.driverState === 'subscribed') this.teardown();
+    if (process !== undefined && options.failover !== true) {
+      if (process.driverState === 'subscribed') this.teardown();
+      else if (process.frameworkId !== undefined && runtime !== undefined && process.driverState === 'subscribing') {
+        runtime.logger.log('warn', `framework ${process.frameworkId} was not torn down: the driver is not subscribed; `
+          + 'the master removes it when its failover_timeout runs out', { pid: process.pid });
+      }
+    }
     this.stopped = true;
     if (process === undefined || runtime === undefined) return;
     process.halt();

@@ -1,6 +1,7 @@
 import { Process, parseUpid, type ExitReason, type Timer, type UPID } from '@tessera/process';
 import type { Envelope, FrameworkInfo, TaskStatus } from '@tessera/protocol';
 import { acknowledgeCall, subscribeCall, validateCall } from './calls.js';
+import { runCallback } from './callbacks.js';
 import { NotSubscribedError, SubscriptionRefusedError, DriverStoppedError } from './errors.js';
 import { nextState, subscribeBackoff, type DriverInput } from './lifecycle.js';
 import { DEFAULT_HEARTBEAT_SECONDS, MISSED_HEARTBEATS, type Call, type CallType, type DriverState, type Event, type Scheduler } from './types.js';
@@ -109,7 +110,7 @@ export class SchedulerProcess extends Process {
     this.delay(0, () => this.loseMaster(`master ${pid} exited (${reason})`));
   }
 
-  private onEvent = async (event: Event, message: Envelope<'scheduler.Event'>): Promise<void> => {
+  private onEvent = (event: Event, message: Envelope<'scheduler.Event'>): void | Promise<void> => {
     if (message.from !== this.master) {
       this.logger.log('debug', `ignored ${event.type} from ${message.from}: not the master this driver subscribed with`, { pid: this.pid });
       return;
@@ -121,20 +122,27 @@ export class SchedulerProcess extends Process {
       this.logger.log('debug', `dropped ${event.type}: the driver is ${this.state}`, { pid: this.pid });
       return;
     }
+    // Only a callback that returns a promise makes the handler hold the mailbox.
+    const outcome = this.deliver(event);
+    if (outcome instanceof Promise) return outcome.then(() => undefined);
+  };
+
+  /** Hands an event to its callback. */
+  private deliver(event: Event): unknown {
     const cb = this.config.scheduler;
     switch (event.type) {
-      case 'HEARTBEAT': return void (await this.invoke('heartbeat', () => cb.heartbeat?.()));
-      case 'OFFERS': if (this.has(event, 'offers')) await this.invoke('offers', () => cb.offers?.(event.offers!.offers)); return;
-      case 'RESCIND': if (this.has(event, 'rescind')) await this.invoke('rescind', () => cb.rescind?.(event.rescind!.offer_id.value)); return;
-      case 'UPDATE': if (this.has(event, 'update')) await this.onUpdate(event.update!.status); return;
+      case 'HEARTBEAT': return this.invoke('heartbeat', () => cb.heartbeat?.());
+      case 'OFFERS': return this.has(event, 'offers') && this.invoke('offers', () => cb.offers?.(event.offers!.offers));
+      case 'RESCIND': return this.has(event, 'rescind') && this.invoke('rescind', () => cb.rescind?.(event.rescind!.offer_id.value));
+      case 'UPDATE': return this.has(event, 'update') && this.onUpdate(event.update!.status);
+      case 'FAILURE': return this.has(event, 'failure') && this.invoke('failure', () => cb.failure?.(event.failure!));
       case 'MESSAGE': {
-        const m = event.message;
-        if (this.has(event, 'message')) await this.invoke('message', () => cb.message?.(m!.agent_id.value, m!.executor_id.value, m!.data));
-        return;
+        const m = event.message!;
+        return this.has(event, 'message') && this.invoke('message', () => cb.message?.(m.agent_id.value, m.executor_id.value, m.data));
       }
-      case 'FAILURE': if (this.has(event, 'failure')) await this.invoke('failure', () => cb.failure?.(event.failure!)); return;
     }
-  };
+    return undefined;
+  }
 
   private async onSubscribed(event: Event): Promise<void> {
     if (!this.has(event, 'subscribed') || this.state !== 'subscribing') return; // a duplicate answer to a retried SUBSCRIBE
@@ -167,8 +175,13 @@ export class SchedulerProcess extends Process {
     await this.invoke('error', () => this.config.scheduler.error?.(text));
   }
 
-  private async onUpdate(status: TaskStatus): Promise<void> {
-    const handled = await this.invoke('update', () => this.config.scheduler.update?.(status));
+  private onUpdate(status: TaskStatus): void | Promise<void> {
+    const handled = this.invoke('update', () => this.config.scheduler.update?.(status));
+    if (typeof handled === 'boolean') return this.acknowledgeIfDue(status, handled);
+    return handled.then((ok) => this.acknowledgeIfDue(status, ok));
+  }
+
+  private acknowledgeIfDue(status: TaskStatus, handled: boolean): void {
     if (!handled || !this.config.implicitAcknowledgements || status.uuid === undefined) return;
     // Not subscribed any more: the agent resends the update, and it is acknowledged then.
     if (this.state !== 'subscribed') return;
@@ -180,17 +193,12 @@ export class SchedulerProcess extends Process {
     this.sendCall('ACKNOWLEDGE', (id) => acknowledgeCall(id, agent_id, task_id, uuid));
   }
 
-  /** Runs a framework callback; false when it threw (logged, never fatal to the driver). */
-  private async invoke(name: string, callback: () => unknown): Promise<boolean> {
-    try {
-      await callback();
-      return true;
-    } catch (err) {
-      this.logger.log('error', `the scheduler's ${name} callback failed: ${(err as Error)?.message ?? String(err)}`, {
+  private invoke(name: string, callback: () => unknown): boolean | Promise<boolean> {
+    return runCallback(name, callback, (which, err) => {
+      this.logger.log('error', `the scheduler's ${which} callback failed: ${(err as Error)?.message ?? String(err)}`, {
         pid: this.pid, stack: (err as Error)?.stack,
       });
-      return false;
-    }
+    });
   }
 
   private has(event: Event, field: keyof Event): boolean {
@@ -253,7 +261,10 @@ export class SchedulerProcess extends Process {
       return this.scheduleRetry(round);
     }
     this.master = master;
-    this.send(master, 'scheduler.Call', validateCall(subscribeCall(this.framework, [...this.suppressed])));
+    // Only roles the framework still has: the master refuses to suppress a role it is not in.
+    const roles = new Set(this.framework.roles ?? []);
+    const suppressed = [...this.suppressed].filter((role) => roles.has(role));
+    this.send(master, 'scheduler.Call', validateCall(subscribeCall(this.framework, suppressed)));
     this.scheduleRetry(round);
   }
 

@@ -27,9 +27,9 @@ describe('SchedulerDriver subscription', () => {
   it('rejects start() with the master\'s message when it answers ERROR, and aborts', async () => {
     f.master.answer = () => ({ kind: 'error', message: 'Framework has been removed' });
     const driver = f.makeDriver();
-    const started = driver.start();
+    const outcome = driver.start().then(() => undefined, (e: Error) => e);
     await f.clock.settle();
-    const err = await started.then(() => undefined, (e: Error) => e);
+    const err = await outcome;
     expect(err).to.be.instanceOf(SubscriptionRefusedError);
     expect(err!.message).to.contain('Framework has been removed');
     expect(driver.state).to.equal('aborted');
@@ -130,6 +130,17 @@ describe('SchedulerDriver subscription', () => {
     expect(f.master.callsOf('SUBSCRIBE')).to.have.length(1);
   });
 
+  it('takes any event from the master, not only HEARTBEAT, as a sign of life', async () => {
+    f.master.answer = () => ({ kind: 'subscribed', heartbeatSeconds: 1 });
+    const driver = await f.subscribed();
+    for (let s = 0; s < 20; s += 1) {
+      f.master.event(driver.pid!, { type: 'RESCIND', rescind: { offer_id: { value: `o${s}` } } });
+      await f.advance(1_000);
+    }
+    expect(f.named('rescind')).to.have.length(20);
+    expect(f.named('disconnected')).to.have.length(0);
+  });
+
   it('ignores events from a pid other than the master it subscribed with', async () => {
     const driver = await f.subscribed();
     const impostor = f.masterRuntime.spawn(new FakeMaster('impostor'));
@@ -161,10 +172,10 @@ describe('SchedulerDriver subscription', () => {
   it('stop() before SUBSCRIBED rejects start() and stops retrying', async () => {
     f.master.answer = () => ({ kind: 'ignore' });
     const driver = f.makeDriver();
-    const started = driver.start();
+    const outcome = driver.start().then(() => undefined, (e: Error) => e);
     await f.clock.settle();
     await driver.stop();
-    expect(await started.then(() => undefined, (e: Error) => e)).to.be.instanceOf(DriverStoppedError);
+    expect(await outcome).to.be.instanceOf(DriverStoppedError);
     await f.advance(60_000, 5_000);
     expect(f.master.calls).to.have.length(1);
   });

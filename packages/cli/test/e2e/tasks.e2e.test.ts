@@ -1,0 +1,107 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { expect } from 'chai';
+import { Resources } from '@tessera/protocol';
+import { eventually } from '@tessera/test-harness';
+import { runExecute } from '../../src/execute/run-execute.js';
+import { TestFramework, findFiles, isAlive, killProcessesOf, pidsIn, startCluster, type E2ECluster } from './fixture.js';
+
+function shellTask(id: string, offer: { agent_id: { value: string }; allocation_info?: { role: string } }, command: string, resources = 'cpus:0.1;mem:32') {
+  return {
+    name: id, task_id: { value: id }, agent_id: offer.agent_id,
+    resources: Resources.parse(resources).withAllocation(offer.allocation_info?.role ?? '*').toJSON(),
+    command: { value: command },
+  };
+}
+
+describe('e2e: tasks on a real cluster (nats-server, OS processes)', function () {
+  this.timeout(60_000);
+  let cluster: E2ECluster;
+  before(async () => { cluster = await startCluster({ agents: 2 }); });
+  after(async () => {
+    killProcessesOf(cluster.network.nats);
+    await cluster.stop();
+  });
+
+  it('runs K copies of a command to TASK_FINISHED, each with its output in its sandbox', async () => {
+    const result = await runExecute({
+      network: cluster.network, master: 'master@master', role: '*', name: 'echo', instances: 6, resources: 'cpus:0.1;mem:16',
+      command: 'echo "out of $MESOS_TASK_ID"; echo "err of $MESOS_TASK_ID" >&2', print: () => {}, logger: cluster.logger,
+    });
+    expect(result.failures).to.deep.equal([]);
+    expect(result.finished).to.equal(6);
+    const outputs = findFiles(path.join(cluster.workDir, 'agents'), 'stdout')
+      .filter((f) => f.includes(result.frameworkId))
+      .map((f) => readFileSync(f, 'utf8').trim());
+    expect(outputs.filter((o) => o.startsWith('out of echo-')).sort()).to.deep.equal([0, 1, 2, 3, 4, 5].map((i) => `out of echo-${i}`));
+    const errors = findFiles(path.join(cluster.workDir, 'agents'), 'stderr').filter((f) => f.includes(result.frameworkId)).map((f) => readFileSync(f, 'utf8'));
+    expect(errors.join('')).to.include('err of echo-3');
+  });
+
+  it('reports a failing command as TASK_FAILED with its exit code', async () => {
+    const result = await runExecute({
+      network: cluster.network, master: 'master@master', role: '*', name: 'fails', instances: 1, resources: 'cpus:0.1;mem:16',
+      command: 'exit 3', print: () => {}, logger: cluster.logger,
+    });
+    expect(result.finished).to.equal(0);
+    expect(result.failures).to.have.length(1);
+    expect(result.failures[0]!.state).to.equal('TASK_FAILED');
+    expect(result.failures[0]!.message).to.match(/status 3/);
+  });
+
+  it('kills a task\'s whole process tree within the grace period', async () => {
+    const framework = await new TestFramework(cluster).start();
+    const offer = await framework.takeOffer();
+    const script = 'echo $$ > pids; sleep 600 & echo $! >> pids; sh -c "sleep 600" & echo $! >> pids; wait';
+    framework.driver.launch([offer.id.value], [shellTask('tree', offer, script)]);
+    await framework.waitForState('tree', 'TASK_RUNNING');
+    let pidFile: string[] = [];
+    await eventually('the task wrote its pids', () => (pidFile = findFiles(cluster.workDir, 'pids').filter((f) => f.includes(framework.frameworkId))).length === 1 && pidsIn(pidFile[0]!).length === 3);
+    const pids = pidsIn(pidFile[0]!);
+    expect(pids.every(isAlive)).to.equal(true);
+    const asked = performance.now();
+    framework.driver.kill('tree', offer.agent_id.value, { grace_period: { nanoseconds: 1_000_000_000 } });
+    await framework.waitForState('tree', 'TASK_KILLED');
+    await eventually('every process of the task is gone', () => pids.every((p) => !isAlive(p)), 5_000);
+    expect(performance.now() - asked).to.be.lessThan(4_000);
+    expect(framework.statesOf('tree')).to.include('TASK_KILLING');
+    await framework.driver.stop();
+  });
+
+  it('answers reconciliation with the latest state of each task', async () => {
+    const framework = await new TestFramework(cluster, { capabilities: [{ type: 'PARTITION_AWARE' }] }).start();
+    const offer = await framework.takeOffer();
+    framework.driver.launch([offer.id.value], [shellTask('long', offer, 'sleep 600')]);
+    await framework.waitForState('long', 'TASK_RUNNING');
+    const before = framework.updates.length;
+    framework.driver.reconcile([{ task_id: 'long' }, { task_id: 'never-was', agent_id: offer.agent_id.value }]);
+    await eventually('two reconciliation answers', () => framework.updates.length >= before + 2);
+    const answers = framework.updates.slice(before).map((u) => [u.task_id.value, u.state, u.reason]);
+    expect(answers).to.deep.include(['long', 'TASK_RUNNING', 'REASON_RECONCILIATION']);
+    expect(answers).to.deep.include(['never-was', 'TASK_GONE', 'REASON_RECONCILIATION']);
+    await framework.driver.stop();
+    await eventually('the torn-down framework\'s task is killed', () => cluster.master.process.state.frameworks.size === 0);
+  });
+
+  it('refuses invalid operations with TASK_ERROR or TASK_DROPPED and launches nothing', async () => {
+    const framework = await new TestFramework(cluster).start();
+    const offer = await framework.takeOffer();
+    framework.driver.launch(['no-such-offer'], [shellTask('dropped', offer, 'true')]);
+    await framework.waitForState('dropped', 'TASK_DROPPED');
+    framework.driver.launch([offer.id.value], [
+      shellTask('too-big', offer, 'true', 'cpus:64;mem:32'),
+      shellTask('empty', offer, '   '),
+      shellTask('live', offer, 'sleep 600'),
+    ], { refuse_seconds: 0 });
+    const tooBig = await framework.waitForState('too-big', 'TASK_ERROR');
+    expect(tooBig.message).to.match(/more than the offers have left/);
+    expect((await framework.waitForState('empty', 'TASK_ERROR')).message).to.match(/command is empty/);
+    await framework.waitForState('live', 'TASK_RUNNING');
+    const next = await framework.takeOffer('an offer of the leftovers');
+    framework.driver.launch([next.id.value], [shellTask('live', next, 'true')]);
+    const duplicate = await framework.waitForState('live', 'TASK_ERROR');
+    expect(duplicate.message).to.match(/already in use/);
+    expect(framework.statesOf('too-big')).to.deep.equal(['TASK_ERROR']);
+    await framework.driver.stop();
+  });
+});

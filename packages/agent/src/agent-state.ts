@@ -224,6 +224,12 @@ export class AgentState {
     run?.taskIds.delete(taskId);
   }
 
+  /** True when a framework has no executor and no task here (or is unknown). */
+  isIdle(frameworkId: string): boolean {
+    const framework = this.frameworks.get(frameworkId);
+    return framework === undefined || (framework.executors.size === 0 && framework.tasks.size === 0);
+  }
+
   /** Forgets a framework that has no executor and no task left; true when it did. */
   removeFrameworkIfIdle(frameworkId: string): boolean {
     const framework = this.frameworks.get(frameworkId);
@@ -232,11 +238,12 @@ export class AgentState {
     return true;
   }
 
-  /** Forgets every task of a framework (it is gone: nobody wants their updates). */
-  dropTasks(frameworkId: string): void {
+  /** Forgets a framework, tasks and all, once it has no executor left; true when it did. */
+  removeFrameworkIfNoExecutors(frameworkId: string): boolean {
     const framework = this.frameworks.get(frameworkId);
-    if (framework === undefined) return;
-    for (const taskId of [...framework.tasks.keys()]) this.removeTask(frameworkId, taskId);
+    if (framework === undefined || framework.executors.size > 0) return false;
+    this.frameworks.delete(frameworkId);
+    return true;
   }
 
   /**

@@ -20,7 +20,7 @@ export class InProcessHostLauncher implements ExecutorHostLauncher {
 
   constructor(private readonly runtime: Runtime, private readonly createHost: ExecutorHostFactory) {}
 
-  async hostFor(): Promise<UPID> {
+  async hostFor(_frameworkId?: string): Promise<UPID> {
     if (this.host !== undefined) return this.host;
     if (this.retiring !== undefined) await this.retiring;
     if (this.host !== undefined) return this.host;

@@ -1,2 +1,18 @@
-/** @tessera/agent: the agent's pure modules (the actor, containerizer and executors come next). */
+/**
+ * @tessera/agent: the agent actor (registration, executors, reliable status updates), its pure
+ * bookkeeping, resource and attribute parsing, and the executor launchers.
+ */
+export { Agent } from './agent.js';
+export { AgentState, type ExecutorKind, type ExecutorPhase, type ExecutorRun, type Launch, type TaskRecord } from './agent-state.js';
+export { AttributeParseError, parseAttributes } from './attributes.js';
+export { Backoff } from './backoff.js';
+export * from './executor-environment.js';
+export { SHUTDOWN_MARGIN_MS, type Termination } from './executor-supervisor.js';
+export { InProcessHostLauncher, type ExecutorHostFactory } from './in-process-host-launcher.js';
+export { OsExecutorProcessLauncher, describeExit, exitStatusCode } from './os-executor-launcher.js';
+export { OsProcessHostLauncher, type OsProcessHostLauncherOptions } from './os-process-host-launcher.js';
+export { DEFAULT_PORTS, agentResources, detectedResources, readHostFacts, type HostFacts } from './resources-detection.js';
+export { executorHostLogPath, pathIdError, sandboxPath } from './sandbox.js';
 export { RETRY_MAX_MS, RETRY_MIN_MS, StatusUpdateManager } from './status-update-manager.js';
+export * from './types.js';
+export { UpdateStreams, type FrameworkUpdate } from './update-streams.js';

@@ -87,6 +87,12 @@ export class StatusUpdateManager {
     return this.streams.get(taskId)?.pending ?? [];
   }
 
+  /** True when some update waits for an ack. */
+  hasPending(): boolean {
+    for (const stream of this.streams.values()) if (stream.pending.length > 0) return true;
+    return false;
+  }
+
   /** Updates not yet acknowledged, by task (for re-registration and reconciliation). */
   unacknowledged(): Map<string, TaskStatus[]> {
     return new Map([...this.streams].filter(([, s]) => s.pending.length > 0).map(([id, s]) => [id, [...s.pending]]));

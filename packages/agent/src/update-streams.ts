@@ -77,10 +77,14 @@ export class UpdateStreams {
     return this.managers.get(frameworkId)?.pending(taskId)[0];
   }
 
+  /** True when the update `uuid` of a task is queued or sent and not yet acknowledged. */
+  isPending(frameworkId: string, taskId: string, uuid: string): boolean {
+    return this.managers.get(frameworkId)?.pending(taskId).some((s) => s.uuid === uuid) ?? false;
+  }
+
   /** True when some update of the framework waits for an ack. */
   hasPending(frameworkId: string): boolean {
-    const manager = this.managers.get(frameworkId);
-    return manager !== undefined && manager.unacknowledged().size > 0;
+    return this.managers.get(frameworkId)?.hasPending() ?? false;
   }
 
   /** Drops a framework's streams (it is gone: nobody will acknowledge them). */

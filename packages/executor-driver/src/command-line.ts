@@ -63,13 +63,15 @@ export function rlimitsFromEnvironment(env: Record<string, string | undefined>):
 /**
  * The shell line that sets the limits, failing with status 127 when one cannot be set (above the
  * hard limit): a task must not run without the limits it was given. Dash's `ulimit` takes one
- * limit per call; without -H or -S it sets both, so the task cannot raise them back.
+ * limit per call; without -H or -S it sets both, so the task cannot raise them back. CPU is the
+ * exception: at equal soft and hard limits the kernel's SIGKILL comes first, so the soft limit
+ * is the one given (SIGXCPU, which a task may catch to clean up) and the hard one a second later.
  */
 export function ulimitLine(rlimits: Rlimits | undefined): string | undefined {
   if (rlimits === undefined) return undefined;
   const parts: string[] = [];
   if (rlimits.data_bytes !== undefined) parts.push(`ulimit -d ${Math.ceil(rlimits.data_bytes / 1024)}`);
-  if (rlimits.cpu_seconds !== undefined) parts.push(`ulimit -t ${rlimits.cpu_seconds}`);
+  if (rlimits.cpu_seconds !== undefined) parts.push(`ulimit -S -t ${rlimits.cpu_seconds} && ulimit -H -t ${rlimits.cpu_seconds + 1}`);
   if (rlimits.nofile !== undefined) parts.push(`ulimit -n ${rlimits.nofile}`);
   return parts.length === 0 ? undefined : `${parts.join(' && ')} || exit 127`;
 }

@@ -9,7 +9,9 @@ export const TESSERA_NATS_URL = 'TESSERA_NATS_URL';
 export const TESSERA_CLUSTER = 'TESSERA_CLUSTER';
 /** The pid (`name@node`) of the agent the executor subscribes to. */
 export const TESSERA_AGENT = 'TESSERA_AGENT';
+/** The executor's framework id. */
 export const TESSERA_FRAMEWORK_ID = 'TESSERA_FRAMEWORK_ID';
+/** The executor's own id. */
 export const TESSERA_EXECUTOR_ID = 'TESSERA_EXECUTOR_ID';
 /** The executor's sandbox directory (also set for every task it runs). */
 export const TESSERA_SANDBOX = 'TESSERA_SANDBOX';
@@ -19,9 +21,13 @@ export const TESSERA_HOST_NODE = 'TESSERA_HOST_NODE';
 export const TESSERA_HOST_IDLE_MS = 'TESSERA_HOST_IDLE_MS';
 
 // Mesos's names, set alongside ours so that executors and tasks written for Mesos find them.
+/** Mesos's name for TESSERA_FRAMEWORK_ID. */
 export const MESOS_FRAMEWORK_ID = 'MESOS_FRAMEWORK_ID';
+/** Mesos's name for TESSERA_EXECUTOR_ID. */
 export const MESOS_EXECUTOR_ID = 'MESOS_EXECUTOR_ID';
+/** Mesos's name for the sandbox, as a task sees it. */
 export const MESOS_SANDBOX = 'MESOS_SANDBOX';
+/** Mesos's name for the sandbox, as the agent sees it (the same path here). */
 export const MESOS_DIRECTORY = 'MESOS_DIRECTORY';
 /** Set for each task by the command executor. */
 export const MESOS_TASK_ID = 'MESOS_TASK_ID';
@@ -31,7 +37,9 @@ export const MESOS_TASK_ID = 'MESOS_TASK_ID';
  * until the Spawn message has a field of its own. The host takes them out of the environment.
  */
 export const TESSERA_RLIMIT_DATA_BYTES = 'TESSERA_RLIMIT_DATA_BYTES';
+/** See TESSERA_RLIMIT_DATA_BYTES. */
 export const TESSERA_RLIMIT_CPU_SECONDS = 'TESSERA_RLIMIT_CPU_SECONDS';
+/** See TESSERA_RLIMIT_DATA_BYTES. */
 export const TESSERA_RLIMIT_NOFILE = 'TESSERA_RLIMIT_NOFILE';
 
 /** What an executor OS process learns from its environment. */

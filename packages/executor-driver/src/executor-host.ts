@@ -24,6 +24,11 @@ export interface ExecutorHostOptions {
 /** How long past the grace periods a shutdown waits before it terminates executors outright. */
 const SHUTDOWN_SLACK_MS = 1_000;
 const RLIMIT_VARIABLES = new Set([TESSERA_RLIMIT_DATA_BYTES, TESSERA_RLIMIT_CPU_SECONDS, TESSERA_RLIMIT_NOFILE]);
+/**
+ * Executors spawned per runtime, for their names: an idle host may be replaced by a new one in the
+ * same runtime (the agent's in-process launcher) while an executor of the old one still runs.
+ */
+const spawnedIn = new WeakMap<Runtime, number>();
 
 interface Hosted {
   executor: CommandExecutor;
@@ -43,7 +48,6 @@ export class ExecutorHost extends Process {
   private readonly onIdle: () => void;
   private readonly launcher: TaskLauncher | undefined;
   private readonly hosted = new Map<string, Hosted>();
-  private spawned = 0;
   private idleTimer: Timer | undefined;
   private shuttingDown: Promise<void> | undefined;
   private finished = false;
@@ -100,10 +104,12 @@ export class ExecutorHost extends Process {
     // The mailbox waited for the stat, but a shutdown (host-main's SIGTERM) may have begun.
     if (this.shuttingDown !== undefined) return refuse('the executor host is shutting down');
     const shutdownGraceMs = spawn.shutdown_grace_period_ms ?? DEFAULT_SHUTDOWN_GRACE_MS;
+    const n = spawnedIn.get(this.runtime) ?? 0;
+    spawnedIn.set(this.runtime, n + 1);
     let executor: CommandExecutor;
     try {
       executor = this.runtime.spawn(new CommandExecutor({
-        name: `command-executor-${this.spawned++}`,
+        name: `command-executor-${n}`,
         agent: spawn.agent,
         frameworkId: spawn.framework_id.value,
         executorId: executorId.value,
@@ -120,7 +126,7 @@ export class ExecutorHost extends Process {
     this.idleTimer?.cancel();
     this.idleTimer = undefined;
     void this.runtime.wait(executor.pid).then(() => this.executorExited(key, executor));
-    this.logger.log('info', `spawned executor ${executorId.value} at ${executor.pid}`, { pid: this.pid, executor: executorId.value, at: executor.pid, agent: spawn.agent });
+    this.logger.log('debug', `spawned executor ${executorId.value} at ${executor.pid}`, { pid: this.pid, executor: executorId.value, at: executor.pid, agent: spawn.agent });
     this.reply(message, 'executor.Spawned', { executor_id: executorId, pid: executor.pid });
   };
 

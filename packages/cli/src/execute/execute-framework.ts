@@ -55,24 +55,32 @@ export class ExecuteFramework {
     return this.pending.length;
   }
 
-  /** Packs pending tasks into the offers, first fit; offers with nothing to run are declined. */
+  /**
+   * Spreads pending tasks over the offers, one offer after another (round robin), so that every
+   * agent works at once; offers left with nothing to run are declined.
+   */
   decide(offers: readonly Offer[]): OfferDecision {
-    const decision: OfferDecision = { launches: [], declines: [] };
-    for (const offer of offers) {
-      const role = offer.allocation_info?.role ?? '*';
-      const need = this.perTask.withAllocation(role);
-      let left = Resources.of(offer.resources);
-      const tasks: TaskInfo[] = [];
-      while (this.pending.length > 0 && left.contains(need)) {
+    const slots = offers.map((offer) => ({
+      offer,
+      left: Resources.of(offer.resources),
+      need: this.perTask.withAllocation(offer.allocation_info?.role ?? '*'),
+      tasks: [] as TaskInfo[],
+    }));
+    let open = slots.filter((slot) => slot.left.contains(slot.need));
+    while (this.pending.length > 0 && open.length > 0) {
+      for (const slot of open) {
+        if (this.pending.length === 0) break;
         const id = this.pending.shift()!;
-        left = left.subtract(need);
-        tasks.push({ name: id, task_id: { value: id }, agent_id: offer.agent_id, resources: need.toJSON(), command: { value: this.spec.command, shell: true } });
+        slot.left = slot.left.subtract(slot.need);
+        slot.tasks.push({ name: id, task_id: { value: id }, agent_id: slot.offer.agent_id, resources: slot.need.toJSON(), command: { value: this.spec.command, shell: true } });
         this.states.set(id, 'TASK_STAGING');
       }
-      if (tasks.length > 0) decision.launches.push({ offer, tasks });
-      else decision.declines.push(offer);
+      open = open.filter((slot) => slot.left.contains(slot.need));
     }
-    return decision;
+    return {
+      launches: slots.filter((slot) => slot.tasks.length > 0).map(({ offer, tasks }) => ({ offer, tasks })),
+      declines: slots.filter((slot) => slot.tasks.length === 0).map((slot) => slot.offer),
+    };
   }
 
   /** Records a task's update; returns true when it is the task's first terminal one. */

@@ -20,6 +20,8 @@ export interface ExecuteResult {
   failures: TaskFailure[];
   frameworkId: string;
   elapsedMs: number;
+  /** From the first ACCEPT sent to the last task's end (performance.now() clock). */
+  launchToEndMs: number;
 }
 
 /**
@@ -33,6 +35,8 @@ export async function runExecute(options: RunExecuteOptions): Promise<ExecuteRes
   let finish!: () => void;
   const allEnded = new Promise<void>((resolve) => { finish = resolve; });
   let suppressed = false;
+  let firstLaunchAt: number | undefined;
+  let lastEndAt = 0;
   let refused: string | undefined;
   // On NATS the driver owns its connection; in memory it needs a node of the local network.
   const connection = 'nats' in options.network
@@ -51,6 +55,7 @@ export async function runExecute(options: RunExecuteOptions): Promise<ExecuteRes
       offers: (offers) => {
         const decision = framework.decide(offers);
         for (const { offer, tasks } of decision.launches) {
+          firstLaunchAt ??= performance.now();
           driver.launch([offer.id.value], tasks, { refuse_seconds: 1 });
           print(`launching ${tasks.length} task(s) on ${offer.hostname} (${framework.unlaunched} left to launch)`);
         }
@@ -64,7 +69,10 @@ export async function runExecute(options: RunExecuteOptions): Promise<ExecuteRes
         if (!framework.update(status)) return;
         const detail = status.state === 'TASK_FINISHED' ? '' : ` (${[status.reason, status.message].filter(Boolean).join(': ')})`;
         print(`task ${status.task_id.value} ${status.state}${detail} [${framework.ended}/${options.instances}]`);
-        if (framework.done) finish();
+        if (framework.done) {
+          lastEndAt = performance.now();
+          finish();
+        }
       },
       error: (message) => {
         refused = message;
@@ -76,7 +84,8 @@ export async function runExecute(options: RunExecuteOptions): Promise<ExecuteRes
   await allEnded;
   if (refused === undefined) await driver.stop({ failover: false });
   if ('runtime' in connection) await connection.runtime?.stop();
-  return { ...(refused === undefined ? {} : { refused }), finished: framework.finished, failures: framework.failures, frameworkId, elapsedMs: performance.now() - started };
+  return { ...(refused === undefined ? {} : { refused }), finished: framework.finished, failures: framework.failures, frameworkId, elapsedMs: performance.now() - started,
+    launchToEndMs: firstLaunchAt === undefined ? 0 : lastEndAt - firstLaunchAt };
 }
 
 const silent: Logger = { log() {} };

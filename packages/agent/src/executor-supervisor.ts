@@ -1,0 +1,241 @@
+import type { Messages, MessageType, TaskInfo } from '@tessera/protocol';
+import { UndeliverableError, type AskOptions, type ExitReason, type Logger, type Timer, type UPID } from '@tessera/process';
+import type { AgentState, ExecutorRun } from './agent-state.js';
+import { commandTaskRlimits, customExecutorEnvironment, spawnEnvironment, type RlimitPolicy } from './executor-environment.js';
+import type { AgentReason } from './launch-plan.js';
+import { describeExit, exitStatusCode } from './os-executor-launcher.js';
+import { createSandbox, executorHostLogPath } from './sandbox.js';
+import type { ExecutorHostLauncher, ExecutorProcess, ExecutorProcessLauncher, NatsSettings } from './types.js';
+
+/** How long an executor host may take to answer `executor.Spawn`. */
+const SPAWN_TIMEOUT_MS = 10_000;
+/** Time an executor gets past its shutdown grace period before the agent destroys it. */
+export const SHUTDOWN_MARGIN_MS = 1_000;
+
+/** Why an executor run ended. */
+export interface Termination {
+  reason: AgentReason;
+  message: string;
+}
+
+/** What the supervisor needs of the agent actor it works for. */
+export interface SupervisorPort {
+  readonly pid: UPID;
+  readonly logger: Logger;
+  send<K extends MessageType>(to: UPID, type: K, body: Messages[K]): void;
+  ask<K extends MessageType, R extends MessageType>(to: UPID, type: K, body: Messages[K], options: AskOptions<R>): Promise<Messages[R]>;
+  delay(ms: number, fn: () => void): Timer;
+  link(pid: UPID): void;
+  unlink(pid: UPID): void;
+  /** False once the agent has terminated: a late callback must not act. */
+  live(): boolean;
+  /** A run is over (its executor gone): the agent settles its tasks and tells the master. */
+  ended(run: ExecutorRun, termination: Termination, status: number): void;
+}
+
+/** The agent settings the supervisor applies. */
+export interface SupervisorSettings {
+  workDir: string;
+  hostLauncher: ExecutorHostLauncher;
+  executorLauncher: ExecutorProcessLauncher;
+  registrationTimeoutMs: number;
+  gracePeriodMs: number;
+  rlimits: RlimitPolicy;
+  nats: NatsSettings | undefined;
+}
+
+/**
+ * Starts, watches and ends executor runs for the agent: their sandboxes, the executor host
+ * (command and default executors) or OS process (custom ones), the registration and shutdown
+ * timers, and the links to their actors. Every way a run can end (actor exit, process exit,
+ * timeout, failed start) comes out as one `ended` call to the agent.
+ */
+export class ExecutorSupervisor {
+  private readonly byPid = new Map<UPID, ExecutorRun>();
+  private readonly processes = new Map<ExecutorRun, ExecutorProcess>();
+  private readonly registrationTimers = new Map<ExecutorRun, Timer>();
+  private readonly shutdownTimers = new Map<ExecutorRun, Timer>();
+  private readonly terminations = new Map<ExecutorRun, Termination>();
+
+  constructor(private readonly port: SupervisorPort, private readonly settings: SupervisorSettings, private readonly state: AgentState) {}
+
+  /**
+   * Creates the run's sandbox and starts its executor, which has the registration timeout to
+   * subscribe. `task` is the command task of a command executor (for its limits).
+   */
+  boot(run: ExecutorRun, agentId: string, task: TaskInfo | undefined): void {
+    try {
+      createSandbox(run.directory);
+    } catch (e) {
+      this.terminations.set(run, { reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: `Failed to create the sandbox ${run.directory}: ${(e as Error).message}` });
+      this.terminated(run, -1, 'never started');
+      return;
+    }
+    this.registrationTimers.set(run, this.port.delay(this.settings.registrationTimeoutMs, () => {
+      if (!this.current(run) || run.phase !== 'launching') return;
+      this.destroy(run, { reason: 'REASON_EXECUTOR_REGISTRATION_TIMEOUT', message: `Executor did not register within ${this.settings.registrationTimeoutMs} ms` });
+    }));
+    if (run.kind === 'custom') this.startProcess(run);
+    else void this.spawnHosted(run, agentId, task);
+  }
+
+  /** The executor subscribed from `pid`: watch that actor, and stop waiting for it. */
+  subscribed(run: ExecutorRun, pid: UPID): void {
+    this.registrationTimers.get(run)?.cancel();
+    this.registrationTimers.delete(run);
+    this.watch(run, pid);
+  }
+
+  /** The run an executor actor belongs to. */
+  runOf(pid: UPID): ExecutorRun | undefined {
+    return this.byPid.get(pid);
+  }
+
+  /**
+   * Asks a run to shut down: SHUTDOWN to a subscribed executor, destroyed when it is still
+   * there after its grace period; one that never subscribed is destroyed at once.
+   */
+  shutdown(run: ExecutorRun, termination: Termination): void {
+    if (run.phase === 'terminating') return;
+    const subscribed = run.phase === 'running';
+    run.phase = 'terminating';
+    if (!subscribed || run.pid === undefined) {
+      this.destroy(run, termination);
+      return;
+    }
+    this.port.send(run.pid, 'executor.Event', { type: 'SHUTDOWN' });
+    const waitMs = this.settings.gracePeriodMs + SHUTDOWN_MARGIN_MS;
+    this.shutdownTimers.set(run, this.port.delay(waitMs, () => {
+      if (this.current(run)) this.destroy(run, { reason: termination.reason, message: `${termination.message}; still running ${waitMs} ms after SHUTDOWN` });
+    }));
+  }
+
+  /**
+   * Ends a run now: SIGKILL to a custom executor's process group (its exit ends the run), or
+   * SHUTDOWN to a hosted executor, whose run ends at once (the host stops the actor).
+   */
+  destroy(run: ExecutorRun, termination: Termination): void {
+    if (!this.terminations.has(run)) this.terminations.set(run, termination);
+    const process = this.processes.get(run);
+    if (process !== undefined) {
+      process.kill('SIGKILL');
+      return;
+    }
+    if (run.pid !== undefined) this.port.send(run.pid, 'executor.Event', { type: 'SHUTDOWN' });
+    this.terminated(run, -1, 'destroyed');
+  }
+
+  /** A linked actor exited; false when it was no executor's. */
+  actorExited(pid: UPID, reason: ExitReason): boolean {
+    const run = this.byPid.get(pid);
+    if (run === undefined) return false;
+    this.byPid.delete(pid);
+    const process = this.processes.get(run);
+    if (process !== undefined) {
+      // A custom executor whose actor is gone is of no use: end its process; its exit ends the run.
+      if (!this.terminations.has(run)) this.terminations.set(run, { reason: 'REASON_EXECUTOR_TERMINATED', message: `Executor's actor ${pid} went away (${reason})` });
+      process.kill('SIGKILL');
+    } else {
+      this.terminated(run, reason === 'terminated' ? 0 : -1, `exited (${reason})`);
+    }
+    return true;
+  }
+
+  private startProcess(run: ExecutorRun): void {
+    const environment = customExecutorEnvironment({
+      base: process.env,
+      command: run.info.command!,
+      frameworkId: run.frameworkId,
+      executorId: run.executorId,
+      directory: run.directory,
+      agent: this.port.pid,
+      nats: this.settings.nats,
+      shutdownGracePeriodMs: this.settings.gracePeriodMs,
+    });
+    const child = this.settings.executorLauncher.launch({ command: run.info.command!, environment, directory: run.directory });
+    this.processes.set(run, child);
+    void child.exited.then((status) => {
+      if (!this.port.live()) return;
+      this.processes.delete(run);
+      if (status.error !== undefined && !this.terminations.has(run)) {
+        this.terminations.set(run, { reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: `Failed to launch the executor: ${status.error}` });
+      }
+      this.terminated(run, exitStatusCode(status), describeExit(status));
+    });
+  }
+
+  private async spawnHosted(run: ExecutorRun, agentId: string, task: TaskInfo | undefined): Promise<void> {
+    const body: Messages['executor.Spawn'] = {
+      framework_id: { value: run.frameworkId },
+      executor_info: run.info,
+      directory: run.directory,
+      agent: this.port.pid,
+      environment: spawnEnvironment(run.frameworkId, run.executorId, run.directory, commandTaskRlimits(task, this.settings.rlimits)),
+      shutdown_grace_period_ms: this.settings.gracePeriodMs,
+    };
+    const logFile = executorHostLogPath(this.settings.workDir, agentId, run.frameworkId);
+    let spawned: Messages['executor.Spawned'];
+    try {
+      spawned = await this.askHost(run.frameworkId, body, logFile);
+    } catch (e) {
+      spawned = { executor_id: { value: run.executorId }, error: (e as Error).message };
+    }
+    if (!this.port.live()) return;
+    if (!this.current(run)) {
+      // The run ended while the host was starting it: the executor must not live on alone.
+      if (spawned.pid !== undefined) this.port.send(spawned.pid, 'executor.Event', { type: 'SHUTDOWN' });
+      return;
+    }
+    if (spawned.error !== undefined || spawned.pid === undefined) {
+      this.destroy(run, { reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: `Failed to launch the executor: ${spawned.error ?? 'the host gave no pid'}` });
+      return;
+    }
+    // The SUBSCRIBE may have come first (a reply can overtake it); then the pid is known already.
+    if (run.pid === undefined) this.watch(run, spawned.pid);
+  }
+
+  /** Asks the framework's host to spawn; a host that is gone (idle) is replaced once. */
+  private async askHost(frameworkId: string, body: Messages['executor.Spawn'], logFile: string): Promise<Messages['executor.Spawned']> {
+    for (let attempt = 0; ; attempt += 1) {
+      const host = await this.settings.hostLauncher.hostFor(frameworkId, { logFile });
+      try {
+        return await this.port.ask(host, 'executor.Spawn', body, { expect: 'executor.Spawned', timeoutMs: SPAWN_TIMEOUT_MS });
+      } catch (e) {
+        if (attempt > 0 || !(e instanceof UndeliverableError)) throw e;
+        this.port.logger.log('info', `executor host ${host} is gone (${e.reason}): starting another`, { framework: frameworkId });
+        this.settings.hostLauncher.forget?.(frameworkId, host);
+      }
+    }
+  }
+
+  private watch(run: ExecutorRun, pid: UPID): void {
+    if (run.pid !== undefined && run.pid !== pid) {
+      this.byPid.delete(run.pid);
+      this.port.unlink(run.pid);
+    }
+    run.pid = pid;
+    this.byPid.set(pid, run);
+    this.port.link(pid);
+  }
+
+  private current(run: ExecutorRun): boolean {
+    return this.state.executor(run.frameworkId, run.executorId) === run;
+  }
+
+  /** The one way out of a run: clears its watches and hands it to the agent. */
+  private terminated(run: ExecutorRun, status: number, how: string): void {
+    if (!this.current(run)) return;
+    this.registrationTimers.get(run)?.cancel();
+    this.registrationTimers.delete(run);
+    this.shutdownTimers.get(run)?.cancel();
+    this.shutdownTimers.delete(run);
+    this.processes.delete(run);
+    if (run.pid !== undefined && this.byPid.get(run.pid) === run) {
+      this.byPid.delete(run.pid);
+      this.port.unlink(run.pid);
+    }
+    const termination = this.terminations.get(run) ?? { reason: 'REASON_EXECUTOR_TERMINATED', message: `Executor ${how}` };
+    this.terminations.delete(run);
+    this.port.ended(run, termination, status);
+  }
+}

@@ -162,14 +162,16 @@ export class CommandExecutor extends ExecutorDriver {
         env: { ...this.baseEnvironment, ...variables(info), [MESOS_TASK_ID]: id },
         stdoutPath: path.join(this.directory, 'stdout'),
         stderrPath: path.join(this.directory, 'stderr'),
-      }, (exit) => this.taskExited(task, exit));
+      }, (exit) => this.taskExited(task, exit), () => {
+        // RUNNING once the process exists (a spawner may start it a moment after launch returns).
+        if (task.phase === 'running') this.report(task, 'TASK_RUNNING');
+      });
     } catch (err) {
       return this.taskEnded(task, { state: 'TASK_FAILED', message: `Failed to launch: ${(err as Error).message}`, reason: 'REASON_COMMAND_EXECUTOR_FAILED' });
     }
     // No pid: the spawn failed, and its error arrives through taskExited.
     if (pid === undefined) return;
     task.pid = pid;
-    this.report(task, 'TASK_RUNNING');
   }
 
   private killTaskById(taskId: string, policy: KillPolicy | undefined): void {

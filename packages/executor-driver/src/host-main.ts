@@ -1,6 +1,7 @@
 import { NatsTransport, Runtime, stderrLogger } from '@tessera/process';
 import { hostEnvironment } from './environment.js';
 import { ExecutorHost } from './executor-host.js';
+import { SpawnerLauncher } from './spawner-launcher.js';
 
 // The executor host OS process: one per agent (and framework) runs many command executors.
 // Environment: TESSERA_NATS_URL, TESSERA_CLUSTER, TESSERA_HOST_NODE, optionally
@@ -16,6 +17,8 @@ async function main(): Promise<void> {
     transport: new NatsTransport({ node: env.node, servers: env.natsServers, cluster: env.cluster }),
     logger,
   });
+  // Tasks are forked by a small spawner child: forks from this (larger) process cost more.
+  const launcher = new SpawnerLauncher();
   let exiting = false;
   const exit = async (why: string): Promise<void> => {
     if (exiting) return;
@@ -23,9 +26,10 @@ async function main(): Promise<void> {
     logger.log('info', `executor host exiting: ${why}`, { node: env.node });
     await host.shutdownAll();
     await runtime.stop();
+    launcher.close();
     process.exit(0);
   };
-  const host = runtime.spawn(new ExecutorHost({ runtime, idleMs: env.idleMs, onIdle: () => void exit('idle') }));
+  const host = runtime.spawn(new ExecutorHost({ runtime, launcher, idleMs: env.idleMs, onIdle: () => void exit('idle') }));
   process.on('SIGTERM', () => void exit('SIGTERM'));
   process.on('SIGINT', () => void exit('SIGINT'));
   logger.log('info', 'executor host ready', { pid: host.pid, node: env.node, servers: env.natsServers, cluster: env.cluster });

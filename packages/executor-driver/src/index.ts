@@ -31,5 +31,6 @@ export {
   type Rlimits,
 } from './command-line.js';
 export { processLauncher, type LaunchSpec, type TaskExit, type TaskLauncher } from './task-launcher.js';
+export { SpawnerLauncher } from './spawner-launcher.js';
 export { Backoff, RESEND_INTERVAL_MS, UnacknowledgedBook } from './unacknowledged.js';
 export * from './environment.js';

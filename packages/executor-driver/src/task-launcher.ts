@@ -25,7 +25,7 @@ export interface TaskLauncher {
    * when the spawn failed (`onExit` then brings the error).
    * @throws when the log files cannot be opened (nothing was started).
    */
-  launch(spec: LaunchSpec, onExit: (exit: TaskExit) => void): number | undefined;
+  launch(spec: LaunchSpec, onExit: (exit: TaskExit) => void, onStart?: () => void): number | undefined;
   /** Signals every process of a group; a group already gone is not an error. */
   signalGroup(pgid: number, signal: 'SIGTERM' | 'SIGKILL'): void;
 }
@@ -39,7 +39,7 @@ const ignore = (): void => {};
  * kill reaches everything it forks.
  */
 export const processLauncher: TaskLauncher = {
-  launch(spec, onExit) {
+  launch(spec, onExit, onStart) {
     const stdout = openSync(spec.stdoutPath, 'a');
     let stderr: number;
     try {
@@ -69,6 +69,7 @@ export const processLauncher: TaskLauncher = {
     };
     child.once('error', (error) => report({ error }));
     child.once('exit', (code, signal) => report({ code, signal }));
+    if (child.pid !== undefined) onStart?.();
     return child.pid;
   },
 

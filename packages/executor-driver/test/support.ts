@@ -69,9 +69,9 @@ export class RecordingLauncher implements TaskLauncher {
   readonly pids: number[] = [];
   readonly specs: LaunchSpec[] = [];
 
-  launch(spec: LaunchSpec, onExit: (exit: TaskExit) => void): number | undefined {
+  launch(spec: LaunchSpec, onExit: (exit: TaskExit) => void, onStart?: () => void): number | undefined {
     this.specs.push(spec);
-    const pid = processLauncher.launch(spec, onExit);
+    const pid = processLauncher.launch(spec, onExit, onStart);
     if (pid !== undefined) this.pids.push(pid);
     return pid;
   }
@@ -92,9 +92,10 @@ export class FakeLauncher implements TaskLauncher {
   readonly signals: { pgid: number; signal: string }[] = [];
   private nextPid = 1000;
 
-  launch(spec: LaunchSpec, onExit: (exit: TaskExit) => void): number | undefined {
+  launch(spec: LaunchSpec, onExit: (exit: TaskExit) => void, onStart?: () => void): number | undefined {
     const pid = this.nextPid++;
     this.launched.push({ spec, pid, onExit });
+    onStart?.();
     return pid;
   }
 

@@ -3,7 +3,7 @@
  * `npm run bench`: the benchmarks, each against a baseline measured in the same run.
  * Prints a readable line per figure and ends each benchmark with one JSON line.
  *   --quick        fewer iterations (a smoke run; figures are noisier)
- *   --only <name>  one suite: codec, nats or alloc
+ *   --only <name>  one suite: codec, nats, alloc or launch
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ import { runNatsBenches } from './nats-benches.js';
 
 type JsonLine = Record<string, unknown>;
 
-const SUITES = ['codec', 'nats', 'alloc'] as const;
+const SUITES = ['codec', 'nats', 'alloc', 'launch'] as const;
 type SuiteName = (typeof SUITES)[number];
 
 const quick = process.argv.includes('--quick');
@@ -46,6 +46,17 @@ function allocSuite(): boolean {
   return run.status === 0;
 }
 
+/**
+ * launch-1000-true (packages/cli/bench): tasks of /bin/true through a real local cluster over
+ * NATS, beside Node's bare spawn rate; in a process of its own, like the allocator's.
+ */
+function launchSuite(): boolean {
+  const index = import.meta.resolve('@tessera/cli');
+  const script = fileURLToPath(new URL('../bench/launch-bench.js', index));
+  const run = spawnSync(process.execPath, [script, ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });
+  return run.status === 0;
+}
+
 function onlySuite(argv: readonly string[]): SuiteName | undefined {
   const at = argv.indexOf('--only');
   if (at < 0) return undefined;
@@ -62,5 +73,6 @@ const natsLines = selected('nats') ? await natsSuite() : [];
 // The runtime's JSON lines close its part of the run, in the order they always had.
 for (const line of [...natsLines, ...codecLines]) console.log(JSON.stringify(line));
 const allocOk = selected('alloc') ? allocSuite() : true;
+const launchOk = selected('launch') ? launchSuite() : true;
 // Exit at once, as before, rather than wait for handles a suite may have left open.
-process.exit(allocOk ? 0 : 1);
+process.exit(allocOk && launchOk ? 0 : 1);

@@ -64,7 +64,9 @@ describe('e2e: failures of agents and schedulers', function () {
     second.driver.reconcile([]);
     await second.waitForState('kept', 'TASK_RUNNING');
     expect(record()?.tasks.has('kept')).to.equal(true);
-    const [pid] = pidsIn(findFiles(cluster.workDir, 'pids').find((f) => f.includes(first.frameworkId))!);
+    let pidFile: string | undefined;
+    await eventually('the task wrote its pid', () => (pidFile = findFiles(cluster.workDir, 'pids').find((f) => f.includes(first.frameworkId))) !== undefined && pidsIn(pidFile).length === 1);
+    const [pid] = pidsIn(pidFile!);
     expect(isAlive(pid!)).to.equal(true);
     // Now away for longer than the (updated) 1 s failover timeout: torn down, its task killed.
     await second.driver.stop({ failover: true });

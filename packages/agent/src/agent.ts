@@ -39,7 +39,7 @@ import { UpdateStreams } from './update-streams.js';
  */
 export class Agent extends Process {
   private readonly state = new AgentState();
-  private readonly streams = new UpdateStreams();
+  private readonly streams: UpdateStreams;
   private readonly supervisor: ExecutorSupervisor;
   private readonly backoff: Backoff;
   private readonly master: UPID;
@@ -60,6 +60,7 @@ export class Agent extends Process {
   /** @throws on bad options (`--resources` or `--attributes` syntax, non-positive timeouts). */
   constructor(private readonly options: AgentOptions) {
     super(options.name ?? 'agent');
+    this.streams = new UpdateStreams(options.statusUpdateRetryMinMs);
     if (options.workDir.trim() === '') throw new Error('the agent needs a work directory');
     this.master = options.master ?? DEFAULT_MASTER;
     this.hostname = options.hostname ?? os.hostname();
@@ -97,6 +98,11 @@ export class Agent extends Process {
   }
 
   /** The id the master gave this agent, once registered. */
+  /** True while some update of the framework's tasks waits for its acknowledgement. */
+  hasUnacknowledgedUpdates(frameworkId: string): boolean {
+    return this.streams.hasPending(frameworkId);
+  }
+
   get id(): string | undefined {
     return this.agentId;
   }

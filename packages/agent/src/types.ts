@@ -105,4 +105,6 @@ export interface AgentOptions {
   rlimitCpuSeconds?: number;
   /** Caps a command task's RLIMIT_DATA at its `mem` resource (default true). */
   enforceMemoryRlimit?: boolean;
+  /** First retry of an unacknowledged status update (default 10 s, doubling to 10 min, as Mesos). */
+  statusUpdateRetryMinMs?: number;
 }

@@ -105,3 +105,64 @@ describe('e2e: tasks on a real cluster (nats-server, OS processes)', function ()
     await framework.driver.stop();
   });
 });
+
+describe('e2e: status updates are resent until acknowledged, and only until then', function () {
+  this.timeout(60_000);
+  let cluster: E2ECluster;
+  before(async () => { cluster = await startCluster({ agents: 0 }); });
+  after(async () => {
+    killProcessesOf(cluster.network.nats);
+    await cluster.stop();
+  });
+
+  it('resends an unacknowledged update with back-off and stops once it is acknowledged', async () => {
+    const { startAgentService } = await import('../../src/services.js');
+    const agent = await startAgentService(cluster.network, cluster.logger, { node: 'agent-r', workDir: cluster.workDir, resources: 'cpus:2;mem:512', statusUpdateRetryMinMs: 200 });
+    cluster.agents.push(agent);
+    const framework = await new TestFramework(cluster, { name: 'explicit' }, { implicitAcknowledgements: false }).start();
+    const offer = await framework.takeOffer();
+    framework.driver.launch([offer.id.value], [shellTask('t', offer, 'true')]);
+    // Unacknowledged, TASK_STARTING comes again (and the later updates wait behind it, in order).
+    await eventually('TASK_STARTING resent', () => framework.statesOf('t').filter((s) => s === 'TASK_STARTING').length >= 3, 10_000);
+    expect(framework.statesOf('t').every((s) => s === 'TASK_STARTING')).to.equal(true);
+    const acked = new Set<string>();
+    const ackAll = () => {
+      for (const update of framework.updates) {
+        if (update.uuid === undefined || acked.has(update.uuid)) continue;
+        acked.add(update.uuid);
+        framework.driver.acknowledge(offer.agent_id.value, 't', update.uuid);
+      }
+    };
+    await eventually('every update acknowledged through TASK_FINISHED', () => {
+      ackAll();
+      return framework.statesOf('t').includes('TASK_FINISHED') && !agent.process.hasUnacknowledgedUpdates(framework.frameworkId);
+    }, 10_000);
+    const seen = framework.updates.length;
+    // Nothing is left to resend: a reconciliation round trip (longer than a retry) brings only its answer.
+    framework.driver.reconcile([{ task_id: 't' }]);
+    await eventually('the reconciliation answer', () => framework.updates.length > seen);
+    expect(framework.updates.slice(seen).map((u) => u.reason)).to.deep.equal(['REASON_RECONCILIATION']);
+    await framework.driver.stop();
+  });
+});
+
+describe('e2e: task groups', function () {
+  this.timeout(60_000);
+  let cluster: E2ECluster;
+  before(async () => { cluster = await startCluster({ agents: 1 }); });
+  after(async () => {
+    killProcessesOf(cluster.network.nats);
+    await cluster.stop();
+  });
+
+  it('runs a LAUNCH_GROUP in one executor, every task to TASK_FINISHED', async () => {
+    const framework = await new TestFramework(cluster).start();
+    const offer = await framework.takeOffer();
+    const executor = { executor_id: { value: 'group-1' }, type: 'DEFAULT' as const, framework_id: { value: framework.frameworkId } };
+    framework.driver.launchGroup([offer.id.value], executor, [shellTask('g1', offer, 'echo one'), shellTask('g2', offer, 'echo two')]);
+    await framework.waitForState('g1', 'TASK_FINISHED');
+    await framework.waitForState('g2', 'TASK_FINISHED');
+    expect(framework.updates.filter((u) => u.state === 'TASK_FINISHED').every((u) => u.executor_id?.value === 'group-1')).to.equal(true);
+    await framework.driver.stop();
+  });
+});

@@ -1,25 +1,36 @@
 import { Resources, type CommandInfo, type TaskInfo } from '@tessera/protocol';
 import type { NatsSettings } from './types.js';
+import {
+  TESSERA_NATS_URL as ENV_NATS_URL,
+  TESSERA_CLUSTER as ENV_CLUSTER,
+  TESSERA_AGENT as ENV_AGENT,
+  TESSERA_FRAMEWORK_ID as ENV_FRAMEWORK_ID,
+  TESSERA_EXECUTOR_ID as ENV_EXECUTOR_ID,
+  TESSERA_SANDBOX as ENV_SANDBOX,
+  TESSERA_HOST_NODE as ENV_HOST_NODE,
+  TESSERA_RLIMIT_NOFILE as ENV_RLIMIT_NOFILE,
+  TESSERA_RLIMIT_CPU_SECONDS as ENV_RLIMIT_CPU_SECONDS,
+  TESSERA_RLIMIT_DATA_BYTES as ENV_RLIMIT_DATA_BYTES,
+  MESOS_DIRECTORY,
+  MESOS_EXECUTOR_ID,
+  MESOS_FRAMEWORK_ID,
+  MESOS_SANDBOX,
+} from '@tessera/executor-driver';
 
-// The variables an agent gives executors. They are the names @tessera/executor-driver reads
-// (its `executorEnvironment()`) and its host main reads; they are spelled out here because the
-// agent must not wait for that package to build, and must agree with it letter for letter.
 
-/** NATS servers an executor connects to. */
-export const ENV_NATS_URL = 'TESSERA_NATS_URL';
-/** The Tessera cluster (NATS subject namespace). */
-export const ENV_CLUSTER = 'TESSERA_CLUSTER';
-/** The agent's pid, which the executor subscribes to. */
-export const ENV_AGENT = 'TESSERA_AGENT';
-export const ENV_FRAMEWORK_ID = 'TESSERA_FRAMEWORK_ID';
-export const ENV_EXECUTOR_ID = 'TESSERA_EXECUTOR_ID';
-export const ENV_SANDBOX = 'TESSERA_SANDBOX';
-/** The node name an executor host OS process takes. */
-export const ENV_HOST_NODE = 'TESSERA_HOST_NODE';
-/** Limits of command tasks, read by the executor host from `executor.Spawn`'s environment. */
-export const ENV_RLIMIT_NOFILE = 'TESSERA_RLIMIT_NOFILE';
-export const ENV_RLIMIT_CPU_SECONDS = 'TESSERA_RLIMIT_CPU_SECONDS';
-export const ENV_RLIMIT_DATA_BYTES = 'TESSERA_RLIMIT_DATA_BYTES';
+// The variables an agent gives executors: executor-driver declares them (one source of truth).
+export {
+  ENV_NATS_URL,
+  ENV_CLUSTER,
+  ENV_AGENT,
+  ENV_FRAMEWORK_ID,
+  ENV_EXECUTOR_ID,
+  ENV_SANDBOX,
+  ENV_HOST_NODE,
+  ENV_RLIMIT_NOFILE,
+  ENV_RLIMIT_CPU_SECONDS,
+  ENV_RLIMIT_DATA_BYTES,
+};
 
 /** Limits applied to a command task's processes. */
 export interface TaskRlimits {
@@ -53,9 +64,9 @@ export function commandTaskRlimits(task: TaskInfo | undefined, policy: RlimitPol
 /** `executor.Spawn`'s environment: the executor identity (as Mesos gives it) and the limits. */
 export function spawnEnvironment(frameworkId: string, executorId: string, directory: string, limits: TaskRlimits): { variables: { name: string; value: string }[] } {
   const variables = [
-    { name: 'MESOS_FRAMEWORK_ID', value: frameworkId },
-    { name: 'MESOS_EXECUTOR_ID', value: executorId },
-    { name: 'MESOS_DIRECTORY', value: directory },
+    { name: MESOS_FRAMEWORK_ID, value: frameworkId },
+    { name: MESOS_EXECUTOR_ID, value: executorId },
+    { name: MESOS_DIRECTORY, value: directory },
   ];
   if (limits.nofile !== undefined) variables.push({ name: ENV_RLIMIT_NOFILE, value: String(limits.nofile) });
   if (limits.cpuSeconds !== undefined) variables.push({ name: ENV_RLIMIT_CPU_SECONDS, value: String(limits.cpuSeconds) });
@@ -94,7 +105,7 @@ export function customExecutorEnvironment(ctx: CustomExecutorContext): Record<st
   env[ENV_SANDBOX] = ctx.directory;
   env.MESOS_FRAMEWORK_ID = ctx.frameworkId;
   env.MESOS_EXECUTOR_ID = ctx.executorId;
-  env.MESOS_SANDBOX = ctx.directory;
+  env[MESOS_SANDBOX] = ctx.directory;
   env.MESOS_DIRECTORY = ctx.directory;
   env.MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD = `${ctx.shutdownGracePeriodMs}ms`;
   for (const v of ctx.command.environment?.variables ?? []) env[v.name] = v.value ?? '';

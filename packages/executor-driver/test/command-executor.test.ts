@@ -1,39 +1,21 @@
 import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { MemoryNetwork, Random, Runtime, memoryLogger } from '@tessera/process';
-import { CommandExecutor, type CommandExecutorOptions } from '../src/command-executor.js';
-import { commandTask, FakeAgent } from './fake-agent.js';
-import { eventually, groupMembers, isAlive, RecordingLauncher, Sandboxes } from './support.js';
+import type { CommandExecutorOptions } from '../src/command-executor.js';
+import { ExecutorRigs } from './executor-rig.js';
+import { commandTask } from './fake-agent.js';
+import { eventually, groupMembers, isAlive } from './support.js';
 
-const sandboxes = new Sandboxes();
-const launchers: RecordingLauncher[] = [];
-const runtimes: Runtime[] = [];
+const rigs = new ExecutorRigs();
 
 /** A fake agent and a command executor subscribed to it, on the system clock, running real processes. */
 async function setup(options: Partial<CommandExecutorOptions> = {}) {
-  const network = new MemoryNetwork();
-  const logger = memoryLogger();
-  const agentRuntime = await Runtime.create({ transport: network.transport('agent-node'), logger, random: new Random(1) });
-  const executorRuntime = await Runtime.create({ transport: network.transport('executor-node'), logger, random: new Random(2) });
-  runtimes.push(agentRuntime, executorRuntime);
-  const agent = agentRuntime.spawn(new FakeAgent('agent'));
-  const launcher = new RecordingLauncher();
-  launchers.push(launcher);
-  const directory = await sandboxes.make();
-  const executor = executorRuntime.spawn(new CommandExecutor({
-    agent: agent.pid, frameworkId: 'f1', executorId: 'e1', directory, launcher, ...options,
-  }));
-  await eventually('the executor subscribes', () => executor.subscribed);
-  const terminal = (taskId: string) => eventually(`task ${taskId} ends`, () => ['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED'].includes(agent.last(taskId)?.state ?? ''));
-  return { agent, executor, executorRuntime, launcher, directory, terminal, logger };
+  const rig = await rigs.start(options);
+  const terminal = (taskId: string) => eventually(`task ${taskId} ends`, () => ['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED'].includes(rig.agent.last(taskId)?.state ?? ''));
+  return { ...rig, terminal };
 }
 
-afterEach(async () => {
-  for (const launcher of launchers.splice(0)) launcher.killAll();
-  await Promise.all(runtimes.splice(0).map((r) => r.stop()));
-  await sandboxes.removeAll();
-});
+afterEach(() => rigs.cleanUp());
 
 describe('CommandExecutor with real processes', () => {
   it('runs a shell command in the sandbox: STARTING, RUNNING, FINISHED, output in <sandbox>/stdout', async () => {

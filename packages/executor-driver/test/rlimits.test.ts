@@ -1,38 +1,22 @@
 import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { MemoryNetwork, Random, Runtime, memoryLogger } from '@tessera/process';
-import { CommandExecutor } from '../src/command-executor.js';
 import type { Rlimits } from '../src/command-line.js';
-import { commandTask, FakeAgent } from './fake-agent.js';
-import { eventually, RecordingLauncher, Sandboxes } from './support.js';
+import { ExecutorRigs } from './executor-rig.js';
+import { commandTask } from './fake-agent.js';
+import { eventually } from './support.js';
 
-const sandboxes = new Sandboxes();
-const launchers: RecordingLauncher[] = [];
-const runtimes: Runtime[] = [];
+const rigs = new ExecutorRigs();
 
 /** Runs one shell command under `rlimits` with a real process; resolves with its last update and stdout. */
 async function runUnder(rlimits: Rlimits | undefined, command: string, timeoutMs = 10_000) {
-  const network = new MemoryNetwork();
-  const logger = memoryLogger();
-  const agentRuntime = await Runtime.create({ transport: network.transport('agent-node'), logger, random: new Random(1) });
-  const executorRuntime = await Runtime.create({ transport: network.transport('executor-node'), logger, random: new Random(2) });
-  runtimes.push(agentRuntime, executorRuntime);
-  const agent = agentRuntime.spawn(new FakeAgent('agent'));
-  const launcher = new RecordingLauncher();
-  launchers.push(launcher);
-  const directory = await sandboxes.make();
-  const executor = executorRuntime.spawn(new CommandExecutor({ agent: agent.pid, frameworkId: 'f1', executorId: 'e1', directory, launcher, rlimits }));
+  const { agent, executor, directory, launcher } = await rigs.start({ rlimits });
   agent.launch(executor.pid, commandTask('t1', command));
   await eventually('the task ends', () => ['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED'].includes(agent.last('t1')?.state ?? ''), timeoutMs);
   return { status: agent.last('t1')!, stdout: await readFile(path.join(directory, 'stdout'), 'utf8'), launcher };
 }
 
-afterEach(async () => {
-  for (const launcher of launchers.splice(0)) launcher.killAll();
-  await Promise.all(runtimes.splice(0).map((r) => r.stop()));
-  await sandboxes.removeAll();
-});
+afterEach(() => rigs.cleanUp());
 
 describe('CommandExecutor rlimits (real processes)', () => {
   it('shows the limits inside the task, set in the same process that runs the command', async () => {

@@ -1,17 +1,13 @@
 import { expect } from 'chai';
 import type { Messages } from '@tessera/protocol';
-import { addAgent, addScheduler, startMaster, task, type Cluster, type Peer } from './support.js';
+import { acceptLaunch, addAgent, addScheduler, startMaster, task, type Cluster, type Peer } from './support.js';
 
 type Scheduler = Peer & { frameworkId: string };
 
 async function launch(cluster: Cluster, scheduler: Scheduler, agentId: string, taskId: string): Promise<void> {
   await cluster.advance(1_000);
   const offer = scheduler.events('OFFERS').flatMap((e) => e.offers!.offers).find((o) => o.agent_id.value === agentId)!;
-  scheduler.tell(cluster.master.pid, 'scheduler.Call', {
-    type: 'ACCEPT', framework_id: { value: scheduler.frameworkId },
-    accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [task(taskId, agentId, 'cpus:1;mem:64')] } }] },
-  });
-  await cluster.settle();
+  await acceptLaunch(cluster, scheduler, offer.id, [task(taskId, agentId, 'cpus:1;mem:64')]);
 }
 
 function call(scheduler: Scheduler, body: Omit<Messages['scheduler.Call'], 'framework_id'>): Messages['scheduler.Call'] {

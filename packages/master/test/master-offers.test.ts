@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Resources } from '@tessera/protocol';
-import { addAgent, addScheduler, startMaster, task, type Cluster } from './support.js';
+import { acceptLaunch, addAgent, addScheduler, startMaster, task, type Cluster } from './support.js';
 
 describe('master: registration, offers and launches', () => {
   let cluster: Cluster;
@@ -23,11 +23,7 @@ describe('master: registration, offers and launches', () => {
     const scheduler = await addScheduler(cluster, 's1');
     await cluster.advance(1_000);
     const offer = scheduler.events('OFFERS')[0]!.offers!.offers[0]!;
-    scheduler.tell(cluster.master.pid, 'scheduler.Call', {
-      type: 'ACCEPT', framework_id: { value: scheduler.frameworkId },
-      accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [task('t1', agent.id, 'cpus:1;mem:128')] } }], filters: { refuse_seconds: 0 } },
-    });
-    await cluster.settle();
+    await acceptLaunch(cluster, scheduler, offer.id, [task('t1', agent.id, 'cpus:1;mem:128')], { refuse_seconds: 0 });
     const run = agent.got('agent.RunTask');
     expect(run).to.have.length(1);
     expect(run[0]!.task.task_id.value).to.equal('t1');
@@ -43,11 +39,7 @@ describe('master: registration, offers and launches', () => {
     const scheduler = await addScheduler(cluster, 's1');
     await cluster.advance(1_000);
     const offer = scheduler.events('OFFERS')[0]!.offers!.offers[0]!;
-    scheduler.tell(cluster.master.pid, 'scheduler.Call', {
-      type: 'ACCEPT', framework_id: { value: scheduler.frameworkId },
-      accept: { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: [task('t1', agent.id, 'cpus:1;mem:128')] } }] },
-    });
-    await cluster.settle();
+    await acceptLaunch(cluster, scheduler, offer.id, [task('t1', agent.id, 'cpus:1;mem:128')]);
     agent.tell(cluster.master.pid, 'agent.StatusUpdate', { framework_id: { value: scheduler.frameworkId }, status: { task_id: { value: 't1' }, state: 'TASK_FINISHED', uuid: 'u-1', source: 'SOURCE_EXECUTOR' } });
     await cluster.settle();
     const update = scheduler.events('UPDATE')[0]!.update!.status;

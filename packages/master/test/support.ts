@@ -128,3 +128,18 @@ export function task(id: string, agentId: string, resources: string, role = '*',
     command: { value: command },
   };
 }
+
+/** The scheduler accepts `offerId` with one LAUNCH of `tasks`; settles. */
+export async function acceptLaunch(
+  cluster: Cluster,
+  scheduler: Peer & { frameworkId: string },
+  offerId: { value: string },
+  tasks: TaskInfo[],
+  filters?: { refuse_seconds?: number },
+): Promise<void> {
+  scheduler.tell(cluster.master.pid, 'scheduler.Call', {
+    type: 'ACCEPT', framework_id: { value: scheduler.frameworkId },
+    accept: { offer_ids: [offerId], operations: [{ type: 'LAUNCH', launch: { task_infos: tasks } }], ...(filters === undefined ? {} : { filters }) },
+  });
+  await cluster.settle();
+}

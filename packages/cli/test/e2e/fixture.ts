@@ -128,3 +128,18 @@ export function killProcessesOf(natsUrl: string): void {
     }
   }
 }
+
+/**
+ * Registers before/after hooks that start a cluster for the enclosing `describe` and tear it
+ * down (with every process its tasks left); returns a getter for it.
+ */
+export function useCluster(options: Parameters<typeof startCluster>[0] = {}): () => E2ECluster {
+  let cluster: E2ECluster | undefined;
+  before(async () => { cluster = await startCluster(options); });
+  after(async () => {
+    if (cluster === undefined) return;
+    killProcessesOf(cluster.network.nats);
+    await cluster.stop();
+  });
+  return () => cluster!;
+}

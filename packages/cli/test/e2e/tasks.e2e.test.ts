@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { Resources } from '@tessera/protocol';
 import { eventually } from '@tessera/test-harness';
 import { runExecute } from '../../src/execute/run-execute.js';
-import { TestFramework, findFiles, isAlive, killProcessesOf, pidsIn, startCluster, type E2ECluster } from './fixture.js';
+import { TestFramework, findFiles, isAlive, pidsIn, useCluster } from './fixture.js';
 
 function shellTask(id: string, offer: { agent_id: { value: string }; allocation_info?: { role: string } }, command: string, resources = 'cpus:0.1;mem:32') {
   return {
@@ -16,32 +16,27 @@ function shellTask(id: string, offer: { agent_id: { value: string }; allocation_
 
 describe('e2e: tasks on a real cluster (nats-server, OS processes)', function () {
   this.timeout(60_000);
-  let cluster: E2ECluster;
-  before(async () => { cluster = await startCluster({ agents: 2 }); });
-  after(async () => {
-    killProcessesOf(cluster.network.nats);
-    await cluster.stop();
-  });
+  const cluster = useCluster({ agents: 2 });
 
   it('runs K copies of a command to TASK_FINISHED, each with its output in its sandbox', async () => {
     const result = await runExecute({
-      network: cluster.network, master: 'master@master', role: '*', name: 'echo', instances: 6, resources: 'cpus:0.1;mem:16',
-      command: 'echo "out of $MESOS_TASK_ID"; echo "err of $MESOS_TASK_ID" >&2', print: () => {}, logger: cluster.logger,
+      network: cluster().network, master: 'master@master', role: '*', name: 'echo', instances: 6, resources: 'cpus:0.1;mem:16',
+      command: 'echo "out of $MESOS_TASK_ID"; echo "err of $MESOS_TASK_ID" >&2', print: () => {}, logger: cluster().logger,
     });
     expect(result.failures).to.deep.equal([]);
     expect(result.finished).to.equal(6);
-    const outputs = findFiles(path.join(cluster.workDir, 'agents'), 'stdout')
+    const outputs = findFiles(path.join(cluster().workDir, 'agents'), 'stdout')
       .filter((f) => f.includes(result.frameworkId))
       .map((f) => readFileSync(f, 'utf8').trim());
     expect(outputs.filter((o) => o.startsWith('out of echo-')).sort()).to.deep.equal([0, 1, 2, 3, 4, 5].map((i) => `out of echo-${i}`));
-    const errors = findFiles(path.join(cluster.workDir, 'agents'), 'stderr').filter((f) => f.includes(result.frameworkId)).map((f) => readFileSync(f, 'utf8'));
+    const errors = findFiles(path.join(cluster().workDir, 'agents'), 'stderr').filter((f) => f.includes(result.frameworkId)).map((f) => readFileSync(f, 'utf8'));
     expect(errors.join('')).to.include('err of echo-3');
   });
 
   it('reports a failing command as TASK_FAILED with its exit code', async () => {
     const result = await runExecute({
-      network: cluster.network, master: 'master@master', role: '*', name: 'fails', instances: 1, resources: 'cpus:0.1;mem:16',
-      command: 'exit 3', print: () => {}, logger: cluster.logger,
+      network: cluster().network, master: 'master@master', role: '*', name: 'fails', instances: 1, resources: 'cpus:0.1;mem:16',
+      command: 'exit 3', print: () => {}, logger: cluster().logger,
     });
     expect(result.finished).to.equal(0);
     expect(result.failures).to.have.length(1);
@@ -50,13 +45,13 @@ describe('e2e: tasks on a real cluster (nats-server, OS processes)', function ()
   });
 
   it('kills a task\'s whole process tree within the grace period', async () => {
-    const framework = await new TestFramework(cluster).start();
+    const framework = await new TestFramework(cluster()).start();
     const offer = await framework.takeOffer();
     const script = 'echo $$ > pids; sleep 600 & echo $! >> pids; sh -c "sleep 600" & echo $! >> pids; wait';
     framework.driver.launch([offer.id.value], [shellTask('tree', offer, script)]);
     await framework.waitForState('tree', 'TASK_RUNNING');
     let pidFile: string[] = [];
-    await eventually('the task wrote its pids', () => (pidFile = findFiles(cluster.workDir, 'pids').filter((f) => f.includes(framework.frameworkId))).length === 1 && pidsIn(pidFile[0]!).length === 3);
+    await eventually('the task wrote its pids', () => (pidFile = findFiles(cluster().workDir, 'pids').filter((f) => f.includes(framework.frameworkId))).length === 1 && pidsIn(pidFile[0]!).length === 3);
     const pids = pidsIn(pidFile[0]!);
     expect(pids.every(isAlive)).to.equal(true);
     const asked = performance.now();
@@ -69,7 +64,7 @@ describe('e2e: tasks on a real cluster (nats-server, OS processes)', function ()
   });
 
   it('answers reconciliation with the latest state of each task', async () => {
-    const framework = await new TestFramework(cluster, { capabilities: [{ type: 'PARTITION_AWARE' }] }).start();
+    const framework = await new TestFramework(cluster(), { capabilities: [{ type: 'PARTITION_AWARE' }] }).start();
     const offer = await framework.takeOffer();
     framework.driver.launch([offer.id.value], [shellTask('long', offer, 'sleep 600')]);
     await framework.waitForState('long', 'TASK_RUNNING');
@@ -80,11 +75,11 @@ describe('e2e: tasks on a real cluster (nats-server, OS processes)', function ()
     expect(answers).to.deep.include(['long', 'TASK_RUNNING', 'REASON_RECONCILIATION']);
     expect(answers).to.deep.include(['never-was', 'TASK_GONE', 'REASON_RECONCILIATION']);
     await framework.driver.stop();
-    await eventually('the torn-down framework\'s task is killed', () => cluster.master.process.state.frameworks.size === 0);
+    await eventually('the torn-down framework\'s task is killed', () => cluster().master.process.state.frameworks.size === 0);
   });
 
   it('refuses invalid operations with TASK_ERROR or TASK_DROPPED and launches nothing', async () => {
-    const framework = await new TestFramework(cluster).start();
+    const framework = await new TestFramework(cluster()).start();
     const offer = await framework.takeOffer();
     framework.driver.launch(['no-such-offer'], [shellTask('dropped', offer, 'true')]);
     await framework.waitForState('dropped', 'TASK_DROPPED');
@@ -108,18 +103,13 @@ describe('e2e: tasks on a real cluster (nats-server, OS processes)', function ()
 
 describe('e2e: status updates are resent until acknowledged, and only until then', function () {
   this.timeout(60_000);
-  let cluster: E2ECluster;
-  before(async () => { cluster = await startCluster({ agents: 0 }); });
-  after(async () => {
-    killProcessesOf(cluster.network.nats);
-    await cluster.stop();
-  });
+  const cluster = useCluster({ agents: 0 });
 
   it('resends an unacknowledged update with back-off and stops once it is acknowledged', async () => {
     const { startAgentService } = await import('../../src/services.js');
-    const agent = await startAgentService(cluster.network, cluster.logger, { node: 'agent-r', workDir: cluster.workDir, resources: 'cpus:2;mem:512', statusUpdateRetryMinMs: 200 });
-    cluster.agents.push(agent);
-    const framework = await new TestFramework(cluster, { name: 'explicit' }, { implicitAcknowledgements: false }).start();
+    const agent = await startAgentService(cluster().network, cluster().logger, { node: 'agent-r', workDir: cluster().workDir, resources: 'cpus:2;mem:512', statusUpdateRetryMinMs: 200 });
+    cluster().agents.push(agent);
+    const framework = await new TestFramework(cluster(), { name: 'explicit' }, { implicitAcknowledgements: false }).start();
     const offer = await framework.takeOffer();
     framework.driver.launch([offer.id.value], [shellTask('t', offer, 'true')]);
     // Unacknowledged, TASK_STARTING comes again (and the later updates wait behind it, in order).
@@ -148,15 +138,10 @@ describe('e2e: status updates are resent until acknowledged, and only until then
 
 describe('e2e: task groups', function () {
   this.timeout(60_000);
-  let cluster: E2ECluster;
-  before(async () => { cluster = await startCluster({ agents: 1 }); });
-  after(async () => {
-    killProcessesOf(cluster.network.nats);
-    await cluster.stop();
-  });
+  const cluster = useCluster({ agents: 1 });
 
   it('runs a LAUNCH_GROUP in one executor, every task to TASK_FINISHED', async () => {
-    const framework = await new TestFramework(cluster).start();
+    const framework = await new TestFramework(cluster()).start();
     const offer = await framework.takeOffer();
     const executor = { executor_id: { value: 'group-1' }, type: 'DEFAULT' as const, framework_id: { value: framework.frameworkId } };
     framework.driver.launchGroup([offer.id.value], executor, [shellTask('g1', offer, 'echo one'), shellTask('g2', offer, 'echo two')]);

@@ -1,23 +1,14 @@
 import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
 import { NatsTransport, Random, Runtime, memoryLogger } from '@tessera/process';
 import { EXECUTOR_HOST_MAIN } from '../src/host-main-path.js';
 import { runExecutor } from '../src/run-executor.js';
 import type { ExecutorDriver } from '../src/executor-driver.js';
 import { commandTask, FakeAgent } from './fake-agent.js';
-import { eventually, freePort, processesIn, Sandboxes } from './support.js';
+import { startNatsServer, type NatsServer } from '@tessera/test-harness';
+import { eventually, processesIn, Sandboxes } from './support.js';
 
 const sandboxes = new Sandboxes();
-
-/** Resolves once something accepts TCP connections on the port. */
-async function listening(port: number): Promise<void> {
-  await eventually(`a server on port ${port}`, () => new Promise<boolean>((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('error', () => resolve(false));
-  }), 5_000);
-}
 
 /** Resolves with the exit code once the child has exited. */
 function exitOf(child: ChildProcess): Promise<number | null> {
@@ -26,17 +17,15 @@ function exitOf(child: ChildProcess): Promise<number | null> {
 
 describe('executor host main and runExecutor over a real nats-server', function () {
   this.timeout(30_000);
-  let nats: ChildProcess | undefined;
+  let nats: NatsServer | undefined;
   let host: ChildProcess | undefined;
   let runtime: Runtime | undefined;
   let natsUrl = '';
   const cluster = `test-${new Random(Number(process.pid)).token(6)}`;
 
   before(async () => {
-    const port = await freePort();
-    natsUrl = `nats://127.0.0.1:${port}`;
-    nats = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-    await listening(port);
+    nats = await startNatsServer();
+    natsUrl = nats.url;
     runtime = await Runtime.create({ transport: new NatsTransport({ node: 'agent-node', servers: natsUrl, cluster }), logger: memoryLogger() });
   });
 
@@ -45,8 +34,7 @@ describe('executor host main and runExecutor over a real nats-server', function 
     // A host killed mid-test cannot kill its tasks: find them by their sandbox.
     for (const dir of sandboxes.list()) for (const pid of await processesIn(dir)) process.kill(pid, 'SIGKILL');
     await runtime?.stop();
-    nats?.kill('SIGKILL');
-    if (nats !== undefined) await exitOf(nats);
+    await nats?.stop();
     await sandboxes.removeAll();
   });
 

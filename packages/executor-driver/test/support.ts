@@ -1,18 +1,9 @@
 import { mkdtemp, readdir, readFile, readlink, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { processLauncher, type LaunchSpec, type TaskExit, type TaskLauncher } from '../src/task-launcher.js';
 
-/** Polls `check` until true or the deadline, then fails naming `what`. Never a fixed sleep. */
-export async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
+export { eventually, freePort } from '@tessera/test-harness';
 
 /** Fresh sandbox directories, removed by `removeAll`. */
 export class Sandboxes {
@@ -113,18 +104,6 @@ export class FakeLauncher implements TaskLauncher {
   signalsTo(pgid: number): string[] {
     return this.signals.filter((s) => s.pgid === pgid).map((s) => s.signal);
   }
-}
-
-/** A TCP port free on loopback right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** Pids of the live processes whose working directory is `dir` (a sandbox's tasks), from /proc. */

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { NatsTransport, Runtime, memoryLogger } from '@tessera/process';
 import { SchedulerDriver } from '../src/scheduler-driver.js';
 import { FakeMaster } from './fake-master.js';
-import { startNatsServer, until, type NatsServer } from './nats-server.js';
+import { eventually as until, startNatsServer, type NatsServer } from '@tessera/test-harness';
 import { offer, recordingScheduler } from './support.js';
 
 describe('SchedulerDriver over NATS (its own runtime)', () => {

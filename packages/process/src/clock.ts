@@ -14,10 +14,15 @@ export interface Clock {
   setTimer(ms: number, fn: () => void): Timer;
 }
 
-/** The real clock: `performance.now()` and Node timers. Timers never keep the process alive. */
+/**
+ * The real clock: milliseconds since the Unix epoch that never go backwards (the process's start
+ * time plus `performance.now()`, so a wall-clock step does not bend timers), and Node timers.
+ * Epoch-based so that timestamps on the wire (status updates, registration times) mean the same
+ * on every node. Timers never keep the process alive.
+ */
 export class SystemClock implements Clock {
   now(): number {
-    return performance.now();
+    return performance.timeOrigin + performance.now();
   }
 
   setTimer(ms: number, fn: () => void): Timer {

@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import { UndeliverableError, upid, type Runtime, type UPID } from '@tessera/process';
 import { ENV_CLUSTER, ENV_HOST_NODE, ENV_NATS_URL } from './executor-environment.js';
+import { TESSERA_HOST_IDLE_MS as ENV_HOST_IDLE_MS } from '@tessera/executor-driver';
 import type { ExecutorHostLauncher, NatsSettings } from './types.js';
 
 /** How OS-process executor hosts are started. */
@@ -16,6 +17,12 @@ export interface OsProcessHostLauncherOptions {
   readyTimeoutMs?: number;
   /** How long `shutdown` waits after SIGTERM before SIGKILL (default 10 s). */
   stopTimeoutMs?: number;
+  /**
+   * One host for every framework, kept up while the agent runs (default: one per framework,
+   * exiting when idle). Tasks are separate processes either way; sharing saves a Node start-up
+   * (~0.4 s of CPU) on each framework's first launch and, with `prestart`, on the agent's first.
+   */
+  shared?: boolean;
   /** The hosts' base environment (default: the agent's). */
   env?: Record<string, string | undefined>;
 }
@@ -30,6 +37,8 @@ interface HostChild {
 
 /** The name a probe asks for on a host's node: no such process runs, and its runtime says so. */
 const PROBE_NAME = '_probe';
+/** The key of the one host when hosts are shared. */
+const SHARED = '*';
 const PROBE_TIMEOUT_MS = 250;
 const PROBE_PAUSE_MS = 50;
 
@@ -48,15 +57,23 @@ export class OsProcessHostLauncher implements ExecutorHostLauncher {
   }
 
   hostFor(frameworkId: string, options: { logFile?: string } = {}): Promise<UPID> {
-    const known = this.hosts.get(frameworkId);
+    const key = this.keyOf(frameworkId);
+    const known = this.hosts.get(key);
     if (known !== undefined && known.alive) return known.ready;
-    return this.start(frameworkId, options.logFile).ready;
+    return this.start(key, options.logFile).ready;
+  }
+
+  /** Starts the shared host now, so that the first launch does not wait for it. */
+  prestart(logFile: string): void {
+    if (!this.options.shared || this.hosts.has(SHARED)) return;
+    this.start(SHARED, logFile).ready.catch(() => undefined);
   }
 
   forget(frameworkId: string, pid: UPID): void {
-    const host = this.hosts.get(frameworkId);
+    const key = this.keyOf(frameworkId);
+    const host = this.hosts.get(key);
     if (host === undefined || host.pid !== pid) return;
-    this.hosts.delete(frameworkId);
+    this.hosts.delete(key);
     if (host.alive) host.child.kill('SIGTERM');
   }
 
@@ -71,6 +88,10 @@ export class OsProcessHostLauncher implements ExecutorHostLauncher {
       await host.exited;
       timer.cancel();
     }));
+  }
+
+  private keyOf(frameworkId: string): string {
+    return this.options.shared ? SHARED : frameworkId;
   }
 
   private start(frameworkId: string, logFile: string | undefined): HostChild {
@@ -89,6 +110,8 @@ export class OsProcessHostLauncher implements ExecutorHostLauncher {
           [ENV_NATS_URL]: this.options.nats.url,
           [ENV_CLUSTER]: this.options.nats.cluster,
           [ENV_HOST_NODE]: node,
+          // A shared host stays up for the agent's life (the longest timer Node takes).
+          ...(this.options.shared ? { [ENV_HOST_IDLE_MS]: String(2 ** 31 - 1) } : {}),
         },
       });
     } finally {

@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { memoryLogger } from '@tessera/process';
-import { startNatsServer } from '@tessera/test-harness';
+import { eventually, startNatsServer } from '@tessera/test-harness';
+import type { Master } from '@tessera/master';
 import { runExecute } from '../src/execute/run-execute.js';
 import { startAgentService, startMasterService, type Service } from '../src/services.js';
 
@@ -44,6 +45,9 @@ async function clusterRate(): Promise<{ perS: number; failures: number }> {
   for (let i = 1; i <= AGENTS; i++) {
     services.push(await startAgentService(network, logger, { node: `agent-${i}`, workDir, hostname: `agent-${i}`, resources: 'cpus:16;mem:65536;disk:1000' }));
   }
+  // Agents register after a random back-off of up to 1 s (as Mesos's): start once all have.
+  const master = services[0]!.process as Master;
+  await eventually('every agent registered', () => master.state.agents.size === AGENTS, 10_000);
   const result = await runExecute({
     network, master: 'master@master', role: '*', name: 'true', command: '/bin/true', instances: TASKS, resources: 'cpus:0.01;mem:1',
     print: () => {}, logger,

@@ -1,4 +1,6 @@
+import { mkdirSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { NatsTransport, Random, Runtime, type Logger, type Transport } from '@tessera/process';
 import { Master, type MasterOptions } from '@tessera/master';
 import { Agent, InProcessHostLauncher, OsProcessHostLauncher, type AgentOptions } from '@tessera/agent';
@@ -50,7 +52,11 @@ export async function startAgentService(network: Network, logger: Logger, option
   const runtime = await startRuntime(network, node, logger);
   const hostLauncher = 'memory' in network
     ? new InProcessHostLauncher(runtime, ({ onIdle }) => new ExecutorHost({ runtime, onIdle }))
-    : new OsProcessHostLauncher({ runtime, entry: EXECUTOR_HOST_MAIN, nats: { url: network.nats, cluster: network.cluster } });
+    : new OsProcessHostLauncher({ runtime, entry: EXECUTOR_HOST_MAIN, nats: { url: network.nats, cluster: network.cluster }, shared: true });
+  if (hostLauncher instanceof OsProcessHostLauncher) {
+    mkdirSync(options.workDir, { recursive: true });
+    hostLauncher.prestart(path.join(options.workDir, `executor-host-${node}.log`));
+  }
   const { node: _node, ...agentOptions } = options;
   const agent = runtime.spawn(new Agent({
     ...agentOptions,

@@ -19,6 +19,7 @@ async function main(): Promise<void> {
   });
   // Tasks are forked by a small spawner child: forks from this (larger) process cost more.
   const launcher = new SpawnerLauncher();
+  launcher.prepare();
   let exiting = false;
   const exit = async (why: string): Promise<void> => {
     if (exiting) return;

@@ -33,6 +33,11 @@ export class SpawnerLauncher implements TaskLauncher {
     if (this.waiting.has(handle)) this.child?.send({ op: 'signal', id: handle, signal });
   }
 
+  /** Starts the spawner now, so that the first task does not wait for a Node start-up. */
+  prepare(): void {
+    this.spawner();
+  }
+
   /** Stops the spawner (the tasks it started keep running in their own groups). */
   close(): void {
     this.child?.disconnect();

@@ -1,5 +1,7 @@
 import {
   TERMINAL_TASK_STATES,
+  isPartitionAware,
+  updateUuid,
   uuid,
   type AgentInfo,
   type Attribute,
@@ -16,7 +18,7 @@ import { AgentState, type ExecutorRun, type Launch } from './agent-state.js';
 import { parseAttributes } from './attributes.js';
 import { Backoff } from './backoff.js';
 import { ExecutorSupervisor, type Termination } from './executor-supervisor.js';
-import { agentStatus, isPartitionAware, planGroup, planTask, updateUuid, type AgentReason, type PlanResult } from './launch-plan.js';
+import { agentStatus, planGroup, planTask, type AgentReason, type PlanResult } from './launch-plan.js';
 import { OsExecutorProcessLauncher } from './os-executor-launcher.js';
 import { agentResources, readHostFacts } from './resources-detection.js';
 import { sandboxPath } from './sandbox.js';

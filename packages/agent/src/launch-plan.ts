@@ -100,14 +100,3 @@ export function agentStatus(
   return status;
 }
 
-/** True when the framework said it understands TASK_DROPPED and TASK_UNREACHABLE. */
-export function isPartitionAware(framework: FrameworkInfo | undefined): boolean {
-  return framework?.capabilities?.some((c) => c.type === 'PARTITION_AWARE') ?? false;
-}
-
-/** 16 random bytes, base64: the uuid of an update (as Mesos's `id::UUID::random().toBytes()`). */
-export function updateUuid(random: { nextUint32(): number }): string {
-  const bytes = Buffer.alloc(16);
-  for (let i = 0; i < 4; i += 1) bytes.writeUInt32LE(random.nextUint32(), i * 4);
-  return bytes.toString('base64');
-}

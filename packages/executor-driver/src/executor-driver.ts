@@ -1,5 +1,6 @@
 import { Process, parseUpid, type ExitReason, type Timer, type UPID } from '@tessera/process';
 import {
+  updateUuid,
   validateBody,
   type Envelope,
   type KillPolicy,
@@ -112,7 +113,7 @@ export class ExecutorDriver extends Process {
   sendStatusUpdate(update: StatusUpdate): string {
     const status: TaskStatus = {
       ...update,
-      uuid: this.newUuid(),
+      uuid: updateUuid(this.random),
       source: 'SOURCE_EXECUTOR',
       executor_id: { value: this.executorId },
       timestamp: this.clock.now() / 1_000,
@@ -275,13 +276,6 @@ export class ExecutorDriver extends Process {
 
   private call(type: Messages['executor.Call']['type'], payload: Partial<Messages['executor.Call']>): Messages['executor.Call'] {
     return { executor_id: { value: this.executorId }, framework_id: { value: this.frameworkId }, type, ...payload };
-  }
-
-  /** 16 random bytes, base64, from the runtime's seeded random (Mesos's UUID bytes). */
-  private newUuid(): string {
-    const bytes = Buffer.alloc(16);
-    for (let i = 0; i < 16; i += 4) bytes.writeUInt32BE(this.random.nextUint32(), i);
-    return bytes.toString('base64');
   }
 }
 

@@ -1,8 +1,8 @@
-import { Resources, type FrameworkInfo, type Messages, type Task, type TaskStatus } from '@tessera/protocol';
+import { Resources, isPartitionAware, type FrameworkInfo, type Messages, type Task, type TaskStatus } from '@tessera/protocol';
 import type { Timer } from '@tessera/process';
 import { agentLifecycle } from './lifecycle/agent-lifecycle.js';
 import { masterStatus, toAgent, toFramework, type MasterContext } from './master-context.js';
-import { isPartitionAware, type AgentRecord, type FrameworkRecord } from './master-state.js';
+import type { AgentRecord, FrameworkRecord } from './master-state.js';
 import type { Offers } from './offers.js';
 
 /** What the agents' part needs from the frameworks' part. */

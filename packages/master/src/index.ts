@@ -1,7 +1,7 @@
 /** @tessera/master: the master actor, its lifecycles, and the pure policy modules it runs on. */
 export { Master, type MasterOptions } from './master.js';
 export { DEFAULT_MASTER_FLAGS, masterFlags, type MasterFlags } from './master-flags.js';
-export { MasterState, isPartitionAware, rolesOf, type AgentRecord, type FrameworkRecord, type TaskRecord } from './master-state.js';
+export { MasterState, rolesOf, type AgentRecord, type FrameworkRecord, type TaskRecord } from './master-state.js';
 export { applyTaskState, isTerminal, newTask, taskMachine, taskState, type TaskEvent, type TaskSnapshot } from './lifecycle/task-lifecycle.js';
 export { agentLifecycle, type AgentLifecycleState } from './lifecycle/agent-lifecycle.js';
 export { frameworkLifecycle, type FrameworkLifecycleState } from './lifecycle/framework-lifecycle.js';

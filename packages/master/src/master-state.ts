@@ -48,11 +48,6 @@ export interface AgentRecord {
   version: string;
 }
 
-/** Whether the framework asked for TASK_UNREACHABLE rather than TASK_LOST. */
-export function isPartitionAware(info: FrameworkInfo): boolean {
-  return (info.capabilities ?? []).some((c) => c.type === 'PARTITION_AWARE');
-}
-
 /** A framework's roles; a framework that names none is in the default role `*`. */
 export function rolesOf(info: FrameworkInfo): string[] {
   return info.roles !== undefined && info.roles.length > 0 ? [...new Set(info.roles)] : ['*'];

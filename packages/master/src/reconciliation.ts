@@ -1,5 +1,5 @@
-import type { Id, Task, TaskState, TaskStatus } from '@tessera/protocol';
-import { isPartitionAware, type FrameworkRecord, type MasterState } from './master-state.js';
+import { isPartitionAware, type Id, type Task, type TaskState, type TaskStatus } from '@tessera/protocol';
+import type { FrameworkRecord, MasterState } from './master-state.js';
 
 type Asked = { task_id: Id; agent_id?: Id };
 

@@ -15,6 +15,16 @@ export interface RandomSource {
   nextUint32(): number;
 }
 
+/**
+ * 16 random bytes in base64: the uuid a status update is acknowledged by (Mesos's
+ * `UUID::random().toBytes()`), made by agents and executors alike.
+ */
+export function updateUuid(random: RandomSource): string {
+  const bytes = Buffer.alloc(16);
+  for (let i = 0; i < 16; i += 4) bytes.writeUInt32LE(random.nextUint32(), i);
+  return bytes.toString('base64');
+}
+
 /** Formats 16 random bytes as an RFC 4122 version 4 UUID. */
 export function uuid(random: RandomSource): string {
   const words = [random.nextUint32(), random.nextUint32(), random.nextUint32(), random.nextUint32()];

@@ -21,7 +21,7 @@ export {
   type Envelope,
   type Validation,
 } from './validation.js';
-export { IdGenerator, generatedId, parseId, uuid, type IdKind, type RandomSource } from './ids.js';
+export { IdGenerator, generatedId, parseId, updateUuid, uuid, type IdKind, type RandomSource } from './ids.js';
 export * from './messages/scheduler-types.js';
 export { CallSchema, EventSchema } from './messages/scheduler-messages.js';
 export { ExecutorCallSchema, ExecutorEventSchema } from './messages/executor-messages.js';

@@ -108,6 +108,11 @@ export const FrameworkInfoSchema = Type.Object(
 );
 export type FrameworkInfo = Static<typeof FrameworkInfoSchema>;
 
+/** True when the framework understands TASK_UNREACHABLE, TASK_DROPPED and the like (PARTITION_AWARE). */
+export function isPartitionAware(info: FrameworkInfo | undefined): boolean {
+  return info?.capabilities?.some((c) => c.type === 'PARTITION_AWARE') ?? false;
+}
+
 export const FiltersSchema = Type.Object({ refuse_seconds: Type.Optional(Type.Number()) }, { additionalProperties: false });
 
 /** Offer.Operation: the kinds Tessera carries out. */

@@ -13,7 +13,6 @@ const logger = stderrLogger();
 async function main(): Promise<void> {
   const env = hostEnvironment();
   const runtime = await Runtime.create({
-    precompile: false,
     transport: new NatsTransport({ node: env.node, servers: env.natsServers, cluster: env.cluster }),
     logger,
   });

@@ -28,7 +28,6 @@ export async function runExecutor(callbacks: ExecutorCallbacks, options: RunExec
   const env = executorEnvironment(options.env);
   const random = Random.fromEntropy();
   const runtime = await Runtime.create({
-    precompile: false,
     transport: new NatsTransport({ node: `executor-${random.token(8)}`, servers: env.natsServers, cluster: env.cluster }),
     random,
     logger: options.logger ?? stderrLogger(),

@@ -1,7 +1,6 @@
 import {
   decodeEnvelopes,
   encodeEnvelope,
-  precompileValidators,
   validateEnvelope,
   type Envelope,
   type MessageType,
@@ -33,12 +32,6 @@ export interface RuntimeOptions {
   logger?: Logger;
   /** Default `ask` timeout (5 s). */
   askTimeoutMs?: number;
-  /**
-   * Compile every message validator at start (default true): a server pays ~1 s once instead of
-   * on its first messages. Short-lived nodes that see few types (executors, CLI frameworks)
-   * start faster with false: each type is compiled when first seen.
-   */
-  precompile?: boolean;
 }
 
 interface PendingAsk {
@@ -114,7 +107,6 @@ export class Runtime implements Settleable {
     this.idPrefix = this.random.token(6);
     this.postPid = upid('_post', this.node);
     this.askPid = upid('_ask', this.node);
-    if (options.precompile ?? true) precompileValidators();
     if (this.clock instanceof ManualClock) this.clock.attach(this);
   }
 

@@ -15,7 +15,6 @@ export {
   type Offer,
 } from './messages/mesos-types.js';
 export {
-  precompileValidators,
   validateBody,
   validateEnvelope,
   type Envelope,

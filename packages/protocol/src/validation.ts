@@ -1,25 +1,20 @@
-import AjvModule, { type ValidateFunction } from 'ajv';
-import { EnvelopeSchema, type RawEnvelope } from './envelope.js';
-import { isMessageType, messageCatalog, type MessageType, type Messages } from './messages/catalog.js';
+import AjvModule, { type ErrorObject } from 'ajv';
+import type { RawEnvelope } from './envelope.js';
+import { validators } from './generated/validators.js';
+import { isMessageType, type MessageType, type Messages } from './messages/catalog.js';
 
-// ajv ships CommonJS; under NodeNext its default export is the module namespace.
+// ajv ships CommonJS; under NodeNext its default export is the module namespace. The validators
+// themselves are generated at build time; this instance only words their errors.
 const Ajv = AjvModule.default;
-const ajv = new Ajv({ allErrors: false, allowUnionTypes: true, strict: true });
-const envelopeValidator = ajv.compile(EnvelopeSchema);
-// Compiled on first use and kept: a process that never sees a type never pays for it.
-const bodyValidators = new Map<string, ValidateFunction>();
+const errorWording = new Ajv();
+const envelopeValidator = validators['envelope']!;
+
+function errorsText(errors: ErrorObject[] | null | undefined, dataVar: string): string {
+  return errorWording.errorsText(errors, { dataVar });
+}
 
 /** The outcome of validating something off the wire. */
 export type Validation<T> = { ok: true; value: T } | { ok: false; error: string };
-
-function bodyValidator(type: MessageType): ValidateFunction {
-  let validate = bodyValidators.get(type);
-  if (validate === undefined) {
-    validate = ajv.compile(messageCatalog[type]);
-    bodyValidators.set(type, validate);
-  }
-  return validate;
-}
 
 /** A validated envelope: its body matches the schema of its type. */
 export interface Envelope<K extends MessageType = MessageType> {
@@ -34,7 +29,7 @@ export interface Envelope<K extends MessageType = MessageType> {
 /** Checks the envelope's shape, then its body against the schema of its type. */
 export function validateEnvelope(candidate: unknown): Validation<Envelope> {
   if (!envelopeValidator(candidate)) {
-    return { ok: false, error: `malformed envelope: ${ajv.errorsText(envelopeValidator.errors, { dataVar: 'envelope' })}` };
+    return { ok: false, error: `malformed envelope: ${errorsText(envelopeValidator.errors, 'envelope')}` };
   }
   const envelope = candidate as RawEnvelope;
   const checked = validateBody(envelope.type, envelope.body);
@@ -44,12 +39,7 @@ export function validateEnvelope(candidate: unknown): Validation<Envelope> {
 /** Checks a body against the schema of `type`; an unknown type is an error. */
 export function validateBody(type: string, body: unknown): Validation<unknown> {
   if (!isMessageType(type)) return { ok: false, error: `unknown message type '${type}'` };
-  const validate = bodyValidator(type);
+  const validate = validators[type]!;
   if (validate(body)) return { ok: true, value: body };
-  return { ok: false, error: `invalid ${type}: ${ajv.errorsText(validate.errors, { dataVar: 'body' })}` };
-}
-
-/** Compiles every body validator now (for servers that want no first-message latency). */
-export function precompileValidators(): void {
-  for (const type of Object.keys(messageCatalog) as MessageType[]) bodyValidator(type);
+  return { ok: false, error: `invalid ${type}: ${errorsText(validate.errors, 'body')}` };
 }

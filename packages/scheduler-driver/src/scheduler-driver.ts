@@ -210,7 +210,7 @@ export class SchedulerDriver {
       servers: nats.servers.split(',').map((s) => s.trim()).filter((s) => s !== ''),
       ...(nats.cluster === undefined ? {} : { cluster: nats.cluster }),
     });
-    return Runtime.create({ transport, random, precompile: false, logger: this.options.logger ?? stderrLogger() });
+    return Runtime.create({ transport, random, logger: this.options.logger ?? stderrLogger() });
   }
 }
 

@@ -4,7 +4,6 @@ import { initialTransition, setup, transition } from 'xstate';
 const buildMachine = (id: string, initial: string, states: object) =>
   setup({ types: { events: {} as { type: string } } }).createMachine({ id, initial, states: states as never });
 
-
 /**
  * A lifecycle given as a table (state -> event -> next state), run by xstate so that it is a
  * real state diagram: illegal events are refused, final states accept nothing. Snapshots are
@@ -12,6 +11,9 @@ const buildMachine = (id: string, initial: string, states: object) =>
  */
 export class TableMachine<S extends string, E extends string> {
   private readonly machine: ReturnType<typeof buildMachine>;
+  // No context: a state's snapshot is a shared value, and each (state, event) is asked of xstate once.
+  private readonly initial: LifecycleSnapshot<S>;
+  private readonly transitions = new Map<string, { ok: true; snapshot: LifecycleSnapshot<S> } | { ok: false; error: string }>();
 
   constructor(id: string, initial: S, table: Record<S, Partial<Record<E, S>>>, finals: readonly S[] = []) {
     const states = Object.fromEntries(
@@ -23,19 +25,27 @@ export class TableMachine<S extends string, E extends string> {
       ]),
     );
     this.machine = buildMachine(id, initial, states);
+    this.initial = initialTransition(this.machine)[0] as LifecycleSnapshot<S>;
   }
 
   /** The snapshot of a new lifecycle, in the initial state. */
   start(): LifecycleSnapshot<S> {
-    return initialTransition(this.machine)[0] as LifecycleSnapshot<S>;
+    return this.initial;
   }
 
   /** Applies `event`, or says why it is illegal in the current state. */
   next(snapshot: LifecycleSnapshot<S>, event: E): { ok: true; snapshot: LifecycleSnapshot<S> } | { ok: false; error: string } {
-    const machineEvent = { type: event };
-    const xs = snapshot as unknown as ReturnType<typeof initialTransition<ReturnType<typeof buildMachine>>>[0];
-    if (!xs.can(machineEvent)) return { ok: false, error: `${this.machine.id} in state ${snapshot.value} cannot take ${event}` };
-    return { ok: true, snapshot: transition(this.machine, xs, machineEvent)[0] as LifecycleSnapshot<S> };
+    const key = `${snapshot.value} ${event}`;
+    let result = this.transitions.get(key);
+    if (result === undefined) {
+      const machineEvent = { type: event };
+      const xs = snapshot as unknown as ReturnType<typeof initialTransition<ReturnType<typeof buildMachine>>>[0];
+      result = xs.can(machineEvent)
+        ? { ok: true, snapshot: transition(this.machine, xs, machineEvent)[0] as LifecycleSnapshot<S> }
+        : { ok: false, error: `${this.machine.id} in state ${snapshot.value} cannot take ${event}` };
+      this.transitions.set(key, result);
+    }
+    return result;
   }
 
   /** Applies an event the caller knows to be legal; throws (a bug) when it is not. */

@@ -489,12 +489,23 @@ export class Agent extends Process {
       this.logger.log('warn', `dropped an update of task ${status.task_id.value}: ${(e as Error).message}`);
       return;
     }
-    if (now !== undefined) this.sendUpdate(frameworkId, now);
-    this.scheduleRetry();
+    if (now !== undefined) {
+      this.sendUpdate(frameworkId, now);
+      this.retryBy(this.streams.retryAt(frameworkId, status.task_id.value));
+    }
   }
 
   private sendUpdate(frameworkId: string, status: TaskStatus): void {
     this.send(this.master, 'agent.StatusUpdate', { framework_id: { value: frameworkId }, status });
+  }
+
+  /**
+   * Makes sure the timer fires by `at` (an update just sent): O(1), where scheduleRetry scans
+   * every stream, which on a busy agent made each update cost in proportion to those in flight.
+   */
+  private retryBy(at: number | undefined): void {
+    if (at === undefined || (this.retryTimer !== undefined && this.retryTimer.at <= at)) return;
+    this.armRetryAt(at);
   }
 
   /** Keeps one timer, for the earliest retry any stream has due. */
@@ -503,7 +514,11 @@ export class Agent extends Process {
     if (at === this.retryTimer?.at) return;
     this.retryTimer?.timer.cancel();
     this.retryTimer = undefined;
-    if (at === undefined) return;
+    if (at !== undefined) this.armRetryAt(at);
+  }
+
+  private armRetryAt(at: number): void {
+    this.retryTimer?.timer.cancel();
     const timer = this.delay(Math.max(0, at - this.clock.now()), () => {
       this.retryTimer = undefined;
       for (const { frameworkId, status } of this.streams.due(this.clock.now())) this.sendUpdate(frameworkId, status);
@@ -521,7 +536,10 @@ export class Agent extends Process {
       this.logger.log('debug', `ignored an acknowledgement: ${result.error}`);
       return;
     }
-    if (result.next !== undefined) this.sendUpdate(frameworkId, result.next);
+    if (result.next !== undefined) {
+      this.sendUpdate(frameworkId, result.next);
+      this.retryBy(this.streams.retryAt(frameworkId, taskId));
+    }
     const task = this.state.task(frameworkId, taskId);
     if (task !== undefined) {
       const run = this.state.executor(frameworkId, task.executorId);
@@ -534,7 +552,7 @@ export class Agent extends Process {
     } else if (result.drained) {
       this.forgetFrameworkIfDone(frameworkId);
     }
-    this.scheduleRetry();
+    // The timer stays: if it was for this update, it fires, finds nothing due, and re-arms.
   };
 
   /**

@@ -82,6 +82,11 @@ export class StatusUpdateManager {
     return next;
   }
 
+  /** When the task's head update is due to be resent, if it has been sent. */
+  retryAt(taskId: string): number | undefined {
+    return this.streams.get(taskId)?.retryAt;
+  }
+
   /** A task's updates not yet acknowledged, the head (the one sent) first. */
   pending(taskId: string): readonly TaskStatus[] {
     return this.streams.get(taskId)?.pending ?? [];

@@ -77,6 +77,11 @@ export class UpdateStreams {
     return this.managers.get(frameworkId)?.pending(taskId)[0];
   }
 
+  /** When the head update of a task is due to be resent, if one waits for an ack. */
+  retryAt(frameworkId: string, taskId: string): number | undefined {
+    return this.managers.get(frameworkId)?.retryAt(taskId);
+  }
+
   /** True when the update `uuid` of a task is queued or sent and not yet acknowledged. */
   isPending(frameworkId: string, taskId: string, uuid: string): boolean {
     return this.managers.get(frameworkId)?.pending(taskId).some((s) => s.uuid === uuid) ?? false;

@@ -25,6 +25,7 @@ export class SpawnerLauncher implements TaskLauncher {
     this.spawner().send({
       op: 'spawn', id, file: spec.file, args: spec.args, cwd: spec.cwd, env: spec.env, stdout: spec.stdoutPath, stderr: spec.stderrPath,
       ...(spec.argv0 === undefined ? {} : { argv0: spec.argv0 }),
+      ...(spec.fallback === undefined ? {} : { fallback: spec.fallback }),
     });
     return id;
   }

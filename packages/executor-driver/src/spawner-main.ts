@@ -2,21 +2,20 @@
  * The spawner: a small Node process, a child of an executor host, that does nothing but start
  * task processes and report their ends. Forking costs in proportion to the parent's memory
  * (about 0.5 ms from a fresh Node process, 2-3 ms from a busy 300 MB one), so the host hands its
- * forks to this process, which stays small. Imports only Node's own modules for that reason.
+ * forks to this process, which stays small. Imports only Node's own modules (and task-launcher,
+ * which does too) for that reason.
  *
  * Protocol (Node IPC, one JSON message each way per event):
- *   in:  {op:'spawn', id, file, args, argv0?, cwd, env, stdout, stderr} | {op:'signal', id, signal}
+ *   in:  {op:'spawn', id, file, args, argv0?, fallback?, cwd, env, stdout, stderr} | {op:'signal', id, signal}
  *   out: {op:'started', id} | {op:'exit', id, code, signal} | {op:'error', id, message}
  */
-import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
+import type { CommandLine } from './command-line.js';
+import { spawnCommand } from './task-launcher.js';
 
-interface SpawnRequest {
+interface SpawnRequest extends CommandLine {
   op: 'spawn';
   id: number;
-  file: string;
-  args: string[];
-  argv0?: string;
   cwd: string;
   env: Record<string, string>;
   stdout: string;
@@ -44,10 +43,7 @@ function onSpawn(request: SpawnRequest): void {
   try {
     stdout = openSync(request.stdout, 'a');
     stderr = openSync(request.stderr, 'a');
-    const child = spawn(request.file, request.args, {
-      cwd: request.cwd, env: request.env, stdio: ['ignore', stdout, stderr], detached: true,
-      ...(request.argv0 === undefined ? {} : { argv0: request.argv0 }),
-    });
+    const child = spawnCommand(request, ['ignore', stdout, stderr]);
     child.once('error', (error) => process.send!({ op: 'error', id: request.id, message: error.message }));
     if (child.pid === undefined) return;
     const pgid = child.pid;

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { close, openSync } from 'node:fs';
 import type { CommandLine } from './command-line.js';
 
@@ -33,6 +33,18 @@ export interface TaskLauncher {
 const ignore = (): void => {};
 
 /**
+ * Spawns the command as a new session and group leader; when its file cannot be executed and the
+ * command line has a fallback, spawns that instead (a failed spawn has no pid at once).
+ */
+export function spawnCommand(spec: CommandLine & Pick<LaunchSpec, 'cwd' | 'env'>, stdio: StdioOptions): ChildProcess {
+  const options = { cwd: spec.cwd, env: spec.env, stdio, detached: true };
+  const child = spawn(spec.file, spec.args, spec.argv0 === undefined ? options : { ...options, argv0: spec.argv0 });
+  if (child.pid !== undefined || spec.fallback === undefined) return child;
+  child.once('error', ignore);
+  return spawn(spec.fallback.file, spec.fallback.args, options);
+}
+
+/**
  * The real launcher: one `spawn` per task, no helper process. The log files are opened once
  * (append) and their descriptors handed to the child, then closed here without waiting; the
  * child keeps its own copies. `detached` makes the child a session and group leader, so that a
@@ -50,13 +62,7 @@ export const processLauncher: TaskLauncher = {
     }
     let child: ReturnType<typeof spawn>;
     try {
-      child = spawn(spec.file, spec.args, {
-        cwd: spec.cwd,
-        env: spec.env,
-        stdio: ['ignore', stdout, stderr],
-        detached: true,
-        ...(spec.argv0 === undefined ? {} : { argv0: spec.argv0 }),
-      });
+      child = spawnCommand(spec, ['ignore', stdout, stderr]);
     } finally {
       close(stdout, ignore);
       close(stderr, ignore);

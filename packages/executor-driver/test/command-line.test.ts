@@ -6,6 +6,15 @@ describe('commandLine', () => {
     expect(commandLine({ value: 'echo hi' })).to.deep.equal({ file: '/bin/sh', args: ['-c', 'echo hi'] });
   });
 
+  it('execs a plain command of an absolute path without the shell, keeping the shell as fallback', () => {
+    expect(commandLine({ value: ' /bin/echo a  b-1 x=y ' })).to.deep.equal({
+      file: '/bin/echo', args: ['a', 'b-1', 'x=y'], fallback: { file: '/bin/sh', args: ['-c', ' /bin/echo a  b-1 x=y '] },
+    });
+    for (const value of ['echo hi', 'true', '/bin/echo $HOME', '/bin/ls *', "/bin/echo 'a b'", '/bin/true; /bin/false', '/bin/true # c', '/bin/cat < x', 'A=1 /bin/true', '/bin/echo ~', '/bin/echo a\\ b']) {
+      expect(commandLine({ value }), value).to.deep.equal({ file: '/bin/sh', args: ['-c', value] });
+    }
+  });
+
   it('execs value with arguments[0] as argv[0] when shell is false', () => {
     expect(commandLine({ shell: false, value: '/bin/echo', arguments: ['echo', 'a', 'b'] }))
       .to.deep.equal({ file: '/bin/echo', args: ['a', 'b'], argv0: 'echo' });
@@ -15,6 +24,9 @@ describe('commandLine', () => {
   it('sets limits in one shell that then execs the command, passed as a parameter, never spliced', () => {
     expect(commandLine({ value: "echo '$x'" }, { nofile: 64 })).to.deep.equal({
       file: '/bin/sh', args: ['-c', 'ulimit -n 64 || exit 127; exec /bin/sh -c "$0"', "echo '$x'"],
+    });
+    expect(commandLine({ value: '/bin/echo a b' }, { nofile: 64 })).to.deep.equal({
+      file: '/bin/sh', args: ['-c', 'ulimit -n 64 || exit 127; exec "$0" "$@"', '/bin/echo', 'a', 'b'],
     });
     expect(commandLine({ shell: false, value: 'printf', arguments: ['printf', '%s', 'a b'] }, { nofile: 64 })).to.deep.equal({
       file: '/bin/sh', args: ['-c', 'ulimit -n 64 || exit 127; exec "$0" "$@"', 'printf', '%s', 'a b'],

@@ -3,13 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
 import { SpawnerLauncher } from '../src/spawner-launcher.js';
-import type { LaunchSpec, TaskExit } from '../src/task-launcher.js';
+import { commandLine } from '../src/command-line.js';
+import { processLauncher, type LaunchSpec, type TaskExit, type TaskLauncher } from '../src/task-launcher.js';
 
 function spec(dir: string, script: string): LaunchSpec {
   return { file: '/bin/sh', args: ['-c', script], cwd: dir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, stdoutPath: path.join(dir, 'stdout'), stderrPath: path.join(dir, 'stderr') };
 }
 
-function run(launcher: SpawnerLauncher, launch: LaunchSpec): { handle: number; started: Promise<void>; exited: Promise<TaskExit> } {
+function run(launcher: TaskLauncher, launch: LaunchSpec): { handle: number | undefined; started: Promise<void>; exited: Promise<TaskExit> } {
   let started!: () => void;
   let exited!: (exit: TaskExit) => void;
   const result = { started: new Promise<void>((r) => { started = r; }), exited: new Promise<TaskExit>((r) => { exited = r; }) };
@@ -54,7 +55,7 @@ describe('SpawnerLauncher (tasks forked by a small child process)', function () 
       try { child = Number(readFileSync(path.join(dir, 'child'), 'utf8')); } catch { /* not yet written */ }
       return child > 0;
     });
-    launcher.signalGroup(task.handle, 'SIGTERM');
+    launcher.signalGroup(task.handle!, 'SIGTERM');
     expect(await task.exited).to.deep.equal({ code: null, signal: 'SIGTERM' });
     // Dead and reaped (a zombie still answers signal 0 until init collects it).
     expect(await until(() => { try { process.kill(child, 0); return false; } catch { return true; } })).to.equal(true);
@@ -65,4 +66,17 @@ describe('SpawnerLauncher (tasks forked by a small child process)', function () 
     const exit = await task.exited;
     expect('error' in exit ? exit.error.message : exit).to.match(/ENOENT/);
   });
+
+  for (const [name, make] of [['the spawner', () => launcher], ['the in-process launcher', () => processLauncher]] as const) {
+    it(`runs a plain command without a shell, and through the shell when it cannot be exec'd (${name})`, async () => {
+      const direct = commandLine({ value: '/bin/echo plain words' });
+      const ok = run(make(), { ...spec(dir, ''), ...(direct as LaunchSpec) });
+      expect(await ok.exited).to.deep.equal({ code: 0, signal: null });
+      expect(readFileSync(path.join(dir, 'stdout'), 'utf8')).to.equal('plain words\n');
+      // Missing: the task fails as the shell has it fail, status 127 and the shell's message.
+      const missing = run(make(), { ...spec(dir, ''), ...(commandLine({ value: '/no/such/program x' }) as LaunchSpec) });
+      expect(await missing.exited).to.deep.equal({ code: 127, signal: null });
+      expect(readFileSync(path.join(dir, 'stderr'), 'utf8')).to.match(/\/no\/such\/program: not found/);
+    });
+  }
 });

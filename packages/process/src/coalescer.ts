@@ -2,11 +2,12 @@
 const MAX_FRAME_BYTES = 256 * 1024;
 
 /**
- * Gathers the encoded envelopes sent to each subject during one tick of the event loop and
- * publishes them as one frame of concatenated msgpack values at the end of the tick, as
- * libprocess batches messages on a socket. Order per subject is kept; no message waits longer
- * than the current tick, so latency does not grow. A burst of sends costs one NATS message
- * (and one server-side routing step) per target instead of one per message.
+ * Gathers the encoded envelopes sent to each subject during one turn of the event loop and
+ * publishes them as one frame of concatenated msgpack values at its end (setImmediate), as
+ * libprocess batches messages on a socket. Order per subject is kept; no message waits past the
+ * current turn. A turn, not a microtask: a NATS read delivers many messages, each handled in its
+ * own microtasks, and flushing after each cost one frame and one socket write per message. Now
+ * a burst costs one NATS message (and one server-side routing step) per target per turn.
  */
 export class Coalescer {
   private pending = new Map<string, Uint8Array[]>();
@@ -36,7 +37,7 @@ export class Coalescer {
     if (this.pendingBytes >= MAX_FRAME_BYTES) this.flush();
     else if (!this.scheduled) {
       this.scheduled = true;
-      queueMicrotask(this.flushBound);
+      setImmediate(this.flushBound);
     }
   }
 

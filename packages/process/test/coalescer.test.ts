@@ -4,13 +4,15 @@ import { Coalescer } from '../src/coalescer.js';
 const bytes = (n: number, fill = 1): Uint8Array => new Uint8Array(n).fill(fill);
 
 describe('Coalescer', () => {
-  it('publishes what one tick sent to a subject as one frame, in order', async () => {
+  it('publishes what one turn of the event loop sent to a subject as one frame, in order', async () => {
     const published: { subject: string; frame: number[] }[] = [];
     const c = new Coalescer((subject, frame) => published.push({ subject, frame: [...frame] }), () => {});
     c.add('s.a', bytes(1, 1));
     c.add('s.b', bytes(1, 9));
-    c.add('s.a', bytes(2, 2));
     await Promise.resolve();
+    c.add('s.a', bytes(2, 2));
+    expect(published, 'nothing goes out before the turn ends').to.deep.equal([]);
+    await new Promise((resolve) => setImmediate(resolve));
     expect(published).to.deep.equal([{ subject: 's.a', frame: [1, 2, 2] }, { subject: 's.b', frame: [9] }]);
   });
 

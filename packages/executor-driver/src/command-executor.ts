@@ -64,7 +64,7 @@ export class CommandExecutor extends ExecutorDriver {
   private readonly rlimits: Rlimits | undefined;
   private readonly shutdownGraceMs: number;
   private readonly launcher: TaskLauncher;
-  private readonly baseEnvironment: Record<string, string | undefined>;
+  private readonly baseEnvironment: Record<string, string>;
   private readonly tasks = new Map<string, CommandTask>();
   private shuttingDown = false;
   private exiting: Timer | undefined;
@@ -95,9 +95,8 @@ export class CommandExecutor extends ExecutorDriver {
     this.rlimits = options.rlimits === undefined ? undefined : checkRlimits(options.rlimits);
     this.shutdownGraceMs = grace;
     this.launcher = options.launcher ?? processLauncher;
-    // Built once: a task's environment is this plus its own few variables.
+    // Built once: a task's environment is the launcher's own, then this, then its own variables.
     this.baseEnvironment = {
-      ...process.env,
       ...options.environment,
       [MESOS_FRAMEWORK_ID]: options.frameworkId,
       [MESOS_EXECUTOR_ID]: options.executorId,

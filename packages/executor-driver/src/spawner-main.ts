@@ -6,7 +6,8 @@
  * which does too) for that reason.
  *
  * Protocol (Node IPC, one JSON message each way per event):
- *   in:  {op:'spawn', id, file, args, argv0?, fallback?, cwd, env, stdout, stderr} | {op:'signal', id, signal}
+ *   in:  {op:'spawn', id, file, args, argv0?, fallback?, cwd, env (over the spawner's own), stdout, stderr}
+ *        | {op:'signal', id, signal}
  *   out: {op:'started', id} | {op:'exit', id, code, signal} | {op:'error', id, message}
  */
 import { closeSync, openSync } from 'node:fs';

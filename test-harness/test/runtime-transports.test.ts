@@ -26,6 +26,16 @@ for (const fixture of [memoryFixture(), natsFixture()] as TransportFixture[]) {
       expect(counter.seqs).to.deep.equal([...Array(2000).keys()]);
     });
 
+    it('delivers interleaved sends to several processes of a node, each in order', async () => {
+      const a = await fixture.runtime('a');
+      const b = await fixture.runtime('b');
+      const counters = ['c1', 'c2', 'c3'].map((name) => b.spawn(new PingCounter(name)));
+      // One turn: over NATS they travel as one frame on the node's subject.
+      for (let seq = 0; seq < 300; seq += 1) a.post(counters[seq % 3]!.pid, 'demo.Ping', { seq });
+      await Promise.all(counters.map((c) => c.reached(100)));
+      counters.forEach((c, i) => expect(c.seqs).to.deep.equal([...Array(100).keys()].map((k) => k * 3 + i)));
+    });
+
     it('serves processes on one node concurrently', async () => {
       const a = await fixture.runtime('a');
       const b = await fixture.runtime('b');

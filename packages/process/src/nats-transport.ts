@@ -25,6 +25,8 @@ interface Watch {
 }
 
 const EMPTY = new Uint8Array(0);
+/** The last subject token of a frame for several processes of a node. */
+const NODE_FRAME = '@';
 
 /**
  * The production transport: a subject per process, `tessera.<cluster>.<node>.<process>`, read by
@@ -32,8 +34,9 @@ const EMPTY = new Uint8Array(0);
  * for one subscription. Liveness: every node publishes a heartbeat on `tessera.<cluster>._hb.<node>`;
  * a node being watched for links is lost after `missedHeartbeats` silent intervals. A first send
  * to a node probes `tessera.<cluster>._ping.<node>`, so messages to a node that does not exist
- * are reported instead of vanishing. Messages to the same process sent in one tick leave as
- * one NATS message (see Coalescer).
+ * are reported instead of vanishing. Messages to the same node sent in one turn of the event
+ * loop leave as one NATS message (see Coalescer): on the process's subject when they are all for
+ * one process, else on the node's `tessera.<cluster>.<node>.@` (no process name has an '@').
  */
 export class NatsTransport implements Transport {
   readonly node: string;
@@ -54,6 +57,7 @@ export class NatsTransport implements Transport {
   private readonly coalescer = new Coalescer(
     (subject, frame) => this.connection?.publish(subject, frame),
     (subject, messages, error) => this.events?.publishFailed(subject, messages, error),
+    (node) => `${this.prefix}.${node}.${NODE_FRAME}`,
   );
   private lastBeat = 0;
 
@@ -89,7 +93,7 @@ export class NatsTransport implements Transport {
 
   send(node: string, name: string, bytes: Uint8Array): void {
     if (this.connection === undefined || this.stopped) return;
-    this.coalescer.add(`${this.prefix}.${node}.${name}`, bytes);
+    this.coalescer.add(node, `${this.prefix}.${node}.${name}`, bytes);
     if (!this.probed.has(node)) this.probe(node);
   }
 

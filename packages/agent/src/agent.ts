@@ -512,9 +512,9 @@ export class Agent extends Process {
   private scheduleRetry(): void {
     const at = this.streams.nextRetryAt();
     if (at === this.retryTimer?.at) return;
+    if (at !== undefined) return this.armRetryAt(at);
     this.retryTimer?.timer.cancel();
     this.retryTimer = undefined;
-    if (at !== undefined) this.armRetryAt(at);
   }
 
   private armRetryAt(at: number): void {

@@ -38,6 +38,8 @@ export interface ProcessBinding {
  */
 export abstract class Process {
   private binding: ProcessBinding | undefined;
+  /** The leadership term this process sends under, when it leads (see `lead`). */
+  private leaderEpoch: number | undefined;
   private terminated = false;
   /** @internal handlers by message type, read by the runtime. */
   readonly handlers = new Map<string, Handler<MessageType>>();
@@ -77,7 +79,7 @@ export abstract class Process {
 
   /** Sends a message; fire and forget, ordered per pair of processes. */
   protected send<K extends MessageType>(to: UPID, type: K, body: Messages[K]): void {
-    this.active().runtime.sendFrom(this.pid, to, type, body);
+    this.active().runtime.sendFrom(this.pid, to, type, body, this.stamp());
   }
 
   /**
@@ -86,7 +88,7 @@ export abstract class Process {
    * overtake messages the same sender sent earlier that are still queued there.
    */
   protected reply<K extends MessageType>(message: Envelope, type: K, body: Messages[K]): void {
-    this.active().runtime.sendFrom(this.pid, message.from, type, body, message.id);
+    this.active().runtime.sendFrom(this.pid, message.from, type, body, { ...this.stamp(), re: message.id });
   }
 
   /** Sends and awaits the reply of type `expect`. Rejects with AskTimeoutError or UndeliverableError. */
@@ -96,7 +98,19 @@ export abstract class Process {
     body: Messages[K],
     options: AskOptions<R>,
   ): Promise<Messages[R]> {
-    return this.active().runtime.askFrom(this.pid, to, type, body, options);
+    return this.active().runtime.askFrom(this.pid, to, type, body, options, this.leaderEpoch);
+  }
+
+  /**
+   * From now on every message this process sends carries `epoch`, its leadership term (an
+   * elected master), so that receivers can ignore a deposed leader.
+   */
+  protected lead(epoch: number): void {
+    this.leaderEpoch = epoch;
+  }
+
+  private stamp(): { epoch?: number } {
+    return this.leaderEpoch === undefined ? {} : { epoch: this.leaderEpoch };
   }
 
   /** Watches `pid`: `exited` is called once when it terminates or its node is lost. */

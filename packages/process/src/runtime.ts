@@ -34,6 +34,13 @@ export interface RuntimeOptions {
   askTimeoutMs?: number;
 }
 
+/** What a sent envelope carries besides its body: the answered id, its own id, the sender's epoch. */
+export interface SendStamp {
+  re?: string;
+  id?: string;
+  epoch?: number;
+}
+
 interface PendingAsk {
   to: UPID;
   type: string;
@@ -213,11 +220,14 @@ export class Runtime implements Settleable {
    * @internal Sends one envelope. Throws (changing nothing) when `to` is not a pid or the
    * encoded message is larger than any transport carries; after stop() it sends nothing.
    */
-  sendFrom<K extends MessageType>(from: UPID, to: UPID, type: K, body: Messages[K], re?: string, id = this.nextMessageId()): string {
+  sendFrom<K extends MessageType>(from: UPID, to: UPID, type: K, body: Messages[K], stamp: SendStamp = {}): string {
     const target = parseUpid(to);
     if (target === undefined) throw new Error(`cannot send ${type} to '${to}': not a pid (name@node)`);
+    const id = stamp.id ?? this.nextMessageId();
     if (this.stopped) return id;
-    const message: RawEnvelope = re === undefined ? { type, from, to, id, body } : { type, from, to, id, re, body };
+    const message: RawEnvelope = { type, from, to, id, body };
+    if (stamp.re !== undefined) message.re = stamp.re;
+    if (stamp.epoch !== undefined) message.epoch = stamp.epoch;
     const bytes = encodeEnvelope(message);
     if (bytes.length > MAX_MESSAGE_BYTES) {
       throw new Error(`cannot send ${type} to ${to}: ${bytes.length} bytes is over the ${MAX_MESSAGE_BYTES}-byte limit`);
@@ -236,6 +246,7 @@ export class Runtime implements Settleable {
     type: K,
     body: Messages[K],
     options: AskOptions<R>,
+    epoch?: number,
   ): Promise<Messages[R]> {
     return new Promise<Messages[R]>((resolve, reject) => {
       if (this.stopped) return reject(new UndeliverableError(to, type, `runtime ${this.node} is stopped`));
@@ -249,7 +260,7 @@ export class Runtime implements Settleable {
       // Registered before sending: a local reply can arrive before sendFrom returns.
       this.asks.set(id, { to, type, expect: options.expect, timer, resolve: resolve as (b: unknown) => void, reject });
       try {
-        this.sendFrom(from, to, type, body, undefined, id);
+        this.sendFrom(from, to, type, body, { id, epoch });
       } catch (err) {
         this.asks.delete(id);
         timer.cancel();

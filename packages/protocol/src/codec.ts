@@ -12,7 +12,7 @@ export class DecodeError extends Error {
  * The wire format's version, the first element of every envelope. A receiver refuses others with
  * a clear error instead of misreading them.
  */
-export const WIRE_VERSION = 1;
+export const WIRE_VERSION = 2;
 
 // Plain msgpack (no record extension): any msgpack reader can read the bytes, and a receiver
 // needs no structure table shared with the sender.
@@ -31,13 +31,13 @@ function bodyShape(type: unknown): WireShape | undefined {
 }
 
 /**
- * Encodes an envelope as `[version, type, from, to, id, re, body]`, the body in its type's wire
+ * Encodes an envelope as `[version, type, from, to, id, re, epoch, body]`, the body in its type's wire
  * shape (see wire-shape.ts): positional, without property names.
  */
 export function encodeEnvelope(envelope: RawEnvelope): Uint8Array {
   const shape = bodyShape(envelope.type);
   const body = shape === undefined ? envelope.body : shape.pack(envelope.body);
-  return packr.pack([WIRE_VERSION, envelope.type, envelope.from, envelope.to, envelope.id, envelope.re ?? null, body]);
+  return packr.pack([WIRE_VERSION, envelope.type, envelope.from, envelope.to, envelope.id, envelope.re ?? null, envelope.epoch ?? null, body]);
 }
 
 /**
@@ -70,15 +70,16 @@ export function decodeEnvelope(bytes: Uint8Array): unknown {
 }
 
 function fromWire(value: unknown, size: number): Record<string, unknown> {
-  if (!Array.isArray(value) || value.length !== 7) {
+  if (!Array.isArray(value) || value.length !== 8) {
     throw new DecodeError(`undecodable message (${size} bytes): a frame holds a non-envelope value`);
   }
   if (value[0] !== WIRE_VERSION) {
     throw new DecodeError(`undecodable message (${size} bytes): wire version ${String(value[0])}, this node speaks ${WIRE_VERSION}`);
   }
-  const [, type, from, to, id, re, body] = value as unknown[];
+  const [, type, from, to, id, re, epoch, body] = value as unknown[];
   const shape = bodyShape(type);
   const envelope: Record<string, unknown> = { type, from, to, id, body: shape === undefined ? body : shape.unpack(body) };
   if (re !== null) envelope.re = re;
+  if (epoch !== null) envelope.epoch = epoch;
   return envelope;
 }

@@ -11,6 +11,8 @@ export const PID_PATTERN = `^${NAME_PATTERN}@${NAME_PATTERN}$`;
 /**
  * The frame around every message on the wire: who sent it to whom, what type its body has,
  * and a sender-unique id. `re` names the id of the message this one answers (an `ask` reply).
+ * `epoch` is the leadership term of a sender that leads (an elected master): a receiver that
+ * knows a later term ignores the message, so a deposed leader can never launch or kill.
  */
 export const EnvelopeSchema = Type.Object(
   {
@@ -19,6 +21,7 @@ export const EnvelopeSchema = Type.Object(
     to: Type.String({ pattern: PID_PATTERN }),
     id: Type.String({ minLength: 1, maxLength: 100 }),
     re: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    epoch: Type.Optional(Type.Integer({ minimum: 0 })),
     body: Type.Unknown(),
   },
   { additionalProperties: false },

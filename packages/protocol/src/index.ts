@@ -4,6 +4,7 @@ export { DecodeError, WIRE_VERSION, decodeEnvelope, decodeEnvelopes, encodeEnvel
 export { wireShape, type WireShape } from './wire-shape.js';
 export { isMessageType, messageCatalog, type MessageType, type Messages } from './messages/catalog.js';
 export { ExitReasonSchema } from './messages/process-messages.js';
+export { LeaderRecordSchema, type LeaderRecord } from './messages/leader-messages.js';
 export {
   AgentInfoSchema,
   AttributeSchema,

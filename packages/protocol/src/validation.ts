@@ -23,6 +23,8 @@ export interface Envelope<K extends MessageType = MessageType> {
   to: string;
   id: string;
   re?: string;
+  /** The sender's leadership term, when it leads (see EnvelopeSchema). */
+  epoch?: number;
   body: Messages[K];
 }
 

@@ -65,7 +65,7 @@ describe('wire shapes', () => {
   });
 
   it('refuses bytes of another wire version with a clear error', () => {
-    const bytes = new Packr({ useRecords: false }).pack([WIRE_VERSION + 1, 'demo.Ping', 'a@n', 'b@n', '1', null, [1]]);
+    const bytes = new Packr({ useRecords: false }).pack([WIRE_VERSION + 1, 'demo.Ping', 'a@n', 'b@n', '1', null, null, [1]]);
     expect(() => decodeEnvelope(bytes)).to.throw(DecodeError, `wire version ${WIRE_VERSION + 1}, this node speaks ${WIRE_VERSION}`);
   });
 });

@@ -3,6 +3,7 @@ import { agentMessages } from './agent-messages.js';
 import { allocatorMessages } from './allocator-messages.js';
 import { demoMessages } from './demo-messages.js';
 import { executorMessages } from './executor-messages.js';
+import { leaderMessages } from './leader-messages.js';
 import { masterMessages } from './master-messages.js';
 import { processMessages } from './process-messages.js';
 import { schedulerMessages } from './scheduler-messages.js';
@@ -15,6 +16,7 @@ export const messageCatalog = {
   ...processMessages,
   ...demoMessages,
   ...masterMessages,
+  ...leaderMessages,
   ...allocatorMessages,
   ...schedulerMessages,
   ...agentMessages,

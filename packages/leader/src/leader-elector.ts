@@ -1,0 +1,199 @@
+import type { LeaderRecord } from '@tessera/protocol';
+import type { Clock, Logger, Timer } from '@tessera/process';
+import { LeaseConflictError, type LeaseStore, type StoredLease } from './lease-store.js';
+
+/** What a master offers to be, should it lead. */
+export interface Candidate {
+  pid: string;
+  hostname?: string;
+  http?: string;
+}
+
+export interface LeaderElectorOptions {
+  store: LeaseStore;
+  clock: Clock;
+  candidate: Candidate;
+  /** Unique per contending process (a master restarted on the same node is a new contender). */
+  contender: string;
+  /** How long the lease holds without a renewal (default 10 s, as Mesos's ZooKeeper session). */
+  leaseMs?: number;
+  /** How often the leader renews (default a quarter of the lease). */
+  renewMs?: number;
+  onElected(record: LeaderRecord): void;
+  onDeposed(why: string): void;
+  logger?: Logger;
+}
+
+export const DEFAULT_LEASE_MS = 10_000;
+/** The part of a lease the leader gives up to timer lateness: it stops acting this much early. */
+const SAFETY_FRACTION = 0.1;
+
+interface Observed {
+  lease: StoredLease | undefined;
+  /** When this contender first saw the lease at this revision, on its own clock. */
+  seenAt: number;
+}
+
+interface Held {
+  record: LeaderRecord;
+  revision: number;
+  /** The leader acts until then unless a renewal succeeds: renewal start + lease - safety. */
+  validUntil: number;
+}
+
+/**
+ * One master's part in the election: a lease in a KV key, taken and renewed by compare-and-set,
+ * never by a home-made consensus. Expiry needs no shared clock: a standby takes the lease when
+ * its revision has not moved for a whole lease on the standby's own clock, and the leader stops
+ * acting once a lease has passed (less a safety margin) since the start of its last successful
+ * renewal, which is always earlier than any standby can take over. Each leadership has a new
+ * epoch, one more than the last, which the master stamps on everything it sends.
+ */
+export class LeaderElector {
+  private readonly leaseMs: number;
+  private readonly renewMs: number;
+  private readonly retryMs: number;
+  private observed: Observed | undefined;
+  private held: Held | undefined;
+  private writing = false;
+  private stopped = true;
+  private unwatch: (() => void) | undefined;
+  private wakeTimer: Timer | undefined;
+  private deadlineTimer: Timer | undefined;
+
+  constructor(private readonly options: LeaderElectorOptions) {
+    this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
+    this.renewMs = options.renewMs ?? Math.max(1, Math.floor(this.leaseMs / 4));
+    if (!(this.leaseMs > 0 && this.renewMs > 0 && this.renewMs < this.leaseMs * (1 - SAFETY_FRACTION))) {
+      throw new Error(`the lease (${this.leaseMs} ms) must be positive and longer than its renewal interval (${this.renewMs} ms) plus a tenth`);
+    }
+    this.retryMs = Math.min(250, this.renewMs);
+  }
+
+  /** The lease this master holds now, if it leads. */
+  get leading(): LeaderRecord | undefined {
+    return this.held?.record;
+  }
+
+  /** The leader as last seen in the store (possibly this master, possibly a dead one). */
+  get leader(): LeaderRecord | undefined {
+    const record = this.observed?.lease?.record;
+    return record === undefined || record.released === true ? undefined : record;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.unwatch = this.options.store.watch((lease) => this.onLease(lease));
+  }
+
+  /** Stops contending; a leader gives its lease up first, so that a standby takes over at once. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.unwatch?.();
+    this.wakeTimer?.cancel();
+    const held = this.held;
+    if (held !== undefined) {
+      this.depose('stopping');
+      await this.options.store.write({ ...held.record, released: true }, held.revision).catch(() => undefined);
+    }
+  }
+
+  private onLease(lease: StoredLease | undefined): void {
+    if (this.stopped) return;
+    if (this.observed === undefined || this.observed.lease?.revision !== lease?.revision) {
+      this.observed = { lease, seenAt: this.options.clock.now() };
+    }
+    const held = this.held;
+    if (held !== undefined && lease !== undefined && lease.revision > held.revision && lease.record.contender !== this.options.contender) {
+      this.depose(`the lease was taken by ${lease.record.contender} (epoch ${lease.record.epoch})`);
+    }
+    this.consider();
+  }
+
+  /** A standby's turn: take the lease if it is free, released or expired; else wake when it would expire. */
+  private consider(): void {
+    if (this.stopped || this.held !== undefined || this.writing || this.observed === undefined) return;
+    const { lease, seenAt } = this.observed;
+    const expiresAt = lease === undefined || lease.record.released === true ? 0 : seenAt + this.leaseMs;
+    const now = this.options.clock.now();
+    if (now >= expiresAt) return void this.acquire(lease);
+    this.wake(expiresAt - now);
+  }
+
+  private async acquire(lease: StoredLease | undefined): Promise<void> {
+    const { clock, candidate, contender, store } = this.options;
+    const record: LeaderRecord = { ...candidate, epoch: (lease?.record.epoch ?? 0) + 1, contender, lease_ms: this.leaseMs };
+    const started = clock.now();
+    this.writing = true;
+    try {
+      const revision = await store.write(record, lease?.revision);
+      this.writing = false;
+      if (this.stopped) return;
+      this.observed = { lease: { record, revision }, seenAt: clock.now() };
+      this.hold(record, revision, started);
+      this.options.logger?.log('info', `elected leader with epoch ${record.epoch}`, { pid: candidate.pid, contender });
+      this.options.onElected(record);
+    } catch (err) {
+      this.writing = false;
+      if (this.stopped) return;
+      if (err instanceof LeaseConflictError) {
+        // Someone else moved first: look again (the watch also brings it).
+        const now = await store.read().catch(() => undefined);
+        if (now !== undefined && now.revision !== this.observed?.lease?.revision) this.observed = { lease: now, seenAt: clock.now() };
+      } else {
+        this.options.logger?.log('warn', `could not take the lease: ${(err as Error).message}`, { contender });
+      }
+      this.wake(this.retryMs);
+    }
+  }
+
+  private hold(record: LeaderRecord, revision: number, renewalStarted: number): void {
+    const validUntil = renewalStarted + this.leaseMs * (1 - SAFETY_FRACTION);
+    this.held = { record, revision, validUntil };
+    this.deadlineTimer?.cancel();
+    this.deadlineTimer = this.options.clock.setTimer(validUntil - this.options.clock.now(), () => {
+      if (this.held?.validUntil === validUntil) this.depose(`the lease could not be renewed within ${this.leaseMs} ms`);
+    });
+    this.wake(this.renewMs);
+  }
+
+  private async renew(): Promise<void> {
+    const held = this.held;
+    if (held === undefined || this.writing) return;
+    const started = this.options.clock.now();
+    this.writing = true;
+    try {
+      const revision = await this.options.store.write(held.record, held.revision);
+      this.writing = false;
+      if (this.held !== held) return;
+      this.hold(held.record, revision, started);
+    } catch (err) {
+      this.writing = false;
+      if (this.held !== held) return;
+      if (err instanceof LeaseConflictError) return this.depose('the lease was taken by another master');
+      // Unknown outcome (NATS or JetStream down): keep trying until the deadline deposes us.
+      this.options.logger?.log('warn', `could not renew the lease: ${(err as Error).message}`, { contender: this.options.contender });
+      this.wake(this.retryMs);
+    }
+  }
+
+  private depose(why: string): void {
+    if (this.held === undefined) return;
+    this.held = undefined;
+    this.deadlineTimer?.cancel();
+    this.options.logger?.log('warn', `no longer the leader: ${why}`, { contender: this.options.contender });
+    this.options.onDeposed(why);
+    this.consider();
+  }
+
+  private wake(ms: number): void {
+    this.wakeTimer?.cancel();
+    this.wakeTimer = this.options.clock.setTimer(ms, () => {
+      this.wakeTimer = undefined;
+      if (this.held !== undefined) void this.renew();
+      else this.consider();
+    });
+  }
+}

@@ -4,6 +4,7 @@ import { agentLifecycle } from './lifecycle/agent-lifecycle.js';
 import { masterStatus, toAgent, toFramework, type MasterContext } from './master-context.js';
 import type { AgentRecord, FrameworkRecord } from './master-state.js';
 import type { Offers } from './offers.js';
+import { agentId, type RegistrySnapshot } from './registry/registry.js';
 
 /** What the agents' part needs from the frameworks' part. */
 export interface FrameworkDirectory {
@@ -18,8 +19,19 @@ export interface FrameworkDirectory {
  */
 export class Agents {
   private pingTimer: Timer | undefined;
+  private recoveryTimer: Timer | undefined;
+  /** Agents whose admission (or return) the registry is storing, by pid. */
+  private readonly admitting = new Set<string>();
+  /** Agents whose unreachable mark the registry is storing, by id. */
+  private readonly marking = new Set<string>();
 
-  constructor(private readonly context: MasterContext, private readonly offers: Offers, private readonly frameworks: FrameworkDirectory) {}
+  constructor(
+    private readonly context: MasterContext,
+    private readonly offers: Offers,
+    private readonly frameworks: FrameworkDirectory,
+    /** Called when a recovered agent re-registers or is found unreachable. */
+    private readonly onRecovered: (agentId: string) => void = () => undefined,
+  ) {}
 
   start(): void {
     this.pingTimer = this.context.delay(this.context.flags.agentPingTimeoutMs, () => this.pingRound());
@@ -27,33 +39,96 @@ export class Agents {
 
   stop(): void {
     this.pingTimer?.cancel();
+    this.recoveryTimer?.cancel();
   }
 
   onRegister(body: Messages['agent.Register'], from: string): void {
     const { state } = this.context;
     const known = state.agentAt(from);
     if (known !== undefined && known.lifecycle.value === 'registered') return this.sendRegistered(known, 'agent.Registered');
+    if (this.admitting.has(from)) return; // a retry while the registry stores the first
     let total: Resources;
     try {
       total = Resources.of(body.agent_info.resources);
     } catch (err) {
       return this.context.send(from, 'agent.Shutdown', { message: `invalid resources: ${(err as Error).message}` });
     }
-    const agent = state.addAgent({ ...body.agent_info, id: { value: this.context.ids.agentId() } }, from, body.version, this.context.now());
-    agent.lifecycle = agentLifecycle.must(agent.lifecycle, 'ADMITTED');
-    this.context.link(from);
-    this.context.toAllocator('allocator.AddAgent', { agent_id: agent.id, hostname: agent.info.hostname, resources: total.toJSON() });
-    this.context.count('master/slave_registrations');
-    this.context.logger.log('info', 'agent registered', { agent: agent.id, pid: from, hostname: agent.info.hostname });
-    this.sendRegistered(agent, 'agent.Registered');
+    const info = { ...body.agent_info, id: { value: this.context.ids.agentId() } };
+    this.admitting.add(from);
+    // As Mesos's registrar: the agent is told it is registered only once the registry has it.
+    this.context.store({ kind: 'admit', agent: { info, pid: from } }, () => {
+      this.admitting.delete(from);
+      const agent = state.addAgent(info, from, body.version, this.context.now());
+      agent.lifecycle = agentLifecycle.must(agent.lifecycle, 'ADMITTED');
+      this.context.link(from);
+      this.context.toAllocator('allocator.AddAgent', { agent_id: agent.id, hostname: agent.info.hostname, resources: total.toJSON() });
+      this.context.count('master/slave_registrations');
+      this.context.logger.log('info', 'agent registered', { agent: agent.id, pid: from, hostname: agent.info.hostname });
+      this.sendRegistered(agent, 'agent.Registered');
+    });
+  }
+
+  /**
+   * A new leader's agents from the registry: recovered, waiting to re-register. Those still
+   * missing after `agentReregisterTimeoutMs` are marked unreachable, unless that would remove
+   * more than `recoveryAgentRemovalLimit` of them.
+   */
+  recover(registry: RegistrySnapshot): void {
+    const { state } = this.context;
+    for (const [id, at] of registry.unreachable) state.unreachableAgents.set(id, at);
+    for (const [id, at] of registry.gone) state.goneAgents.set(id, at);
+    for (const entry of registry.agents.values()) {
+      const agent = state.addAgent({ ...entry.info, id: { value: agentId(entry) } }, entry.pid, '', this.context.now());
+      agent.lifecycle = agentLifecycle.must(agent.lifecycle, 'RECOVERED');
+      state.recovering.add(agent.id);
+    }
+    if (state.recovering.size === 0) return;
+    this.context.logger.log('info', `waiting for ${state.recovering.size} agents of the registry to re-register`, { timeout_ms: this.context.flags.agentReregisterTimeoutMs });
+    this.recoveryTimer = this.context.delay(this.context.flags.agentReregisterTimeoutMs, () => this.recoveryTimedOut(registry.agents.size));
+  }
+
+  private recoveryTimedOut(recoveredTotal: number): void {
+    const { state, flags } = this.context;
+    const missing = [...state.recovering].map((id) => state.agents.get(id)!).filter((a) => a !== undefined);
+    if (missing.length === 0) return;
+    const limit = Math.floor(flags.recoveryAgentRemovalLimit * recoveredTotal);
+    if (missing.length > limit) {
+      this.context.count('master/recovery_slave_removal_limit_exceeded');
+      this.context.logger.log('error', `${missing.length} of ${recoveredTotal} agents did not re-register after the failover: over the removal limit of ${limit}, so none is marked unreachable`, {});
+      return;
+    }
+    this.context.count('master/recovery_slave_removals', missing.length);
+    for (const agent of missing) this.markUnreachable(agent, `it did not re-register within ${flags.agentReregisterTimeoutMs} ms of the master's failover`);
   }
 
   onReregister(body: Messages['agent.Reregister'], from: string): void {
     const { state } = this.context;
     const id = body.agent_info.id?.value;
     if (id === undefined) return this.context.send(from, 'agent.Shutdown', { message: 're-registration needs the agent id' });
-    let agent = state.agents.get(id);
+    const agent = state.agents.get(id);
     if (agent?.lifecycle.value === 'removed') return this.context.send(from, 'agent.Shutdown', { message: `agent ${id} was removed` });
+    if (state.goneAgents.has(id)) return this.context.send(from, 'agent.Shutdown', { message: `agent ${id} was marked gone` });
+    let total: Resources;
+    try {
+      total = Resources.of(body.agent_info.resources);
+    } catch (err) {
+      return this.context.send(from, 'agent.Shutdown', { message: `invalid resources: ${(err as Error).message}` });
+    }
+    const admitted = agent !== undefined && agent.lifecycle.value !== 'unreachable';
+    if (admitted) return this.completeReregistration(body, from, id, total);
+    if (this.admitting.has(from)) return;
+    // Unreachable, or unknown to this master (its registry lost it): the registry takes it back first.
+    this.admitting.add(from);
+    this.context.store({ kind: 'mark-reachable', agent: { info: { ...body.agent_info, id: { value: id } }, pid: from } }, () => {
+      this.admitting.delete(from);
+      state.unreachableAgents.delete(id);
+      this.completeReregistration(body, from, id, total);
+    });
+  }
+
+  private completeReregistration(body: Messages['agent.Reregister'], from: string, id: string, total: Resources): void {
+    const { state } = this.context;
+    let agent = state.agents.get(id);
     const inAllocator = agent !== undefined && (agent.lifecycle.value === 'registered' || agent.lifecycle.value === 'disconnected');
     const wasDisconnected = agent?.lifecycle.value === 'disconnected';
     if (agent === undefined) agent = state.addAgent({ ...body.agent_info, id: { value: id } }, from, body.version, this.context.now());
@@ -62,7 +137,6 @@ export class Agents {
       agent.info = { ...body.agent_info, id: { value: id } };
       agent.version = body.version;
     }
-    const total = Resources.of(body.agent_info.resources);
     const totalChanged = !total.equals(agent.total);
     agent.total = total;
     agent.lifecycle = agentLifecycle.must(agent.lifecycle, 'REREGISTERED');
@@ -79,6 +153,18 @@ export class Agents {
     this.context.count('master/slave_reregistrations');
     this.context.logger.log('info', 'agent re-registered', { agent: agent.id, pid: from, tasks: body.tasks.length });
     this.sendRegistered(agent, 'agent.Reregistered');
+    this.recovered(agent.id);
+  }
+
+  /** A recovered agent is settled (re-registered or unreachable): reconciliations waiting on it go on. */
+  private recovered(agentId: string): void {
+    const { state } = this.context;
+    if (!state.recovering.delete(agentId)) return;
+    if (state.recovering.size === 0) {
+      this.recoveryTimer?.cancel();
+      this.context.logger.log('info', 'every agent of the registry has re-registered or been marked unreachable', {});
+    }
+    this.onRecovered(agentId);
   }
 
   onPong(from: string): void {
@@ -98,7 +184,7 @@ export class Agents {
   onStatusUpdate(body: Messages['agent.StatusUpdate'], from: string): void {
     const { state } = this.context;
     const agent = state.agentAt(from);
-    if (agent === undefined || agent.lifecycle.value === 'unreachable' || agent.lifecycle.value === 'removed') {
+    if (agent === undefined || agent.lifecycle.value === 'unreachable' || agent.lifecycle.value === 'removed' || agent.lifecycle.value === 'recovered') {
       // An agent we do not consider part of the cluster: it will re-register and resend.
       this.context.count('master/invalid_status_updates');
       return;
@@ -164,7 +250,7 @@ export class Agents {
     for (const agent of state.agents.values()) {
       if (agent.lifecycle.value !== 'registered' && agent.lifecycle.value !== 'disconnected') continue;
       if (agent.missedPings >= flags.maxAgentPingTimeouts) {
-        this.markUnreachable(agent);
+        this.markUnreachable(agent, `it missed ${agent.missedPings} pings`);
         continue;
       }
       agent.missedPings++;
@@ -177,12 +263,29 @@ export class Agents {
    * The agent missed too many pings. Its offers are withdrawn, it leaves the allocator, and its
    * tasks are reported unreachable to partition-aware frameworks and lost to the others.
    */
-  private markUnreachable(agent: AgentRecord): void {
+  private markUnreachable(agent: AgentRecord, why: string): void {
+    if (this.marking.has(agent.id)) return;
+    this.marking.add(agent.id);
+    const timestamp = this.context.now();
+    // Stored first, as Mesos's MarkSlaveUnreachable: frameworks hear of it only once it is durable.
+    this.context.store({ kind: 'mark-unreachable', agentId: agent.id, timestamp }, () => {
+      this.marking.delete(agent.id);
+      if (agent.lifecycle.value === 'registered' || agent.lifecycle.value === 'disconnected' || agent.lifecycle.value === 'recovered') {
+        this.applyUnreachable(agent, why, timestamp);
+      }
+    });
+  }
+
+  private applyUnreachable(agent: AgentRecord, why: string, timestamp: number): void {
     const { state } = this.context;
-    agent.lifecycle = agentLifecycle.must(agent.lifecycle, 'PING_TIMEOUT');
-    agent.unreachableAt = this.context.now();
-    this.offers.rescindOnAgent(agent.id, { recover: false });
-    this.context.toAllocator('allocator.RemoveAgent', { agent_id: agent.id });
+    const wasRecovered = agent.lifecycle.value === 'recovered';
+    agent.lifecycle = agentLifecycle.must(agent.lifecycle, wasRecovered ? 'REREGISTER_TIMEOUT' : 'PING_TIMEOUT');
+    agent.unreachableAt = timestamp;
+    state.unreachableAgents.set(agent.id, timestamp);
+    if (!wasRecovered) {
+      this.offers.rescindOnAgent(agent.id, { recover: false });
+      this.context.toAllocator('allocator.RemoveAgent', { agent_id: agent.id });
+    }
     for (const record of state.tasksOnAgent(agent)) {
       const framework = state.frameworks.get(record.task.framework_id.value);
       if (framework === undefined || record.task.state === 'TASK_UNREACHABLE') continue;
@@ -191,7 +294,7 @@ export class Agents {
         task_id: record.task.task_id,
         state: isPartitionAware(framework.info) ? 'TASK_UNREACHABLE' : 'TASK_LOST',
         reason: 'REASON_AGENT_REMOVED',
-        message: `Agent ${agent.id} (${agent.info.hostname}) is unreachable: it missed ${agent.missedPings} pings`,
+        message: `Agent ${agent.id} (${agent.info.hostname}) is unreachable: ${why}`,
         agent_id: { value: agent.id },
         ...(record.task.executor_id === undefined ? {} : { executor_id: record.task.executor_id }),
       });
@@ -204,7 +307,8 @@ export class Agents {
       toFramework(this.context, framework, { type: 'FAILURE', failure: { agent_id: { value: agent.id } } });
     }
     this.context.count('master/slave_unreachable_completed');
-    this.context.logger.log('warn', 'agent unreachable', { agent: agent.id, missed_pings: agent.missedPings });
+    this.context.logger.log('warn', `agent unreachable: ${why}`, { agent: agent.id });
+    if (wasRecovered) this.recovered(agent.id);
   }
 
   /**

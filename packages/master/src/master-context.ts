@@ -1,6 +1,7 @@
 import type { IdGenerator, MessageType, Messages, TaskStatus } from '@tessera/protocol';
 import type { Logger, Timer } from '@tessera/process';
 import type { MasterFlags } from './master-flags.js';
+import type { RegistryOperation } from './registry/registry.js';
 import type { AgentRecord, FrameworkRecord, MasterState } from './master-state.js';
 
 export type SchedulerEvent = Messages['scheduler.Event'];
@@ -23,6 +24,11 @@ export interface MasterContext {
   link(pid: string): void;
   unlink(pid: string): void;
   delay(ms: number, fn: () => void): Timer;
+  /**
+   * Stores a registry change and runs `then` in the master's mailbox once it is stored (retrying
+   * a failed write until it is): what depends on the change is done only after it is durable.
+   */
+  store(op: RegistryOperation, then: () => void): void;
   /** Counts an event by its Mesos metric name (`master/...`). */
   count(metric: string, by?: number): void;
 }

@@ -64,6 +64,14 @@ export class MasterState {
   readonly completedFrameworks: FrameworkRecord[] = [];
   readonly agents = new Map<string, AgentRecord>();
   readonly offers = new OfferBook();
+  /** Agents of the registry a new leader waits for (lifecycle `recovered`). */
+  readonly recovering = new Set<string>();
+  /**
+   * Agents the registry lists as unreachable or gone, by id, with when (epoch ms): known only by
+   * id, until an unreachable one re-registers.
+   */
+  readonly unreachableAgents = new Map<string, number>();
+  readonly goneAgents = new Map<string, number>();
   private readonly frameworkByPid = new Map<string, string>();
   private readonly agentByPid = new Map<string, string>();
 

@@ -8,8 +8,19 @@ import { masterFlags, type MasterFlags } from './master-flags.js';
 import { MasterState } from './master-state.js';
 import { Offers } from './offers.js';
 import { SchedulerCalls } from './scheduler-calls.js';
+import { DeferredReconciliation } from './deferred-reconciliation.js';
+import { MemoryRegistryStore, type RegistryOperation, type RegistryStore, type RegistrySnapshot } from './registry/registry.js';
+
+/** How long a failed registry write waits before it is tried again. */
+const STORE_RETRY_MS = 500;
 
 export interface MasterOptions extends Partial<MasterFlags> {
+  /** The leadership term this master was elected for; everything it sends carries it. */
+  epoch?: number;
+  /** Where the registry is kept (default: memory, for a master without HA). */
+  registry?: RegistryStore;
+  /** The registry as the new leader found it: its agents are waited for. */
+  recovered?: RegistrySnapshot;
   /** The allocator's settings other than its master and interval (sorters, minimum allocatable). */
   allocator?: Omit<AllocatorProcessOptions, 'master' | 'allocationIntervalMs'>;
 }
@@ -31,10 +42,12 @@ export class Master extends Process {
   private offers!: Offers;
   private calls!: SchedulerCalls;
   private stateRef!: MasterState;
+  private readonly registry: RegistryStore;
 
   constructor(private readonly options: MasterOptions = {}, name = 'master') {
     super(name);
     this.flags = masterFlags(options);
+    this.registry = options.registry ?? new MemoryRegistryStore();
   }
 
   /** The master's state, for the operator's views and for tests. */
@@ -47,6 +60,7 @@ export class Master extends Process {
   }
 
   protected initialize(): void {
+    if (this.options.epoch !== undefined) this.lead(this.options.epoch);
     this.wire();
     this.install('scheduler.Call', this.onSchedulerCall);
     this.install('agent.Register', (body, m) => this.agents.onRegister(body, m.from));
@@ -58,6 +72,7 @@ export class Master extends Process {
     this.install('allocator.Offers', (body) => this.offers.onAllocatorOffers(body));
     this.agents.start();
     this.frameworks.start();
+    if (this.options.recovered !== undefined) this.agents.recover(this.options.recovered);
   }
 
   protected override exited(pid: UPID, reason: ExitReason): void {
@@ -71,6 +86,8 @@ export class Master extends Process {
   protected override finalize(): void {
     this.agents.stop();
     this.frameworks.stop();
+    // A deposed leader's allocator must not go on offering.
+    this.terminateChild(this.allocator);
   }
 
   private onSchedulerCall = (call: Messages['scheduler.Call'], message: Envelope<'scheduler.Call'>): void => {
@@ -106,11 +123,23 @@ export class Master extends Process {
       unlink: (pid) => this.unlink(pid as UPID),
       delay: (ms, fn) => this.delay(ms, fn),
       count: (metric, by = 1) => this.count(metric, by),
+      store: (op, then) => this.store(op, then),
     };
     this.offers = new Offers(this.context);
     this.frameworks = new Frameworks(this.context, this.offers);
-    this.agents = new Agents(this.context, this.offers, this.frameworks);
-    this.calls = new SchedulerCalls(this.context, this.frameworks, this.offers);
+    const reconciliation = new DeferredReconciliation(this.context);
+    this.agents = new Agents(this.context, this.offers, this.frameworks, (agentId) => reconciliation.agentSettled(agentId));
+    this.calls = new SchedulerCalls(this.context, this.frameworks, this.offers, reconciliation);
+  }
+
+  /** Stores a registry change, retrying until it is stored, then carries on in the mailbox. */
+  private store(op: RegistryOperation, then: () => void): void {
+    this.whenSettled(this.registry.apply(op), (outcome) => {
+      if (outcome.ok) return then();
+      this.count('registrar/store_failures');
+      this.logger.log('error', `the registry could not store ${op.kind}: ${outcome.error.message}; retrying`, {});
+      this.delay(STORE_RETRY_MS, () => this.store(op, then));
+    });
   }
 
   private count(metric: string, by = 1): void {

@@ -19,7 +19,9 @@ export function reconcile(state: MasterState, framework: FrameworkRecord, asked:
     const ended = lastMatching(framework.completedTasks, (t) => t.task_id.value === task_id.value);
     if (ended !== undefined) return statusOf(ended, nowSeconds);
     const agent = agent_id === undefined ? undefined : state.agents.get(agent_id.value);
-    const situation: TaskState = agent === undefined ? 'TASK_UNKNOWN' : agent.lifecycle.value === 'unreachable' ? 'TASK_UNREACHABLE' : 'TASK_GONE';
+    const situation: TaskState = agent !== undefined ? (agent.lifecycle.value === 'unreachable' ? 'TASK_UNREACHABLE' : 'TASK_GONE')
+      : agent_id !== undefined && state.unreachableAgents.has(agent_id.value) ? 'TASK_UNREACHABLE'
+        : agent_id !== undefined && state.goneAgents.has(agent_id.value) ? 'TASK_GONE_BY_OPERATOR' : 'TASK_UNKNOWN';
     return {
       task_id,
       state: partitionAware ? situation : 'TASK_LOST',

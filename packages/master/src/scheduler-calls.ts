@@ -5,7 +5,7 @@ import type { Frameworks } from './frameworks.js';
 import { masterStatus, toAgent, toFramework, type MasterContext } from './master-context.js';
 import { rolesOf, type AgentRecord, type FrameworkRecord } from './master-state.js';
 import type { Offers } from './offers.js';
-import { reconcile } from './reconciliation.js';
+import type { DeferredReconciliation } from './deferred-reconciliation.js';
 
 type Call = Messages['scheduler.Call'];
 
@@ -20,6 +20,7 @@ export class SchedulerCalls {
     private readonly context: MasterContext,
     private readonly frameworks: Frameworks,
     private readonly offers: Offers,
+    private readonly reconciliation: DeferredReconciliation,
   ) {}
 
   handle(framework: FrameworkRecord, call: Call): void {
@@ -38,11 +39,7 @@ export class SchedulerCalls {
         toAgent(this.context, agent, 'agent.ShutdownExecutor', { framework_id: { value: framework.id }, executor_id: call.shutdown!.executor_id }));
       case 'ACKNOWLEDGE': return this.withAgent(framework, call.acknowledge!.agent_id.value, (agent) =>
         toAgent(this.context, agent, 'agent.StatusUpdateAck', { framework_id: { value: framework.id }, task_id: call.acknowledge!.task_id, uuid: call.acknowledge!.uuid }));
-      case 'RECONCILE':
-        for (const status of reconcile(this.context.state, framework, call.reconcile!.tasks, this.context.now() / 1000)) {
-          toFramework(this.context, framework, { type: 'UPDATE', update: { status } });
-        }
-        return;
+      case 'RECONCILE': return this.reconciliation.reconcile(framework, call.reconcile!.tasks);
       case 'MESSAGE': return this.withAgent(framework, call.message!.agent_id.value, (agent) =>
         toAgent(this.context, agent, 'agent.FrameworkMessage', { framework_id: { value: framework.id }, executor_id: call.message!.executor_id, agent_id: { value: agent.id }, data: call.message!.data }));
       case 'UPDATE_FRAMEWORK': return this.updateFramework(framework, call.update_framework!);
@@ -112,9 +109,9 @@ export class SchedulerCalls {
   private kill(framework: FrameworkRecord, kill: NonNullable<Call['kill']>): void {
     const record = framework.tasks.get(kill.task_id.value);
     if (record === undefined) {
-      // Mesos answers a kill of a task it does not know with what reconciliation would say.
-      for (const status of reconcile(this.context.state, framework, [kill], this.context.now() / 1000)) toFramework(this.context, framework, { type: 'UPDATE', update: { status } });
-      return;
+      // Mesos answers a kill of a task it does not know with what reconciliation would say
+      // (after a failover, once the task's agent has had its chance to re-register).
+      return this.reconciliation.reconcile(framework, [kill]);
     }
     const agent = this.context.state.agents.get(record.task.agent_id.value);
     if (agent === undefined || agent.lifecycle.value === 'unreachable') return this.invalid(framework, `KILL of task ${kill.task_id.value}: its agent is unreachable`);

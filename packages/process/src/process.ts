@@ -128,9 +128,27 @@ export abstract class Process {
     return this.active().runtime.delayFor(this.pid, ms, fn);
   }
 
+  /**
+   * Runs `fn` in this process's mailbox once `promise` settles (with its outcome), so that the
+   * continuation of I/O (a store write) is serialized with the handlers. Dropped after termination.
+   */
+  protected whenSettled<T>(promise: Promise<T>, fn: (outcome: { ok: true; value: T } | { ok: false; error: Error }) => void): void {
+    const runtime = this.active().runtime;
+    const pid = this.pid;
+    promise.then(
+      (value) => runtime.dispatch(pid, () => fn({ ok: true, value })),
+      (error: Error) => runtime.dispatch(pid, () => fn({ ok: false, error })),
+    ).catch(() => undefined);
+  }
+
   /** Spawns another process on this process's node (a child actor, as the master's allocator). */
   protected spawn<P extends Process>(child: P): P {
     return this.active().runtime.spawn(child);
+  }
+
+  /** Terminates a child at once (usable in `finalize`): a parent's helpers must not outlive it. */
+  protected terminateChild(child: UPID): void {
+    this.bound().runtime.terminate(child, { immediately: true });
   }
 
   /** Terminates this process after the events already in its mailbox. */

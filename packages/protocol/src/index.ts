@@ -5,6 +5,8 @@ export { wireShape, type WireShape } from './wire-shape.js';
 export { isMessageType, messageCatalog, type MessageType, type Messages } from './messages/catalog.js';
 export { ExitReasonSchema } from './messages/process-messages.js';
 export { LeaderRecordSchema, type LeaderRecord } from './messages/leader-messages.js';
+export { registrySchemas, type RegistryAgent } from './messages/registry-schemas.js';
+export * from './messages/checkpoint-schemas.js';
 export {
   AgentInfoSchema,
   AttributeSchema,

@@ -1,11 +1,13 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { agentMessages } from './agent-messages.js';
 import { allocatorMessages } from './allocator-messages.js';
+import { checkpointSchemas } from './checkpoint-schemas.js';
 import { demoMessages } from './demo-messages.js';
 import { executorMessages } from './executor-messages.js';
 import { leaderMessages } from './leader-messages.js';
 import { masterMessages } from './master-messages.js';
 import { processMessages } from './process-messages.js';
+import { registrySchemas } from './registry-schemas.js';
 import { schedulerMessages } from './scheduler-messages.js';
 
 /**
@@ -17,6 +19,8 @@ export const messageCatalog = {
   ...demoMessages,
   ...masterMessages,
   ...leaderMessages,
+  ...registrySchemas,
+  ...checkpointSchemas,
   ...allocatorMessages,
   ...schedulerMessages,
   ...agentMessages,

@@ -44,3 +44,10 @@ export function token(value: string): string {
   if (!/^[A-Za-z0-9_-]+$/.test(value)) throw new InvalidArgumentError(`'${value}' may hold only letters, digits, '_' and '-'`);
   return value;
 }
+
+/** A fraction from 0 to 1, e.g. `0.5`. */
+export function fraction(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`expected a fraction from 0 to 1, got '${value}'`);
+  return n;
+}

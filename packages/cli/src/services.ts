@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { NatsTransport, Random, Runtime, type Logger, type Transport } from '@tessera/process';
-import { Master, type MasterOptions } from '@tessera/master';
+import { KvRegistryStore, Master, MasterContender, MemoryRegistryStore, type MasterOptions, type RegistryStore } from '@tessera/master';
+import { MemoryLeaseStore, bucketName, connectKv, createBucket, openLeaseStore, type LeaseStore } from '@tessera/leader';
 import { Agent, InProcessHostLauncher, OsProcessHostLauncher, type AgentOptions } from '@tessera/agent';
 import { EXECUTOR_HOST_MAIN, ExecutorHost } from '@tessera/executor-driver';
 
@@ -35,11 +36,64 @@ export async function startRuntime(network: Network, node: string, logger: Logge
   }
 }
 
-export async function startMasterService(network: Network, logger: Logger, options: MasterOptions = {}, node = MASTER_NODE): Promise<Service<Master>> {
+/** Where the masters' election and registry live. */
+export type MasterStores =
+  /** JetStream KV buckets of the NATS cluster: any number of masters, one leads. */
+  | { kind: 'kv'; replicas?: number }
+  /** Memory: one master, for local mode and tests (a restart forgets the registry). */
+  | { kind: 'memory' }
+  | { kind: 'given'; lease: LeaseStore; registry: RegistryStore };
+
+export interface MasterServiceOptions extends MasterOptions {
+  stores?: MasterStores;
+  /** The election lease (ms, default 10 s). */
+  leaseMs?: number;
+  /** Resolve only once this master leads (default: with memory stores, where it is the only one). */
+  awaitLeadership?: boolean;
+}
+
+/** A `tessera master` process: a contender that runs the Master while it leads. */
+export interface MasterService extends Service<Master> {
+  contender: MasterContender;
+}
+
+export async function startMasterService(network: Network, logger: Logger, options: MasterServiceOptions = {}, node = MASTER_NODE): Promise<MasterService> {
+  const { stores = { kind: 'memory' }, leaseMs, awaitLeadership = stores.kind === 'memory', ...masterOptions } = options;
   const runtime = await startRuntime(network, node, logger);
-  const master = runtime.spawn(new Master({ hostname: os.hostname(), ...options }));
-  logger.log('info', 'master started', { pid: master.pid, master_id: master.masterId });
-  return { process: master, runtime, stop: () => runtime.stop() };
+  let closeKv = async (): Promise<void> => undefined;
+  let lease: LeaseStore;
+  let registry: RegistryStore;
+  if (stores.kind === 'kv') {
+    if (!('nats' in network)) throw new Error('a registry in JetStream KV needs a NATS network');
+    const connection = await connectKv(network.nats).catch((err: unknown) => { throw new NatsUnreachableError(network.nats, err); });
+    closeKv = () => connection.drain();
+    lease = await openLeaseStore(connection, network.cluster, stores.replicas, logger);
+    registry = new KvRegistryStore(await createBucket(connection, bucketName(network.cluster, 'registry'), stores.replicas));
+  } else if (stores.kind === 'given') {
+    ({ lease, registry } = stores);
+  } else {
+    lease = new MemoryLeaseStore();
+    registry = new MemoryRegistryStore();
+  }
+  const contender = new MasterContender({ runtime, lease, registry, master: { hostname: os.hostname(), ...masterOptions }, hostname: os.hostname(), ...(leaseMs === undefined ? {} : { leaseMs }) });
+  const elected = new Promise<Master>((resolve) => contender.onElected(resolve));
+  contender.start();
+  if (awaitLeadership) await elected;
+  logger.log('info', 'master started', { pid: `master@${node}`, leading: contender.master !== undefined });
+  return {
+    contender,
+    runtime,
+    get process(): Master {
+      const master = contender.master;
+      if (master === undefined) throw new Error(`the master on ${node} is a standby: it does not lead now`);
+      return master;
+    },
+    async stop() {
+      await contender.stop();
+      await runtime.stop();
+      await closeKv();
+    },
+  };
 }
 
 export interface AgentServiceOptions extends Omit<AgentOptions, 'hostLauncher' | 'nats'> {

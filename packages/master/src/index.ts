@@ -8,3 +8,8 @@ export { frameworkLifecycle, type FrameworkLifecycleState } from './lifecycle/fr
 export { validateAccept, type AcceptContext, type AcceptVerdict, type OfferRecord, type TaskRefusal } from './accept-validation.js';
 export { reconcile } from './reconciliation.js';
 export { roleProblem } from './framework-validation.js';
+export { MasterContender, type MasterContenderOptions } from './master-contender.js';
+export { StandbyMaster } from './standby-master.js';
+export { DeferredReconciliation } from './deferred-reconciliation.js';
+export { MemoryRegistryStore, applyOperation, emptyRegistry, type RegistryOperation, type RegistrySnapshot, type RegistryStore } from './registry/registry.js';
+export { KvRegistryStore, RegistryCorruptError } from './registry/kv-registry-store.js';

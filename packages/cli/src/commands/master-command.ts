@@ -1,13 +1,31 @@
 import { mkdirSync } from 'node:fs';
 import { Command } from 'commander';
-import { stderrLogger, type LogLevel } from '@tessera/process';
-import { natsUrl, positiveInt, port, token } from '../flags.js';
+import os from 'node:os';
+import { Random, stderrLogger, type LogLevel } from '@tessera/process';
+import { fraction, natsUrl, positiveInt, port, token } from '../flags.js';
 import { startMasterService } from '../services.js';
 import { serveUntilSignalled } from './serve.js';
 
+interface MasterCommandOptions {
+  nats: string;
+  cluster: string;
+  httpPort: number;
+  workDir?: string;
+  node?: string;
+  lease: number;
+  registryReplicas: number;
+  agentPingTimeout: number;
+  maxAgentPingTimeouts: number;
+  allocationInterval: number;
+  offerTimeout?: number;
+  agentReregisterTimeout: number;
+  recoveryAgentRemovalLimit: number;
+  logLevel: LogLevel;
+}
+
 export function masterCommand(): Command {
   return new Command('master')
-    .description('run a master as a long-lived service on a NATS cluster')
+    .description('run a master as a long-lived service on a NATS cluster with JetStream; start several, one leads')
     .requiredOption('--nats <url>', 'NATS server URL(s), comma separated', natsUrl)
     .option('--cluster <name>', 'Tessera cluster name (NATS subject namespace)', token, 'tessera')
     .option('--http-port <port>', 'port of the operator HTTP API (served from issue 6 on)', port, 5050)
@@ -16,17 +34,27 @@ export function masterCommand(): Command {
     .option('--max-agent-ping-timeouts <n>', 'pings an agent may miss before it is unreachable', positiveInt, 5)
     .option('--allocation-interval <ms>', 'batch allocation interval', positiveInt, 1_000)
     .option('--offer-timeout <ms>', 'rescind offers not used within this time', positiveInt)
+    .option('--node <name>', 'this master\'s node name, unique in the cluster (default: master-<host>-<random>)', token)
+    .option('--lease <ms>', 'leader lease: a leader that cannot renew it this long steps down', positiveInt, 10_000)
+    .option('--registry-replicas <n>', 'JetStream replicas of the lease and registry buckets (3 on a 3-server NATS cluster)', positiveInt, 1)
+    .option('--agent-reregister-timeout <ms>', 'how long a new leader waits for the registry\'s agents to re-register', positiveInt, 600_000)
+    .option('--recovery-agent-removal-limit <fraction>', 'largest fraction of agents one failover may mark unreachable', fraction, 1)
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
-    .action(async (opts: { nats: string; cluster: string; httpPort: number; workDir?: string; agentPingTimeout: number; maxAgentPingTimeouts: number; allocationInterval: number; offerTimeout?: number; logLevel: LogLevel }) => {
+    .action(async (opts: MasterCommandOptions) => {
       const logger = stderrLogger(opts.logLevel);
       if (opts.workDir !== undefined) mkdirSync(opts.workDir, { recursive: true });
+      const node = opts.node ?? `master-${os.hostname().replace(/[^A-Za-z0-9_-]/g, '_')}-${Random.fromEntropy().token(6)}`;
       const service = await startMasterService({ nats: opts.nats, cluster: opts.cluster }, logger, {
+        stores: { kind: 'kv', replicas: opts.registryReplicas },
+        leaseMs: opts.lease,
         agentPingTimeoutMs: opts.agentPingTimeout,
         maxAgentPingTimeouts: opts.maxAgentPingTimeouts,
         allocationIntervalMs: opts.allocationInterval,
         offerTimeoutMs: opts.offerTimeout,
-      });
-      logger.log('info', 'master ready', { nats: opts.nats, cluster: opts.cluster, pid: service.process.pid });
+        agentReregisterTimeoutMs: opts.agentReregisterTimeout,
+        recoveryAgentRemovalLimit: opts.recoveryAgentRemovalLimit,
+      }, node);
+      logger.log('info', 'master ready, contending for leadership', { nats: opts.nats, cluster: opts.cluster, pid: `master@${node}` });
       await serveUntilSignalled(logger, () => service.stop());
     });
 }

@@ -1,0 +1,55 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { Kvm, type KV } from '@nats-io/kv';
+import type { Clock, Logger } from '@tessera/process';
+import { KvLeaseStore } from './kv-lease-store.js';
+import { LeaseDetector } from './master-detector.js';
+
+/** Bucket names allow letters, digits, '-' and '_': a cluster name is mapped onto them. */
+export function bucketName(cluster: string, purpose: string): string {
+  return `tessera-${cluster.replace(/[^A-Za-z0-9_-]/g, '_')}-${purpose}`;
+}
+
+/** A NATS connection for the cluster's KV buckets (separate from the actors' transport). */
+export async function connectKv(servers: string): Promise<NatsConnection> {
+  // As machine-facts.md: every URL, in order, reconnecting for ever, quickly.
+  return connect({ servers: servers.split(','), noRandomize: true, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+}
+
+/**
+ * Opens (creating if needed) a KV bucket of the cluster. `replicas` 3 on a 3-server NATS cluster
+ * keeps it through the loss of one server. History 1: the current value is all anyone reads.
+ */
+export function createBucket(connection: NatsConnection, name: string, replicas = 1): Promise<KV> {
+  return new Kvm(connection).create(name, { replicas, history: 1 });
+}
+
+/** The masters' side: the lease bucket, created if missing. */
+export async function openLeaseStore(connection: NatsConnection, cluster: string, replicas = 1, logger?: Logger): Promise<KvLeaseStore> {
+  const kv = await createBucket(connection, bucketName(cluster, 'leader'), replicas);
+  return new KvLeaseStore(kv, (error) => logger?.log('error', error, {}));
+}
+
+/**
+ * The followers' side (agents, scheduler drivers): a detector over the lease bucket. The bucket
+ * is the masters' to create, so this waits for it (a follower may start first), checking every
+ * `retryMs`.
+ */
+export async function openLeaseDetector(
+  connection: NatsConnection,
+  cluster: string,
+  options: { clock: Clock; logger?: Logger; retryMs?: number },
+): Promise<LeaseDetector> {
+  const name = bucketName(cluster, 'leader');
+  let warned = false;
+  for (;;) {
+    try {
+      const kv = await new Kvm(connection).open(name);
+      await kv.status(); // open() does not check that the bucket exists
+      return new LeaseDetector(new KvLeaseStore(kv, (error) => options.logger?.log('error', error, {})));
+    } catch (err) {
+      if (!warned) options.logger?.log('warn', `no master has created ${name} yet (${(err as Error).message}): waiting`, {});
+      warned = true;
+      await new Promise<void>((resolve) => options.clock.setTimer(options.retryMs ?? 1_000, resolve));
+    }
+  }
+}

@@ -1,0 +1,124 @@
+import type { LeaderRecord } from '@tessera/protocol';
+import type { Runtime } from '@tessera/process';
+import { LeaderElector, type LeaseStore } from '@tessera/leader';
+import { Master, type MasterOptions } from './master.js';
+import type { RegistryStore } from './registry/registry.js';
+import { StandbyMaster } from './standby-master.js';
+
+export interface MasterContenderOptions {
+  runtime: Runtime;
+  lease: LeaseStore;
+  registry: RegistryStore;
+  /** The master's flags and allocator settings, used whenever this contender leads. */
+  master?: Omit<MasterOptions, 'epoch' | 'registry' | 'recovered'>;
+  leaseMs?: number;
+  hostname?: string;
+  /** This master's HTTP address, for redirects. */
+  http?: string;
+  /** The process name of the master (default `master`). */
+  name?: string;
+}
+
+/** How long a failed registry read waits before the new leader tries again. */
+const LOAD_RETRY_MS = 500;
+
+/**
+ * One `tessera master` process: it contends for leadership and, while it leads, runs the Master
+ * actor (made afresh for each term, from the registry); while it does not, a StandbyMaster holds
+ * the pid and refuses. A deposed leader's Master is terminated at once, before anything else
+ * runs in its mailbox, so it never acts on a lease it no longer holds.
+ */
+export class MasterContender {
+  private readonly elector: LeaderElector;
+  private readonly name: string;
+  private current: Master | StandbyMaster | undefined;
+  private term = 0;
+  private stopped = false;
+  private readonly electedListeners = new Set<(master: Master) => void>();
+
+  constructor(private readonly options: MasterContenderOptions) {
+    const { runtime } = options;
+    this.name = options.name ?? 'master';
+    const pid = `${this.name}@${runtime.node}`;
+    this.elector = new LeaderElector({
+      store: options.lease,
+      clock: runtime.clock,
+      candidate: { pid, ...(options.hostname === undefined ? {} : { hostname: options.hostname }), ...(options.http === undefined ? {} : { http: options.http }) },
+      contender: `${pid}#${runtime.random.token(8)}`,
+      ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+      logger: runtime.logger,
+      onElected: (record) => void this.lead(record),
+      onDeposed: () => void this.standBy(),
+    });
+  }
+
+  /** The Master actor while this contender leads. */
+  get master(): Master | undefined {
+    return this.current instanceof Master ? this.current : undefined;
+  }
+
+  /** The leader as this contender last saw it. */
+  get leader(): LeaderRecord | undefined {
+    return this.elector.leader;
+  }
+
+  start(): void {
+    this.replace(new StandbyMaster(() => this.elector.leader, this.name));
+    this.elector.start();
+  }
+
+  /** Calls `fn` each time this contender starts leading (with the new Master). */
+  onElected(fn: (master: Master) => void): () => void {
+    this.electedListeners.add(fn);
+    return () => this.electedListeners.delete(fn);
+  }
+
+  /** Stops contending (a leader gives the lease up so that a standby takes over at once). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.term += 1;
+    if (this.current !== undefined) await this.terminate(this.current);
+    this.current = undefined;
+    await this.elector.stop();
+  }
+
+  private async lead(record: LeaderRecord): Promise<void> {
+    const term = ++this.term;
+    const { runtime, registry } = this.options;
+    // Stop refusing at once: the standby goes before the registry is read.
+    if (this.current !== undefined) await this.terminate(this.current);
+    this.current = undefined;
+    for (;;) {
+      try {
+        const recovered = await registry.load();
+        if (term !== this.term || this.stopped) return;
+        const master = new Master({ ...this.options.master, epoch: record.epoch, registry, recovered }, this.name);
+        this.current = runtime.spawn(master);
+        runtime.logger.log('info', `leading as epoch ${record.epoch}: ${recovered.agents.size} agents to re-register`, { pid: master.pid });
+        for (const fn of this.electedListeners) fn(master);
+        return;
+      } catch (err) {
+        runtime.logger.log('error', `the new leader cannot read the registry: ${(err as Error).message}`, {});
+        await new Promise<void>((resolve) => runtime.clock.setTimer(LOAD_RETRY_MS, resolve));
+        if (term !== this.term || this.stopped) return;
+      }
+    }
+  }
+
+  private async standBy(): Promise<void> {
+    const term = ++this.term;
+    if (this.current !== undefined) await this.terminate(this.current);
+    this.current = undefined;
+    if (term !== this.term || this.stopped) return;
+    this.replace(new StandbyMaster(() => this.elector.leader, this.name));
+  }
+
+  private replace(process: Master | StandbyMaster): void {
+    this.current = this.options.runtime.spawn(process);
+  }
+
+  private async terminate(process: Master | StandbyMaster): Promise<void> {
+    this.options.runtime.terminate(process.pid, { immediately: true });
+    await this.options.runtime.wait(process.pid);
+  }
+}

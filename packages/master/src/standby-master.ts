@@ -1,0 +1,27 @@
+import type { Envelope, LeaderRecord, MessageType } from '@tessera/protocol';
+import { Process } from '@tessera/process';
+
+/** What a standby is asked that it must refuse: everything a leader would act on. */
+const REFUSED: MessageType[] = [
+  'scheduler.Call', 'agent.Register', 'agent.Reregister', 'agent.StatusUpdate', 'agent.ExecutorExited', 'agent.FrameworkMessage',
+];
+
+/**
+ * A master that does not lead: it holds the master's pid on its node so that anything sent
+ * there is answered, with `master.NotLeader` naming the leader when it knows one, and changes
+ * nothing. (Over HTTP the same refusal is a 307 to the leader.)
+ */
+export class StandbyMaster extends Process {
+  constructor(private readonly leader: () => LeaderRecord | undefined, name = 'master') {
+    super(name);
+  }
+
+  protected initialize(): void {
+    for (const type of REFUSED) this.install(type, (_body: unknown, message: Envelope) => this.refuse(message));
+  }
+
+  private refuse(message: Envelope): void {
+    const leader = this.leader();
+    this.reply(message, 'master.NotLeader', { refused: message.type, ...(leader === undefined ? {} : { leader }) });
+  }
+}

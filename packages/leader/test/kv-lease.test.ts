@@ -1,0 +1,62 @@
+import { expect } from 'chai';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { SystemClock } from '@tessera/process';
+import { eventually, startNatsServer, type NatsServer } from '@tessera/test-harness';
+import { LeaderElector, LeaseConflictError, connectKv, openLeaseDetector, openLeaseStore, type KvLeaseStore } from '../src/index.js';
+
+describe('the lease in JetStream KV (real nats-server)', function () {
+  this.timeout(30_000);
+  let server: NatsServer;
+  let connection: NatsConnection;
+
+  before(async () => {
+    server = await startNatsServer({ jetstream: true });
+    connection = await connectKv(server.url);
+  });
+
+  after(async () => {
+    await connection?.drain();
+    await server?.stop();
+  });
+
+  it('creates only if absent and updates only at the current revision', async () => {
+    const store: KvLeaseStore = await openLeaseStore(connection, 'cas');
+    const record = { pid: 'master@a', epoch: 1, contender: 'a', lease_ms: 1_000 };
+    const first = await store.write(record, undefined);
+    const errors: unknown[] = [];
+    await store.write(record, undefined).catch((e: unknown) => errors.push(e));
+    const second = await store.write({ ...record, epoch: 2 }, first);
+    await store.write(record, first).catch((e: unknown) => errors.push(e));
+    expect(errors).to.have.length(2);
+    for (const e of errors) expect(e).to.be.instanceOf(LeaseConflictError);
+    expect(await store.read()).to.deep.equal({ record: { ...record, epoch: 2 }, revision: second });
+  });
+
+  it('elects one of two masters; a detector follows the hand-over when the leader stops', async () => {
+    const clock = new SystemClock();
+    const store = await openLeaseStore(connection, 'election');
+    const elected: string[] = [];
+    const electors = ['a', 'b'].map((name) => new LeaderElector({
+      store, clock, contender: name, candidate: { pid: `master@${name}` }, leaseMs: 2_000,
+      onElected: (record) => elected.push(`${name}:${record.epoch}`), onDeposed: () => undefined,
+    }));
+    const detector = await openLeaseDetector(connection, 'election', { clock });
+    const seen: string[] = [];
+    detector.onChange((leader) => seen.push(leader === undefined ? 'none' : `${leader.pid}:${leader.epoch}`));
+    try {
+      for (const elector of electors) elector.start();
+      await eventually('a leader is elected', () => elected.length === 1);
+      const [winner] = elected[0]!.split(':');
+      await eventually('the detector knows it', () => detector.leader?.pid === `master@${winner}`);
+      await electors.find((_, i) => ['a', 'b'][i] === winner)!.stop();
+      await eventually('the other takes over with epoch 2', () => elected.length === 2, 5_000);
+      expect(elected[1]).to.match(/:2$/);
+      expect(elected[1]!.split(':')[0]).to.not.equal(winner);
+      await eventually('the detector follows', () => detector.leader?.epoch === 2);
+      expect(seen).to.include(`master@${winner}:1`);
+    } finally {
+      detector.stop();
+      for (const elector of electors) await elector.stop();
+    }
+  });
+});

@@ -1,0 +1,140 @@
+import { expect } from 'chai';
+import type { LeaderRecord } from '@tessera/protocol';
+import { ManualClock } from '@tessera/process';
+import { LeaderElector, LeaseConflictError, MemoryLeaseStore, type LeaseStore, type StoredLease } from '../src/index.js';
+
+/** A store whose writes can be made to fail, as when a master loses NATS. */
+class FlakyStore implements LeaseStore {
+  failing = false;
+  constructor(private readonly inner: MemoryLeaseStore) {}
+  read(): Promise<StoredLease | undefined> {
+    return this.inner.read();
+  }
+  write(record: LeaderRecord, revision: number | undefined): Promise<number> {
+    return this.failing ? Promise.reject(new Error('nats: disconnected')) : this.inner.write(record, revision);
+  }
+  watch(fn: (lease: StoredLease | undefined) => void): () => void {
+    return this.inner.watch((lease) => {
+      if (!this.failing) fn(lease);
+    });
+  }
+}
+
+interface Contender {
+  elector: LeaderElector;
+  events: string[];
+}
+
+const LEASE_MS = 1_000;
+
+function contender(name: string, store: LeaseStore, clock: ManualClock): Contender {
+  const events: string[] = [];
+  const elector = new LeaderElector({
+    store, clock, contender: name, candidate: { pid: `master@${name}` }, leaseMs: LEASE_MS,
+    onElected: (record) => events.push(`elected ${record.epoch}`),
+    onDeposed: () => events.push('deposed'),
+  });
+  return { elector, events };
+}
+
+/** Lets promise chains run between clock steps. */
+async function flush(): Promise<void> {
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+}
+
+async function advance(clock: ManualClock, ms: number, step = 50): Promise<void> {
+  for (let left = ms; left > 0; left -= step) {
+    clock.advance(Math.min(step, left));
+    await flush();
+  }
+}
+
+describe('leader election over a lease with compare-and-set', () => {
+  it('elects the only contender at once, with epoch 1, and keeps it leading by renewals', async () => {
+    const clock = new ManualClock();
+    const store = new MemoryLeaseStore();
+    const a = contender('a', store, clock);
+    a.elector.start();
+    await flush();
+    expect(a.events).to.deep.equal(['elected 1']);
+    await advance(clock, 10 * LEASE_MS);
+    expect(a.events).to.deep.equal(['elected 1']);
+    expect((await store.read())!.record).to.include({ pid: 'master@a', epoch: 1 });
+    expect((await store.read())!.revision).to.be.greaterThan(10);
+  });
+
+  it('lets one of two contenders lead; the other takes over with the next epoch only after a whole lease of silence', async () => {
+    const clock = new ManualClock();
+    const memory = new MemoryLeaseStore();
+    const flaky = new FlakyStore(memory);
+    const a = contender('a', flaky, clock);
+    a.elector.start();
+    await flush();
+    const b = contender('b', memory, clock);
+    b.elector.start();
+    await advance(clock, 3 * LEASE_MS);
+    expect(a.events).to.deep.equal(['elected 1']);
+    expect(b.events).to.deep.equal([]);
+    flaky.failing = true; // a is cut off: it cannot renew, and hears nothing
+    const cutAt = clock.now();
+    let deposedAt: number | undefined;
+    let electedAt: number | undefined;
+    for (let t = 0; t < 3 * LEASE_MS && electedAt === undefined; t += 10) {
+      await advance(clock, 10, 10);
+      if (deposedAt === undefined && a.events.includes('deposed')) deposedAt = clock.now();
+      if (b.events.includes('elected 2')) electedAt = clock.now();
+    }
+    expect(deposedAt, 'the cut-off leader steps down').to.not.equal(undefined);
+    expect(electedAt, 'the standby takes over').to.not.equal(undefined);
+    // Never two leaders: the old one stopped before the new one started.
+    expect(deposedAt!).to.be.lessThan(electedAt!);
+    expect(deposedAt! - cutAt).to.be.at.most(LEASE_MS);
+    expect((await memory.read())!.record).to.include({ pid: 'master@b', epoch: 2 });
+  });
+
+  it('hands the lease over at once when the leader stops cleanly (released), keeping the epochs rising', async () => {
+    const clock = new ManualClock();
+    const store = new MemoryLeaseStore();
+    const a = contender('a', store, clock);
+    const b = contender('b', store, clock);
+    a.elector.start();
+    await flush();
+    b.elector.start();
+    await flush();
+    await a.elector.stop();
+    await flush();
+    expect(a.events).to.deep.equal(['elected 1', 'deposed']);
+    expect(b.events).to.deep.equal(['elected 2']);
+  });
+
+  it('steps down when another contender has taken the lease', async () => {
+    const clock = new ManualClock();
+    const store = new MemoryLeaseStore();
+    const a = contender('a', store, clock);
+    a.elector.start();
+    await flush();
+    const current = (await store.read())!;
+    await store.write({ ...current.record, pid: 'master@z', contender: 'z', epoch: 7 }, current.revision);
+    await flush();
+    expect(a.events).to.deep.equal(['elected 1', 'deposed']);
+    expect(a.elector.leading).to.equal(undefined);
+    expect(a.elector.leader).to.include({ pid: 'master@z', epoch: 7 });
+  });
+
+  it('refuses a renewal interval that leaves no room in the lease', () => {
+    const clock = new ManualClock();
+    expect(() => new LeaderElector({
+      store: new MemoryLeaseStore(), clock, contender: 'a', candidate: { pid: 'master@a' }, leaseMs: 1_000, renewMs: 950, onElected() {}, onDeposed() {},
+    })).to.throw(/longer than its renewal interval/);
+  });
+
+  it('makes the memory store refuse a write at a stale revision', async () => {
+    const store = new MemoryLeaseStore();
+    const record = { pid: 'master@a', epoch: 1, contender: 'a', lease_ms: 1_000 };
+    const revision = await store.write(record, undefined);
+    await store.write(record, revision);
+    let error: unknown;
+    await store.write(record, revision).catch((e: unknown) => { error = e; });
+    expect(error).to.be.instanceOf(LeaseConflictError);
+  });
+});

@@ -1,4 +1,5 @@
 import { userInfo } from 'node:os';
+import { StaticMasterDetector } from '@tessera/leader';
 import { NatsTransport, Random, Runtime, isValidName, parseUpid, stderrLogger } from '@tessera/process';
 import type { ExecutorInfo, FrameworkInfo, KillPolicy, TaskInfo } from '@tessera/protocol';
 import {
@@ -37,7 +38,7 @@ export class SchedulerDriver {
 
   constructor(private readonly options: SchedulerDriverOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('SchedulerDriver needs options');
-    const { scheduler, runtime, nats, name, detectMaster, implicitAcknowledgements } = options;
+    const { scheduler, runtime, nats, name, detectMaster, detector, implicitAcknowledgements, reconcileOnSubscribe, tasksToReconcile } = options;
     validateCall(subscribeCall(options.framework)); // a bad FrameworkInfo fails here, not at the master
     if (typeof scheduler !== 'object' || scheduler === null) throw new TypeError('options.scheduler must be an object of callbacks');
     for (const cb of CALLBACKS) {
@@ -50,6 +51,14 @@ export class SchedulerDriver {
     if (parseUpid(this.master) === undefined) throw new TypeError(`options.master '${this.master}' is not a pid (name@node)`);
     if (name !== undefined && !isValidName(name)) throw new TypeError(`options.name '${name}' is not a valid process name`);
     if (detectMaster !== undefined && typeof detectMaster !== 'function') throw new TypeError('options.detectMaster must be a function');
+    if (detector !== undefined) {
+      if (typeof detector !== 'object' || detector === null || typeof detector.onChange !== 'function') {
+        throw new TypeError('options.detector must be a MasterDetector (leader, onChange, stop)');
+      }
+      if (options.master !== undefined || detectMaster !== undefined) throw new TypeError('give options.detector alone, without options.master or options.detectMaster');
+    }
+    if (reconcileOnSubscribe !== undefined && typeof reconcileOnSubscribe !== 'boolean') throw new TypeError('options.reconcileOnSubscribe must be a boolean');
+    if (tasksToReconcile !== undefined && typeof tasksToReconcile !== 'function') throw new TypeError('options.tasksToReconcile must be a function');
     if (implicitAcknowledgements !== undefined && typeof implicitAcknowledgements !== 'boolean') {
       throw new TypeError('options.implicitAcknowledgements must be a boolean');
     }
@@ -82,8 +91,11 @@ export class SchedulerDriver {
       name: options.name ?? 'scheduler',
       framework: withDefaultUser(options.framework),
       scheduler: options.scheduler,
-      detectMaster: options.detectMaster ?? (async () => this.master),
+      // A fixed master is a detector that never changes its mind.
+      ...(options.detectMaster !== undefined ? { detectMaster: options.detectMaster } : { detector: options.detector ?? new StaticMasterDetector(this.master) }),
       implicitAcknowledgements: options.implicitAcknowledgements ?? true,
+      reconcileOnSubscribe: options.reconcileOnSubscribe ?? true,
+      ...(options.tasksToReconcile === undefined ? {} : { tasksToReconcile: options.tasksToReconcile }),
     });
     this.process = claim;
     try {

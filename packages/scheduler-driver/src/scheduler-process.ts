@@ -1,24 +1,35 @@
+import { LeaderTracker, type MasterDetector } from '@tessera/leader';
 import { Process, parseUpid, type ExitReason, type Timer, type UPID } from '@tessera/process';
-import type { Envelope, FrameworkInfo, TaskStatus } from '@tessera/protocol';
+import type { Envelope, FrameworkInfo, LeaderRecord, Messages, TaskStatus } from '@tessera/protocol';
 import { acknowledgeCall, subscribeCall, validateCall } from './calls.js';
 import { runCallback } from './callbacks.js';
 import { NotSubscribedError, SubscriptionRefusedError, DriverStoppedError } from './errors.js';
 import { nextState, subscribeBackoff, type DriverInput } from './lifecycle.js';
-import { DEFAULT_HEARTBEAT_SECONDS, MISSED_HEARTBEATS, type Call, type CallType, type DriverState, type Event, type Scheduler } from './types.js';
+import { reconcileCallsAfterSubscribe } from './reconciliation.js';
+import {
+  DEFAULT_HEARTBEAT_SECONDS, MISSED_HEARTBEATS, type Call, type CallType, type DriverState, type Event, type ReconcileTask, type Scheduler,
+} from './types.js';
 
 /** What the driver hands its process. */
 export interface SchedulerProcessConfig {
   name: string;
   framework: FrameworkInfo;
   scheduler: Scheduler;
-  detectMaster: () => Promise<string>;
+  /** Who leads, followed through its changes; exactly one of `detector` and `detectMaster`. */
+  detector?: MasterDetector;
+  /** Asked before every SUBSCRIBE; its answer is believed as the leader at the known epoch. */
+  detectMaster?: () => Promise<string>;
   implicitAcknowledgements: boolean;
+  reconcileOnSubscribe: boolean;
+  tasksToReconcile?: () => readonly ReconcileTask[] | Promise<readonly ReconcileTask[]>;
 }
 
 /**
- * The driver's actor: subscribes (and re-subscribes) with the master, turns each
- * `scheduler.Event` into a callback, and sends the calls the driver builds. Only events from the
- * master it last sent SUBSCRIBE to are taken; a late answer from a master it has left is ignored.
+ * The driver's actor: follows the leading master, subscribes (and re-subscribes) with it, turns
+ * each `scheduler.Event` into a callback, sends the calls the driver builds, and reconciles after
+ * every SUBSCRIBED. A LeaderTracker is the one rule for events: only from the leader's pid with
+ * its epoch or a later one (a later epoch makes its sender the leader); a deposed leader's
+ * events, and a late answer from a master the driver has left, are ignored.
  */
 export class SchedulerProcess extends Process {
   private state: DriverState = 'idle';
@@ -26,6 +37,11 @@ export class SchedulerProcess extends Process {
   private readonly suppressed = new Set<string>();
   /** The master SUBSCRIBE last went to. */
   private master: UPID | undefined;
+  /** Who leads, as the detector, NotLeader answers and epochs on events say. */
+  private readonly tracker = new LeaderTracker();
+  /** False while the detector knows no leader: the driver waits instead of retrying. */
+  private leaderKnown = false;
+  private unwatch: (() => void) | undefined;
   private linked: UPID | undefined;
   private everSubscribed = false;
   /** SUBSCRIBE retries since the last SUBSCRIBED: the back-off exponent. */
@@ -45,6 +61,7 @@ export class SchedulerProcess extends Process {
 
   protected initialize(): void {
     this.install('scheduler.Event', this.onEvent);
+    this.install('master.NotLeader', this.onNotLeader);
   }
 
   /** Where the driver is in its life. */
@@ -61,6 +78,7 @@ export class SchedulerProcess extends Process {
   begin(): Promise<string> {
     const started = new Promise<string>((resolve, reject) => { this.starting = { resolve, reject }; });
     this.move('start');
+    this.watchDetector();
     this.startRound();
     return started;
   }
@@ -92,13 +110,16 @@ export class SchedulerProcess extends Process {
 
   /** After TEARDOWN was sent: no more calls, no re-subscription. */
   tornDown(): void {
-    if (this.move('teardown')) this.quiesce();
+    if (!this.move('teardown')) return;
+    this.quiesce();
+    this.stopWatching();
   }
 
   /** The driver stops: timers cancelled, a pending start() rejected. */
   halt(): void {
     if (!this.move('stop')) return;
     this.quiesce();
+    this.stopWatching();
     this.starting?.reject(new DriverStoppedError());
     this.starting = undefined;
   }
@@ -111,6 +132,18 @@ export class SchedulerProcess extends Process {
   }
 
   private onEvent = (event: Event, message: Envelope<'scheduler.Event'>): void | Promise<void> => {
+    const verdict = this.tracker.admits(message.from, message.epoch);
+    if (!verdict.ok) {
+      this.logger.log(message.epoch !== undefined && message.epoch < this.tracker.epoch ? 'info' : 'debug',
+        `ignored ${event.type} from ${message.from}: ${verdict.why}`, { pid: this.pid });
+      return;
+    }
+    const answersOurSubscribe = event.type === 'SUBSCRIBED' && message.from === this.master && this.state === 'subscribing';
+    if (verdict.changed) {
+      this.leaderKnown = true;
+      // A later epoch than any seen: its sender won an election the detector has not reported yet.
+      if (!answersOurSubscribe) return this.followLeader(`${message.from} leads at epoch ${this.tracker.epoch} (its ${event.type} says so)`);
+    }
     if (message.from !== this.master) {
       this.logger.log('debug', `ignored ${event.type} from ${message.from}: not the master this driver subscribed with`, { pid: this.pid });
       return;
@@ -163,12 +196,55 @@ export class SchedulerProcess extends Process {
     this.starting = undefined;
     const info = payload.master_info === undefined ? { reconnected } : { reconnected, masterId: payload.master_info.id };
     await this.invoke('subscribed', () => this.config.scheduler.subscribed?.(payload.framework_id.value, info));
+    // After the callback, in the same turn of the mailbox: the answers come after it returned.
+    if (this.config.reconcileOnSubscribe) await this.reconcile();
   }
+
+  /** RECONCILE, explicit for the framework's tasks then implicit, with the master just subscribed to. */
+  private async reconcile(): Promise<void> {
+    const master = this.master;
+    let tasks: readonly ReconcileTask[] = [];
+    if (this.config.tasksToReconcile !== undefined) {
+      try {
+        tasks = await this.config.tasksToReconcile();
+        if (!Array.isArray(tasks)) throw new TypeError(`it returned ${typeof tasks}, not an array`);
+      } catch (err) {
+        this.logger.log('error', `tasksToReconcile failed, reconciling implicitly only: ${(err as Error)?.message ?? String(err)}`, { pid: this.pid });
+        tasks = [];
+      }
+    }
+    // The subscription may have ended while tasksToReconcile ran (stop, teardown).
+    if (this.state !== 'subscribed' || this.master !== master) return;
+    let calls: Call[];
+    try {
+      calls = reconcileCallsAfterSubscribe(this.framework.id!.value, tasks);
+    } catch (err) {
+      this.logger.log('error', `tasksToReconcile named a bad task, reconciling implicitly only: ${(err as Error).message}`, { pid: this.pid });
+      calls = reconcileCallsAfterSubscribe(this.framework.id!.value, []);
+    }
+    for (const call of calls) this.sendCall('RECONCILE', () => call);
+    this.logger.log('debug', `reconciling ${tasks.length} task(s) explicitly and all implicitly`, { pid: this.pid, master });
+  }
+
+  /** A standby answered: follow the leader it names if that is news, else wait for the detector (or the retry). */
+  private onNotLeader = (body: Messages['master.NotLeader'], message: Envelope<'master.NotLeader'>): void | Promise<void> => {
+    if (message.from !== this.master || (this.state !== 'subscribing' && this.state !== 'subscribed')) return;
+    const named = body.leader;
+    if (named !== undefined && named.epoch > this.tracker.epoch) {
+      this.tracker.learn(named);
+      this.leaderKnown = true;
+      return this.followLeader(`${message.from} is not the leader (${body.refused}); it names ${named.pid} at epoch ${named.epoch}`);
+    }
+    this.logger.log('info', `${message.from} is not the leader (${body.refused}); waiting for the detector`, { pid: this.pid });
+    // Subscribed to a master that stepped down: re-subscribe (the retries back off until a leader is reported).
+    if (this.state === 'subscribed') return this.loseMaster(`${message.from} is not the leader any more`);
+  };
 
   private async onError(event: Event): Promise<void> {
     const text = event.error?.message ?? 'the master sent ERROR without a message';
     if (!this.move('refused')) return;
     this.quiesce();
+    this.stopWatching();
     this.logger.log('error', `the master refused the framework: ${text}`, { pid: this.pid, master: this.master });
     this.starting?.reject(new SubscriptionRefusedError(text));
     this.starting = undefined;
@@ -207,6 +283,55 @@ export class SchedulerProcess extends Process {
     return false;
   }
 
+  /** Listens to the detector (through the mailbox, so that handler order holds) and takes its leader now. */
+  private watchDetector(): void {
+    const detector = this.config.detector;
+    if (detector === undefined) {
+      this.leaderKnown = true; // detectMaster is asked before every SUBSCRIBE instead
+      return;
+    }
+    this.unwatch = detector.onChange((leader) => {
+      if (this.state === 'stopped') return;
+      this.delay(0, () => this.onLeaderReport(leader));
+    });
+    const now = detector.leader;
+    if (now === undefined) return;
+    this.tracker.learn(now);
+    this.leaderKnown = true;
+  }
+
+  private stopWatching(): void {
+    this.unwatch?.();
+    this.unwatch = undefined;
+  }
+
+  /** What the detector says: none (wait), a stale epoch (ignore), or a new leader or epoch (subscribe there). */
+  private async onLeaderReport(leader: LeaderRecord | undefined): Promise<void> {
+    if (this.state !== 'subscribing' && this.state !== 'subscribed') return;
+    if (leader === undefined) {
+      if (!this.leaderKnown) return;
+      this.leaderKnown = false;
+      this.logger.log('info', 'the detector knows no leader; waiting for one', { pid: this.pid, master: this.master });
+      if (this.state === 'subscribed') return this.loseMaster('the detector knows no leader');
+      return this.endRound();
+    }
+    if (leader.epoch < this.tracker.epoch) {
+      this.logger.log('info', `ignored the detector's leader ${leader.pid}: stale epoch ${leader.epoch} (the leader's is ${this.tracker.epoch})`, { pid: this.pid });
+      return;
+    }
+    if (!this.tracker.learn(leader) && this.leaderKnown) return;
+    this.leaderKnown = true;
+    return this.followLeader(`the detector names ${leader.pid} at epoch ${leader.epoch}`);
+  }
+
+  /** The leader changed: subscribe with it at once, as after a disconnection when subscribed. */
+  private async followLeader(why: string): Promise<void> {
+    if (this.state === 'subscribed') return this.loseMaster(`a new leader: ${why}`);
+    if (this.state !== 'subscribing') return;
+    this.logger.log('info', `following a new leader: ${why}`, { pid: this.pid });
+    this.startRound();
+  }
+
   private async loseMaster(why: string): Promise<void> {
     if (!this.move('master-lost')) return;
     this.logger.log('warn', `lost the master: ${why}; re-subscribing`, { pid: this.pid, master: this.master });
@@ -228,17 +353,28 @@ export class SchedulerProcess extends Process {
   }
 
   private startRound(): void {
+    this.retryTimer?.cancel();
     this.round += 1;
     this.attempt = 0;
     this.attemptSubscribe(this.round);
   }
 
-  /** Detects the master, then sends SUBSCRIBE and arms the retry; every step checks it is still current. */
+  /** Sends SUBSCRIBE to the leader and arms the retry; with no leader known, waits for the detector. */
   private attemptSubscribe(round: number): void {
     if (round !== this.round || this.state !== 'subscribing') return;
+    if (this.config.detectMaster !== undefined) return this.detectThenSubscribe(round, this.config.detectMaster);
+    if (!this.leaderKnown || this.tracker.pid === undefined) {
+      this.logger.log('info', 'no leading master known; waiting for the detector', { pid: this.pid });
+      return;
+    }
+    this.subscribeTo(round, this.tracker.pid);
+  }
+
+  /** Asks detectMaster, then sends SUBSCRIBE and arms the retry; every step checks it is still current. */
+  private detectThenSubscribe(round: number, detectMaster: () => Promise<string>): void {
     let detection: Promise<string>;
     try {
-      detection = Promise.resolve(this.config.detectMaster());
+      detection = Promise.resolve(detectMaster());
     } catch (err) {
       detection = Promise.reject(err);
     }
@@ -247,7 +383,11 @@ export class SchedulerProcess extends Process {
       if (round === this.round && this.state === 'subscribing') this.delay(0, () => { if (round === this.round) step(); });
     };
     detection.then(
-      (pid) => resume(() => this.subscribeTo(round, pid)),
+      (pid) => resume(() => {
+        // detectMaster knows no epochs: its answer is the leader at the epoch already known.
+        if (typeof pid === 'string') this.tracker.learn({ pid, epoch: this.tracker.epoch, contender: 'detectMaster', lease_ms: 1 });
+        this.subscribeTo(round, pid);
+      }),
       (err) => resume(() => {
         this.logger.log('warn', `master detection failed: ${(err as Error)?.message ?? String(err)}`, { pid: this.pid });
         this.scheduleRetry(round);

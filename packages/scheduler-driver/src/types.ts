@@ -1,5 +1,6 @@
 import type { FrameworkInfo, Id, Messages, Offer, TaskStatus } from '@tessera/protocol';
 import type { Logger, Runtime } from '@tessera/process';
+import type { MasterDetector } from '@tessera/leader';
 
 /** A `scheduler.Call` as sent to the master. */
 export type Call = Messages['scheduler.Call'];
@@ -76,10 +77,33 @@ export interface SchedulerDriverOptions {
   framework: FrameworkInfo;
   /** The framework's callbacks. */
   scheduler: Scheduler;
-  /** The master's pid, default `master@master`. */
+  /** A fixed master's pid (a StaticMasterDetector), default `master@master`. Not with `detector`. */
   master?: string;
-  /** Finds the leading master's pid; called before every SUBSCRIBE. Default: returns `master`. */
+  /**
+   * Finds the leading master's pid; called before every SUBSCRIBE. Its answer is believed as
+   * the leader at the epoch already known. Prefer `detector`, which also says when the leader
+   * changes. Not with `detector`.
+   */
   detectMaster?: () => Promise<string>;
+  /**
+   * Who leads the masters, and every change (e.g. `new LeaseDetector(new KvLeaseStore(kv))`).
+   * The driver follows it: on a new leader or epoch it subscribes there again with its framework
+   * id; with no leader known it waits. Not with `master` or `detectMaster`; default: a
+   * StaticMasterDetector of `master`. The driver does not stop a detector it was given.
+   */
+  detector?: MasterDetector;
+  /**
+   * After every SUBSCRIBED (once `subscribed` has returned), send RECONCILE: an explicit one for
+   * the tasks `tasksToReconcile` names, then an implicit one (every task the master knows), so
+   * that the master's answers bring the framework up to date. Default true.
+   */
+  reconcileOnSubscribe?: boolean;
+  /**
+   * The framework's non-terminal tasks, asked after every SUBSCRIBED for the explicit
+   * RECONCILE (a TaskStatus fits as an entry). A task the master does not know comes back as
+   * TASK_LOST (TASK_UNKNOWN for a partition-aware framework). Default: none, implicit only.
+   */
+  tasksToReconcile?: () => readonly ReconcileTask[] | Promise<readonly ReconcileTask[]>;
   /** Build a runtime on a NATS transport, owned (and stopped) by the driver. */
   nats?: NatsOptions;
   /** Use this runtime (e.g. on a MemoryNetwork); the driver spawns its process there and leaves the runtime running at stop(). */

@@ -1,5 +1,5 @@
 import { Process, type ExitReason, type UPID } from '@tessera/process';
-import type { Envelope, Messages } from '@tessera/protocol';
+import type { Envelope, LeaderRecord, Messages } from '@tessera/protocol';
 
 type Call = Messages['scheduler.Call'];
 type Event = Messages['scheduler.Event'];
@@ -8,7 +8,9 @@ type Event = Messages['scheduler.Event'];
 export type SubscribeAnswer =
   | { kind: 'subscribed'; frameworkId?: string; heartbeatSeconds?: number }
   | { kind: 'error'; message: string }
-  | { kind: 'ignore' };
+  | { kind: 'ignore' }
+  /** A standby's answer, naming the leader it knows (if any). */
+  | { kind: 'not-leader'; leader?: LeaderRecord };
 
 /** One call the fake master received. */
 export interface ReceivedCall {
@@ -43,6 +45,11 @@ export class FakeMaster extends Process {
     this.exits.push({ pid, reason });
   }
 
+  /** From now on everything this master sends carries `epoch`, as an elected leader's messages do. */
+  leadAt(epoch: number): void {
+    this.lead(epoch);
+  }
+
   /** Sends an event to a scheduler. */
   event(to: UPID, event: Event): void {
     this.send(to, 'scheduler.Event', event);
@@ -67,6 +74,10 @@ export class FakeMaster extends Process {
   private onSubscribe(call: Call, from: UPID): void {
     const answer = this.answer(call, this.subscribes++);
     if (answer.kind === 'ignore') return;
+    if (answer.kind === 'not-leader') {
+      const body = answer.leader === undefined ? { refused: 'not the leader' } : { refused: 'not the leader', leader: answer.leader };
+      return this.send(from, 'master.NotLeader', body);
+    }
     if (answer.kind === 'error') return this.event(from, { type: 'ERROR', error: { message: answer.message } });
     const id = call.subscribe?.framework_info.id?.value ?? answer.frameworkId ?? 'fw-0001';
     this.link(from);

@@ -1,5 +1,6 @@
 import { ManualClock, MemoryNetwork, Random, Runtime, memoryLogger } from '@tessera/process';
-import { Resources, type Offer } from '@tessera/protocol';
+import { LeaseDetector, MemoryLeaseStore } from '@tessera/leader';
+import { Resources, type LeaderRecord, type Offer } from '@tessera/protocol';
 import { SchedulerDriver } from '../src/scheduler-driver.js';
 import type { Scheduler, SchedulerDriverOptions } from '../src/types.js';
 import { FakeMaster } from './fake-master.js';
@@ -37,8 +38,11 @@ export async function fixture() {
   const master = masterRuntime.spawn(new FakeMaster());
   const recorder = recordingScheduler();
   const runtimes = [masterRuntime, schedRuntime];
-  const makeDriver = (options: Partial<SchedulerDriverOptions> = {}): SchedulerDriver =>
-    new SchedulerDriver({ framework: { user: 'tester', name: 'test' }, scheduler: recorder.scheduler, runtime: schedRuntime, ...options });
+  // Reconciliation after SUBSCRIBED is off here: tests of other behaviours count the master's calls
+  // exactly. The reconciliation tests turn it on (it is on by default).
+  const makeDriver = (options: Partial<SchedulerDriverOptions> = {}): SchedulerDriver => new SchedulerDriver({
+    framework: { user: 'tester', name: 'test' }, scheduler: recorder.scheduler, runtime: schedRuntime, reconcileOnSubscribe: false, ...options,
+  });
   return {
     clock, network, logger, master, masterRuntime, schedRuntime, runtimes, makeDriver, ...recorder,
     /** Starts a driver and lets it subscribe. */
@@ -56,6 +60,12 @@ export async function fixture() {
         await clock.settle();
       }
     },
+    /** Another FakeMaster, `master@<node>`, on a node of its own. */
+    async extraMaster(node: string): Promise<FakeMaster> {
+      const runtime = await Runtime.create({ transport: network.transport(node), clock, logger, random: new Random(runtimes.length + 10) });
+      runtimes.push(runtime);
+      return runtime.spawn(new FakeMaster());
+    },
     async stop(): Promise<void> {
       for (const runtime of runtimes) await runtime.stop();
     },
@@ -65,4 +75,30 @@ export async function fixture() {
 /** An offer of `resources` on agent `agent`, to framework fw-0001. */
 export function offer(id: string, agent: string, resources = 'cpus:4;mem:1024'): Offer {
   return { id: { value: id }, framework_id: { value: 'fw-0001' }, agent_id: { value: agent }, hostname: `${agent}.example`, resources: Resources.parse(resources).toJSON() };
+}
+
+/** A leader record as the election writes it. */
+export function leaderRecord(pid: string, epoch: number): LeaderRecord {
+  return { pid, epoch, contender: `contender-${pid}-${epoch}`, lease_ms: 10_000 };
+}
+
+/**
+ * A real LeaseDetector over a MemoryLeaseStore, with a hand that writes the lease as an election
+ * would (compare-and-set on the revision it last wrote).
+ */
+export function leaseDetector(): { detector: LeaseDetector; elect: (pid: string, epoch: number) => Promise<void>; release: () => Promise<void> } {
+  const store = new MemoryLeaseStore();
+  const detector = new LeaseDetector(store);
+  let revision: number | undefined;
+  let last: LeaderRecord | undefined;
+  return {
+    detector,
+    async elect(pid, epoch) {
+      last = leaderRecord(pid, epoch);
+      revision = await store.write(last, revision);
+    },
+    async release() {
+      revision = await store.write({ ...last!, released: true }, revision);
+    },
+  };
 }

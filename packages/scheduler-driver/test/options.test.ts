@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { StaticMasterDetector } from '@tessera/leader';
 import { MemoryNetwork, Runtime, memoryLogger } from '@tessera/process';
 import { InvalidCallError } from '../src/errors.js';
 import { SchedulerDriver } from '../src/scheduler-driver.js';
@@ -29,6 +30,16 @@ describe('SchedulerDriver options', () => {
     expect(make({ name: 'a.b' })).to.throw(TypeError, /options.name 'a.b'/);
     expect(make({ scheduler: { offers: 'yes' } as never })).to.throw(TypeError, /options.scheduler.offers must be a function/);
     expect(make({ implicitAcknowledgements: 'no' as never })).to.throw(TypeError, /implicitAcknowledgements must be a boolean/);
+  });
+
+  it('refuses a detector that is not one, or given with master or detectMaster, and bad reconciliation options', () => {
+    const detector = new StaticMasterDetector('master@master');
+    expect(make({ detector: {} as never })).to.throw(TypeError, /options.detector must be a MasterDetector/);
+    expect(make({ detector, master: 'master@master' })).to.throw(TypeError, /options.detector alone/);
+    expect(make({ detector, detectMaster: async () => 'master@master' })).to.throw(TypeError, /options.detector alone/);
+    expect(make({ reconcileOnSubscribe: 'no' as never })).to.throw(TypeError, /reconcileOnSubscribe must be a boolean/);
+    expect(make({ tasksToReconcile: [] as never })).to.throw(TypeError, /tasksToReconcile must be a function/);
+    expect(make({ detector })).not.to.throw();
   });
 
   it('has no pid while start() is still building its runtime, and none after start() failed', async () => {

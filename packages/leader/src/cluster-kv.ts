@@ -53,3 +53,17 @@ export async function openLeaseDetector(
     }
   }
 }
+
+/**
+ * A detector if the cluster's masters elect a leader over KV (their bucket exists), else
+ * undefined: a single master without an election (`tessera local`) is addressed by its pid.
+ */
+export async function findLeaseDetector(connection: NatsConnection, cluster: string, logger?: Logger): Promise<LeaseDetector | undefined> {
+  try {
+    const kv = await new Kvm(connection).open(bucketName(cluster, 'leader'));
+    await kv.status();
+    return new LeaseDetector(new KvLeaseStore(kv, (error) => logger?.log('error', error, {})));
+  } catch {
+    return undefined;
+  }
+}

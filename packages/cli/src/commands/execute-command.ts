@@ -14,12 +14,12 @@ export function executeCommand(): Command {
     .option('--instances <k>', 'number of copies', positiveInt, 1)
     .option('--resources <spec>', 'resources of each copy, Mesos flag syntax', resourceSpec, 'cpus:0.1;mem:32')
     .option('--role <role>', 'role to run in', '*')
-    .option('--master-pid <pid>', 'the master\'s process id', 'master@master')
+    .option('--master-pid <pid>', 'the master\'s process id (default: the elected leader, else master@master)')
     .option('--log-level <level>', 'debug, info, warn or error', 'warn')
-    .action(async (opts: { master: string; command: string; cluster: string; name: string; instances: number; resources: string; role: string; masterPid: string; logLevel: LogLevel }) => {
+    .action(async (opts: { master: string; command: string; cluster: string; name: string; instances: number; resources: string; role: string; masterPid?: string; logLevel: LogLevel }) => {
       const result = await runExecute({
         network: { nats: opts.master, cluster: opts.cluster },
-        master: opts.masterPid, role: opts.role, name: opts.name, command: opts.command, instances: opts.instances, resources: opts.resources,
+        ...(opts.masterPid === undefined ? {} : { master: opts.masterPid }), role: opts.role, name: opts.name, command: opts.command, instances: opts.instances, resources: opts.resources,
         logger: stderrLogger(opts.logLevel),
       });
       process.exit(printExecuteResult(result, opts.instances));

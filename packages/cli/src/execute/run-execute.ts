@@ -1,12 +1,16 @@
 import os from 'node:os';
 import { SchedulerDriver } from '@tessera/scheduler-driver';
 import type { Logger } from '@tessera/process';
+import { connectKv, findLeaseDetector } from '@tessera/leader';
 import { startRuntime, type Network } from '../services.js';
+
+const DEFAULT_MASTER_PID = 'master@master';
 import { ExecuteFramework, type ExecuteSpec, type TaskFailure } from './execute-framework.js';
 
 export interface RunExecuteOptions extends ExecuteSpec {
   network: Network;
-  master: string;
+  /** The master's pid; default: the leader the cluster's election names, else `master@master`. */
+  master?: string;
   role: string;
   /** Progress lines go here (stdout by default). */
   print?: (line: string) => void;
@@ -42,16 +46,17 @@ export async function runExecute(options: RunExecuteOptions): Promise<ExecuteRes
   const connection = 'nats' in options.network
     ? { nats: { servers: options.network.nats, cluster: options.network.cluster } }
     : { runtime: await startRuntime(options.network, `execute-${process.pid}`, options.logger ?? silent) };
+  const kv = options.master === undefined && 'nats' in options.network ? await connectKv(options.network.nats) : undefined;
+  const detector = kv === undefined || !('nats' in options.network) ? undefined : await findLeaseDetector(kv, options.network.cluster, options.logger);
   const driver: SchedulerDriver = new SchedulerDriver({
     framework: { user: os.userInfo().username, name: `tessera-execute ${options.name}`, roles: [options.role], failover_timeout: 0 },
     ...connection,
-    master: options.master,
+    ...(detector === undefined ? { master: options.master ?? DEFAULT_MASTER_PID } : { detector }),
+    tasksToReconcile: () => framework.liveTasks(),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     scheduler: {
-      subscribed: (id, { reconnected }) => {
-        print(`${reconnected ? 'resubscribed' : 'subscribed'} as framework ${id}`);
-        if (reconnected) driver.reconcile(framework.liveTasks());
-      },
+      // The driver reconciles the live tasks after every subscription.
+      subscribed: (id, { reconnected }) => print(`${reconnected ? 'resubscribed' : 'subscribed'} as framework ${id}`),
       offers: (offers) => {
         const decision = framework.decide(offers);
         for (const { offer, tasks } of decision.launches) {
@@ -84,6 +89,8 @@ export async function runExecute(options: RunExecuteOptions): Promise<ExecuteRes
   await allEnded;
   if (refused === undefined) await driver.stop({ failover: false });
   if ('runtime' in connection) await connection.runtime?.stop();
+  detector?.stop();
+  await kv?.drain();
   return { ...(refused === undefined ? {} : { refused }), finished: framework.finished, failures: framework.failures, frameworkId, elapsedMs: performance.now() - started,
     launchToEndMs: firstLaunchAt === undefined ? 0 : lastEndAt - firstLaunchAt };
 }

@@ -117,6 +117,26 @@ export class AgentState {
     return added;
   }
 
+  /** A run recovered from a checkpoint: launching until its executor subscribes again. */
+  restoreExecutor(run: Omit<ExecutorRun, 'phase' | 'pid' | 'queue' | 'taskIds'>, pid: string | undefined): ExecutorRun {
+    const added = this.addExecutor(run);
+    added.pid = pid;
+    return added;
+  }
+
+  /**
+   * A task recovered from a checkpoint, in STAGING until its updates are replayed through
+   * recordUpdate; in its executor's run when that run is still here.
+   */
+  restoreTask(frameworkId: string, executorId: string, executorKind: ExecutorKind, info: TaskInfo): TaskRecord {
+    const framework = this.frameworks.get(frameworkId);
+    if (framework === undefined) throw new Error(`unknown framework ${frameworkId}`);
+    const record: TaskRecord = { frameworkId, executorId, executorKind, info, state: 'TASK_STAGING', queued: false, latest: undefined, uuids: new Set() };
+    framework.tasks.set(info.task_id.value, record);
+    framework.executors.get(executorId)?.taskIds.add(info.task_id.value);
+    return record;
+  }
+
   /**
    * Gives a launch to an executor run: queued until it subscribes, or to be sent now ('send')
    * when it runs. Its tasks start in TASK_STAGING.

@@ -7,26 +7,33 @@ import {
   type Attribute,
   type Envelope,
   type FrameworkInfo,
+  type LeaderRecord,
   type Messages,
   type Resources,
   type TaskState,
   type TaskStatus,
 } from '@tessera/protocol';
+import { LeaderTracker, StaticMasterDetector, type MasterDetector } from '@tessera/leader';
 import { Process, type ExitReason, type Timer, type UPID } from '@tessera/process';
 import os from 'node:os';
 import { AgentState, type ExecutorRun, type Launch } from './agent-state.js';
+import { readCheckpoint } from './checkpoint-reader.js';
+import { CheckpointWriter } from './checkpoint-writer.js';
 import { parseAttributes } from './attributes.js';
 import { Backoff } from './backoff.js';
 import { ExecutorSupervisor, type Termination } from './executor-supervisor.js';
 import { agentStatus, planGroup, planTask, type AgentReason, type PlanResult } from './launch-plan.js';
 import { OsExecutorProcessLauncher } from './os-executor-launcher.js';
+import { planRecovery, readBootId, restore, type RecoveryPlan } from './recovery.js';
 import { agentResources, readHostFacts } from './resources-detection.js';
 import { sandboxPath } from './sandbox.js';
 import {
   AGENT_VERSION,
   DEFAULT_EXECUTOR_REGISTRATION_TIMEOUT_MS,
+  DEFAULT_EXECUTOR_REREGISTRATION_TIMEOUT_MS,
   DEFAULT_EXECUTOR_SHUTDOWN_GRACE_PERIOD_MS,
   DEFAULT_MASTER,
+  DEFAULT_RECOVERY_TIMEOUT_MS,
   DEFAULT_REGISTRATION_BACKOFF_FACTOR_MS,
   DEFAULT_REGISTRATION_BACKOFF_MAX_MS,
   DEFAULT_RLIMIT_NOFILE,
@@ -44,7 +51,18 @@ export class Agent extends Process {
   private readonly streams: UpdateStreams;
   private readonly supervisor: ExecutorSupervisor;
   private readonly backoff: Backoff;
-  private readonly master: UPID;
+  /** Who leads the masters: every master message must pass its `admits`. */
+  private readonly tracker: LeaderTracker;
+  private readonly detector: MasterDetector;
+  private stopDetecting: (() => void) | undefined;
+  /** The master this agent is linked to (to hear of its exit). */
+  private linkedMaster: UPID | undefined;
+  private readonly checkpoint: CheckpointWriter | undefined;
+  private readonly recovery: RecoveryPlan;
+  private readonly bootId: string;
+  private readonly reregistrationTimeoutMs: number;
+  /** Recovered executor runs, while the agent waits for them to subscribe again. */
+  private recovering: Set<ExecutorRun> | undefined;
   private readonly resources: Resources;
   private readonly attributes: Attribute[];
   private readonly hostname: string;
@@ -64,7 +82,17 @@ export class Agent extends Process {
     super(options.name ?? 'agent');
     this.streams = new UpdateStreams(options.statusUpdateRetryMinMs);
     if (options.workDir.trim() === '') throw new Error('the agent needs a work directory');
-    this.master = options.master ?? DEFAULT_MASTER;
+    this.detector = options.detector ?? new StaticMasterDetector(options.master ?? DEFAULT_MASTER);
+    this.tracker = new LeaderTracker(this.detector.leader);
+    this.bootId = options.bootId ?? readBootId();
+    this.reregistrationTimeoutMs = positive('executorReregistrationTimeoutMs', options.executorReregistrationTimeoutMs, DEFAULT_EXECUTOR_REREGISTRATION_TIMEOUT_MS);
+    if (options.checkpointDir === undefined) {
+      this.recovery = { kind: 'fresh', why: 'checkpointing is off', wipe: false };
+    } else {
+      this.checkpoint = new CheckpointWriter(options.checkpointDir);
+      // Read here, not in initialize: a corrupt checkpoint is the caller's error to see.
+      this.recovery = planRecovery(readCheckpoint(options.checkpointDir), this.bootId);
+    }
     this.hostname = options.hostname ?? os.hostname();
     this.resources = agentResources(options.resources, readHostFacts(options.workDir));
     this.attributes = options.attributes === undefined ? [] : parseAttributes(options.attributes);
@@ -96,6 +124,7 @@ export class Agent extends Process {
         enforceMemoryRlimit: options.enforceMemoryRlimit ?? true,
       },
       nats: options.nats,
+      recoveryTimeoutMs: positive('recoveryTimeoutMs', options.recoveryTimeoutMs, DEFAULT_RECOVERY_TIMEOUT_MS),
     }, this.state);
   }
 
@@ -141,15 +170,21 @@ export class Agent extends Process {
     this.install('agent.FrameworkMessage', this.onFrameworkMessage);
     this.install('agent.UpdateFramework', this.onUpdateFramework);
     this.install('executor.Call', this.onExecutorCall);
-    this.register();
+    this.install('master.NotLeader', this.onNotLeader);
+    this.stopDetecting = this.detector.onChange((leader) => {
+      // Into the mailbox: the detector calls from outside the actor.
+      if (!this.finished) this.delay(0, () => this.onLeaderChange(leader));
+    });
+    this.startUp();
   }
 
   protected override finalize(): void {
     this.finished = true;
+    this.stopDetecting?.();
   }
 
   protected override exited(pid: UPID, reason: ExitReason): void {
-    if (pid !== this.master) {
+    if (pid !== this.linkedMaster) {
       this.supervisor.actorExited(pid, reason);
       return;
     }
@@ -158,13 +193,76 @@ export class Agent extends Process {
     this.register();
   }
 
+  // ---- recovery -----------------------------------------------------------------------------
+
+  /**
+   * Starts as a new agent, or recovers what the checkpoint holds (Mesos's Slave::recover): the
+   * same agent id, frameworks, tasks and unacknowledged updates; then waits for its executors to
+   * subscribe again before it re-registers.
+   */
+  private startUp(): void {
+    const plan = this.recovery;
+    if (plan.kind === 'fresh') {
+      if (plan.wipe) {
+        this.logger.log('info', `not recovering: ${plan.why}`);
+        this.checkpoint?.wipe();
+      }
+      this.checkpointAgent();
+      this.register();
+      return;
+    }
+    this.agentId = plan.agent.agent_id;
+    const node = this.pid.slice(this.pid.indexOf('@') + 1);
+    if (plan.agent.node !== node) {
+      this.logger.log('warn', `recovering as node ${node}, but the checkpoint was written by node ${plan.agent.node}: executors will not find this agent`, { agent: this.agentId });
+    }
+    const restored = restore(plan.checkpoint, this.state, this.streams, this.clock.now());
+    for (const { frameworkId, taskId } of restored.finished) this.forgetTask(frameworkId, taskId);
+    this.scheduleRetry();
+    this.logger.log('info', `recovering agent ${this.agentId}: ${restored.runs.length} executors, ${restored.tasks} tasks, ${this.streams.heads().length} updates unacknowledged`, { agent: this.agentId });
+    this.checkpointAgent();
+    this.recovering = new Set(restored.runs);
+    if (restored.runs.length === 0) {
+      this.finishRecovery();
+      return;
+    }
+    // Ask each executor to subscribe now, not at its next back-off (Mesos's ReconnectExecutorMessage).
+    for (const run of restored.runs) if (run.pid !== undefined) this.send(run.pid, 'executor.Event', { type: 'HEARTBEAT' });
+    this.delay(this.reregistrationTimeoutMs, () => this.finishRecovery());
+  }
+
+  /** Executors that did not come back ended while the agent was down; then re-register. */
+  private finishRecovery(): void {
+    if (this.recovering === undefined) return;
+    const lost = [...this.recovering].filter((run) => run.phase === 'launching' && this.state.executor(run.frameworkId, run.executorId) === run);
+    this.recovering = undefined;
+    for (const run of lost) {
+      this.supervisor.destroy(run, {
+        reason: 'REASON_EXECUTOR_REREGISTRATION_TIMEOUT',
+        message: `Executor did not re-register within ${this.reregistrationTimeoutMs} ms of the agent's restart: it ended while the agent was down`,
+      });
+    }
+    this.register();
+  }
+
+  private checkpointAgent(): void {
+    const node = this.pid.slice(this.pid.indexOf('@') + 1);
+    this.checkpoint?.agent({ node, boot_id: this.bootId, ...(this.agentId === undefined ? {} : { agent_id: this.agentId }) });
+  }
+
+  private checkpointExecutor(run: ExecutorRun): void {
+    this.checkpoint?.executor(run.frameworkId, {
+      info: run.info, kind: run.kind, run_id: run.runId, directory: run.directory, ...(run.pid === undefined ? {} : { pid: run.pid }),
+    });
+  }
+
   // ---- registration -------------------------------------------------------------------------
 
   /** (Re)registers with randomized, doubling back-off until the master answers. */
   private register(): void {
     this.connected = false;
     this.pingTimer?.cancel();
-    if (this.registrationTimer !== undefined || this.stopping !== undefined) return;
+    if (this.registrationTimer !== undefined || this.stopping !== undefined || this.recovering !== undefined) return;
     this.backoff.reset();
     const attempt = (): void => {
       this.registrationTimer = this.delay(this.backoff.next(this.random), () => {
@@ -176,14 +274,43 @@ export class Agent extends Process {
   }
 
   private sendRegistration(): void {
+    const master = this.tracker.pid;
+    if (master === undefined) {
+      this.logger.log('debug', 'no leading master known yet: registration waits', { agent: this.agentId });
+      return;
+    }
     const version = this.options.version ?? AGENT_VERSION;
     if (this.agentId === undefined) {
-      this.send(this.master, 'agent.Register', { agent_info: this.info, version });
+      this.send(master, 'agent.Register', { agent_info: this.info, version });
     } else {
       const held = this.state.reregistration(this.agentId, (fw, task) => this.streams.head(fw, task));
-      this.send(this.master, 'agent.Reregister', { agent_info: this.info, version, ...held });
+      this.send(master, 'agent.Reregister', { agent_info: this.info, version, ...held });
     }
   }
+
+  /** A new leading master (from the detector, or a later epoch heard first): register with it. */
+  private onLeaderChange(leader: LeaderRecord | undefined): void {
+    if (!this.tracker.learn(leader)) return;
+    this.logger.log('info', `the leading master is now ${leader!.pid} (epoch ${leader!.epoch}): registering with it`, { agent: this.agentId });
+    this.reconnect();
+  }
+
+  /** Drops the current registration and starts again (with the agent id, if it has one). */
+  private reconnect(): void {
+    this.registrationTimer?.cancel();
+    this.registrationTimer = undefined;
+    this.register();
+  }
+
+  /** A standby master refused a message: when it names a newer leader, follow that one. */
+  private onNotLeader = (body: Messages['master.NotLeader'], message: Envelope<'master.NotLeader'>): void => {
+    const leader = body.leader;
+    if (leader === undefined || leader.epoch <= this.tracker.epoch) {
+      this.logger.log('debug', `${message.from} is not the leader (refused ${body.refused}) and names no newer one`, { agent: this.agentId });
+      return;
+    }
+    this.onLeaderChange(leader);
+  };
 
   private onRegistered = (body: Messages['agent.Registered'], message: Envelope<'agent.Registered'>): void => {
     if (!this.fromMaster(message) || this.connected) return;
@@ -193,6 +320,7 @@ export class Agent extends Process {
     }
     this.agentId = body.agent_id.value;
     this.logger.log('info', `registered with master ${body.master_id} as ${this.agentId}`);
+    this.checkpointAgent();
     this.connect(body);
   };
 
@@ -212,7 +340,12 @@ export class Agent extends Process {
     this.registrationTimer?.cancel();
     this.registrationTimer = undefined;
     this.connected = true;
-    this.link(this.master);
+    const master = this.tracker.pid!;
+    if (this.linkedMaster !== master) {
+      if (this.linkedMaster !== undefined) this.unlink(this.linkedMaster);
+      this.linkedMaster = master;
+      this.link(master);
+    }
     this.pingTimeoutMs = settings.ping_interval_ms * settings.max_missed_pings;
     this.watchPings();
   }
@@ -278,6 +411,7 @@ export class Agent extends Process {
       for (const t of tasks) this.agentUpdate(frameworkId, t.task_id.value, 'TASK_ERROR', 'REASON_TASK_INVALID', planned.error);
       return;
     }
+    if (this.state.frameworkInfo(frameworkId) === undefined) this.checkpoint?.framework(framework);
     this.state.upsertFramework(framework);
     const { info, kind } = planned.plan;
     const executorId = info.executor_id.value;
@@ -293,7 +427,9 @@ export class Agent extends Process {
       const runId = uuid(this.random);
       const directory = sandboxPath(this.options.workDir, this.agentId!, frameworkId, executorId, runId);
       run = this.state.addExecutor({ frameworkId, executorId, info, kind, runId, directory });
+      this.checkpointExecutor(run);
     }
+    for (const t of tasks) this.checkpoint?.task(frameworkId, { info: t, executor_id: executorId, executor_kind: kind });
     if (this.state.addLaunch(run, launch) === 'send') this.sendLaunch(run, launch);
     if (fresh) this.supervisor.boot(run, this.agentId!, launch.kind === 'task' && kind === 'command' ? launch.task : undefined);
   }
@@ -316,7 +452,7 @@ export class Agent extends Process {
           this.logger.log('warn', `dropped a MESSAGE from ${message.from}: not a subscribed executor, or no data`);
           return;
         }
-        this.send(this.master, 'agent.FrameworkMessage', {
+        this.toMaster('agent.FrameworkMessage', {
           framework_id: body.framework_id, executor_id: body.executor_id, agent_id: { value: this.agentId }, data: body.message.data,
         });
         return;
@@ -331,8 +467,12 @@ export class Agent extends Process {
       this.send(from, 'executor.Event', { type: 'SHUTDOWN' });
       return;
     }
+    if (this.recovering?.delete(run)) this.logger.log('info', `executor ${run.executorId} of framework ${run.frameworkId} is back at ${from}`, { agent: this.agentId });
+    // Checkpointed once with its pid, so that a restarted agent knows where to find it.
+    const news = run.phase === 'launching' || run.pid !== from;
     this.supervisor.subscribed(run, from);
     const launches = this.state.subscribed(run, from);
+    if (news) this.checkpointExecutor(run);
     this.send(from, 'executor.Event', {
       type: 'SUBSCRIBED',
       subscribed: {
@@ -372,7 +512,7 @@ export class Agent extends Process {
     } else if (this.state.isShuttingDown(frameworkId)) {
       // Nobody upstream wants it: acknowledge here, so the executor can finish.
       this.acknowledgeToExecutor(run, status.task_id.value, status.uuid);
-      if (TERMINAL_TASK_STATES.has(stamped.state)) this.state.removeTask(frameworkId, status.task_id.value);
+      if (TERMINAL_TASK_STATES.has(stamped.state)) this.forgetTask(frameworkId, status.task_id.value);
     } else {
       this.forwardUpdate(frameworkId, stamped);
     }
@@ -386,16 +526,17 @@ export class Agent extends Process {
   private executorEnded(run: ExecutorRun, termination: Termination, status: number): void {
     const live = this.state.removeExecutor(run);
     const frameworkId = run.frameworkId;
+    this.checkpoint?.removeExecutor(frameworkId, run.executorId);
     for (const task of live) {
       const taskId = task.info.task_id.value;
-      if (this.state.isShuttingDown(frameworkId)) this.state.removeTask(frameworkId, taskId);
+      if (this.state.isShuttingDown(frameworkId)) this.forgetTask(frameworkId, taskId);
       else this.agentUpdate(frameworkId, taskId, 'TASK_FAILED', termination.reason, termination.message, run.executorId);
     }
     this.logger.log('info', `executor ${run.executorId} of framework ${frameworkId} ended: ${termination.message}`, { agent: this.agentId, status });
     // As Mesos: a command executor is the agent's invention, unknown to the master and the
     // framework, so its end is told through its task's update alone.
     if (run.kind !== 'command') {
-      this.send(this.master, 'agent.ExecutorExited', { framework_id: { value: frameworkId }, executor_id: { value: run.executorId }, status });
+      this.toMaster('agent.ExecutorExited', { framework_id: { value: frameworkId }, executor_id: { value: run.executorId }, status });
     }
     this.forgetFrameworkIfDone(frameworkId);
     if (this.whenAllGone !== undefined && this.state.runs().length === 0) this.whenAllGone();
@@ -489,6 +630,7 @@ export class Agent extends Process {
       this.logger.log('warn', `dropped an update of task ${status.task_id.value}: ${(e as Error).message}`);
       return;
     }
+    if (this.state.task(frameworkId, status.task_id.value) !== undefined) this.checkpoint?.update(frameworkId, status.task_id.value, status);
     if (now !== undefined) {
       this.sendUpdate(frameworkId, now);
       this.retryBy(this.streams.retryAt(frameworkId, status.task_id.value));
@@ -496,7 +638,13 @@ export class Agent extends Process {
   }
 
   private sendUpdate(frameworkId: string, status: TaskStatus): void {
-    this.send(this.master, 'agent.StatusUpdate', { framework_id: { value: frameworkId }, status });
+    this.toMaster('agent.StatusUpdate', { framework_id: { value: frameworkId }, status });
+  }
+
+  /** Sends to the leading master; with none known, nothing goes (updates are resent, registration retried). */
+  private toMaster<K extends 'agent.StatusUpdate' | 'agent.FrameworkMessage' | 'agent.ExecutorExited'>(type: K, body: Messages[K]): void {
+    const master = this.tracker.pid;
+    if (master !== undefined) this.send(master, type, body);
   }
 
   /**
@@ -536,6 +684,7 @@ export class Agent extends Process {
       this.logger.log('debug', `ignored an acknowledgement: ${result.error}`);
       return;
     }
+    if (this.state.task(frameworkId, taskId) !== undefined) this.checkpoint?.ack(frameworkId, taskId, body.uuid);
     if (result.next !== undefined) {
       this.sendUpdate(frameworkId, result.next);
       this.retryBy(this.streams.retryAt(frameworkId, taskId));
@@ -546,7 +695,7 @@ export class Agent extends Process {
       // The executor made it, so the executor waits for its ack; the agent's own it never saw.
       if (run !== undefined && run.taskIds.has(taskId) && result.acked.source !== 'SOURCE_AGENT') this.acknowledgeToExecutor(run, taskId, body.uuid);
       if (TERMINAL_TASK_STATES.has(result.acked.state) && result.drained) {
-        this.state.removeTask(frameworkId, taskId);
+        this.forgetTask(frameworkId, taskId);
         this.forgetFrameworkIfDone(frameworkId);
       }
     } else if (result.drained) {
@@ -563,12 +712,20 @@ export class Agent extends Process {
     const done = this.state.isShuttingDown(frameworkId)
       ? this.state.removeFrameworkIfNoExecutors(frameworkId)
       : this.state.isIdle(frameworkId) && !this.streams.hasPending(frameworkId) && this.state.removeFrameworkIfIdle(frameworkId);
-    if (done) this.streams.forget(frameworkId);
+    if (!done) return;
+    this.streams.forget(frameworkId);
+    this.checkpoint?.removeFramework(frameworkId);
+  }
+
+  private forgetTask(frameworkId: string, taskId: string): void {
+    this.state.removeTask(frameworkId, taskId);
+    this.checkpoint?.removeTask(frameworkId, taskId);
   }
 
   // ---- stopping -----------------------------------------------------------------------------
 
   private async shutDown(shutdownExecutors: boolean): Promise<void> {
+    this.stopDetecting?.();
     this.registrationTimer?.cancel();
     this.registrationTimer = undefined;
     this.pingTimer?.cancel();
@@ -582,10 +739,18 @@ export class Agent extends Process {
     if (!this.finished) this.terminate();
   }
 
+  /** The one gate for master messages: the tracker takes only the leader's, at its epoch or later. */
   private fromMaster(message: Envelope): boolean {
-    if (message.from === this.master) return true;
-    this.logger.log('warn', `ignored ${message.type} from ${message.from}: the master is ${this.master}`);
-    return false;
+    const verdict = this.tracker.admits(message.from, message.epoch);
+    if (!verdict.ok) {
+      this.logger.log('warn', `ignored ${message.type} from ${message.from}: ${verdict.why}`, { agent: this.agentId });
+      return false;
+    }
+    if (verdict.changed) {
+      this.logger.log('info', `${message.from} leads now (epoch ${this.tracker.epoch}): registering with it`, { agent: this.agentId });
+      this.reconnect();
+    }
+    return true;
   }
 }
 

@@ -11,6 +11,7 @@ import {
   TESSERA_RLIMIT_NOFILE as ENV_RLIMIT_NOFILE,
   TESSERA_RLIMIT_CPU_SECONDS as ENV_RLIMIT_CPU_SECONDS,
   TESSERA_RLIMIT_DATA_BYTES as ENV_RLIMIT_DATA_BYTES,
+  TESSERA_RECOVERY_TIMEOUT_MS as ENV_RECOVERY_TIMEOUT_MS,
   MESOS_DIRECTORY,
   MESOS_EXECUTOR_ID,
   MESOS_FRAMEWORK_ID,
@@ -30,6 +31,7 @@ export {
   ENV_RLIMIT_NOFILE,
   ENV_RLIMIT_CPU_SECONDS,
   ENV_RLIMIT_DATA_BYTES,
+  ENV_RECOVERY_TIMEOUT_MS,
 };
 
 /** Limits applied to a command task's processes. */
@@ -61,13 +63,19 @@ export function commandTaskRlimits(task: TaskInfo | undefined, policy: RlimitPol
   return limits;
 }
 
-/** `executor.Spawn`'s environment: the executor identity (as Mesos gives it) and the limits. */
-export function spawnEnvironment(frameworkId: string, executorId: string, directory: string, limits: TaskRlimits): { variables: { name: string; value: string }[] } {
+/**
+ * `executor.Spawn`'s environment: the executor identity (as Mesos gives it), the limits, and how
+ * long the executor waits for a lost agent.
+ */
+export function spawnEnvironment(
+  frameworkId: string, executorId: string, directory: string, limits: TaskRlimits, recoveryTimeoutMs?: number,
+): { variables: { name: string; value: string }[] } {
   const variables = [
     { name: MESOS_FRAMEWORK_ID, value: frameworkId },
     { name: MESOS_EXECUTOR_ID, value: executorId },
     { name: MESOS_DIRECTORY, value: directory },
   ];
+  if (recoveryTimeoutMs !== undefined) variables.push({ name: ENV_RECOVERY_TIMEOUT_MS, value: String(recoveryTimeoutMs) });
   if (limits.nofile !== undefined) variables.push({ name: ENV_RLIMIT_NOFILE, value: String(limits.nofile) });
   if (limits.cpuSeconds !== undefined) variables.push({ name: ENV_RLIMIT_CPU_SECONDS, value: String(limits.cpuSeconds) });
   if (limits.dataBytes !== undefined) variables.push({ name: ENV_RLIMIT_DATA_BYTES, value: String(limits.dataBytes) });
@@ -85,6 +93,7 @@ export interface CustomExecutorContext {
   agent: string;
   nats: NatsSettings | undefined;
   shutdownGracePeriodMs: number;
+  recoveryTimeoutMs?: number;
 }
 
 /**
@@ -108,6 +117,10 @@ export function customExecutorEnvironment(ctx: CustomExecutorContext): Record<st
   env[MESOS_SANDBOX] = ctx.directory;
   env.MESOS_DIRECTORY = ctx.directory;
   env.MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD = `${ctx.shutdownGracePeriodMs}ms`;
+  if (ctx.recoveryTimeoutMs !== undefined) {
+    env[ENV_RECOVERY_TIMEOUT_MS] = String(ctx.recoveryTimeoutMs);
+    env.MESOS_RECOVERY_TIMEOUT = `${ctx.recoveryTimeoutMs}ms`;
+  }
   for (const v of ctx.command.environment?.variables ?? []) env[v.name] = v.value ?? '';
   return env;
 }

@@ -42,6 +42,8 @@ export interface SupervisorSettings {
   gracePeriodMs: number;
   rlimits: RlimitPolicy;
   nats: NatsSettings | undefined;
+  /** Passed to executors: how long they wait for a lost agent. */
+  recoveryTimeoutMs: number;
 }
 
 /**
@@ -151,6 +153,7 @@ export class ExecutorSupervisor {
       agent: this.port.pid,
       nats: this.settings.nats,
       shutdownGracePeriodMs: this.settings.gracePeriodMs,
+      recoveryTimeoutMs: this.settings.recoveryTimeoutMs,
     });
     const child = this.settings.executorLauncher.launch({ command: run.info.command!, environment, directory: run.directory });
     this.processes.set(run, child);
@@ -170,7 +173,7 @@ export class ExecutorSupervisor {
       executor_info: run.info,
       directory: run.directory,
       agent: this.port.pid,
-      environment: spawnEnvironment(run.frameworkId, run.executorId, run.directory, commandTaskRlimits(task, this.settings.rlimits)),
+      environment: spawnEnvironment(run.frameworkId, run.executorId, run.directory, commandTaskRlimits(task, this.settings.rlimits), this.settings.recoveryTimeoutMs),
       shutdown_grace_period_ms: this.settings.gracePeriodMs,
     };
     const logFile = executorHostLogPath(this.settings.workDir, agentId, run.frameworkId);

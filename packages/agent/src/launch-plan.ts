@@ -79,6 +79,7 @@ function frameworkMismatch(frameworkId: string, executor: ExecutorInfo): string 
 export type AgentReason =
   | 'REASON_EXECUTOR_TERMINATED'
   | 'REASON_EXECUTOR_REGISTRATION_TIMEOUT'
+  | 'REASON_EXECUTOR_REREGISTRATION_TIMEOUT'
   | 'REASON_CONTAINER_LAUNCH_FAILED'
   | 'REASON_TASK_KILLED_DURING_LAUNCH'
   | 'REASON_TASK_INVALID';

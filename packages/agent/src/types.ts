@@ -1,5 +1,6 @@
 import type { CommandInfo } from '@tessera/protocol';
 import type { UPID } from '@tessera/process';
+import type { MasterDetector } from '@tessera/leader';
 
 /** Mesos's `--executor_registration_timeout`: 1 min. */
 export const DEFAULT_EXECUTOR_REGISTRATION_TIMEOUT_MS = 60_000;
@@ -13,6 +14,10 @@ export const DEFAULT_REGISTRATION_BACKOFF_MAX_MS = 60_000;
 export const DEFAULT_RLIMIT_NOFILE = 1024;
 /** The master's pid when none is given, as Mesos's `master` process id. */
 export const DEFAULT_MASTER: UPID = 'master@master';
+/** Mesos's `--executor_reregistration_timeout`: 2 s. */
+export const DEFAULT_EXECUTOR_REREGISTRATION_TIMEOUT_MS = 2_000;
+/** Mesos's `--recovery_timeout`: how long executors wait for a lost agent, 15 min. */
+export const DEFAULT_RECOVERY_TIMEOUT_MS = 15 * 60_000;
 /** The version an agent reports when none is given. */
 export const AGENT_VERSION = '0.1.0';
 
@@ -75,8 +80,21 @@ export interface NatsSettings {
 
 /** How an agent is built. Only `workDir` and `hostLauncher` are required. */
 export interface AgentOptions {
-  /** The master's pid (default `master@master`). */
+  /** The master's pid when there is no detector (default `master@master`). */
   master?: UPID;
+  /** Who leads the masters; the agent follows it (default: `master`, never changing). */
+  detector?: MasterDetector;
+  /**
+   * Where the agent checkpoints (see checkpointDirectory) and recovers from at start; without
+   * it nothing is checkpointed. A corrupt checkpoint makes the constructor throw CheckpointError.
+   */
+  checkpointDir?: string;
+  /** This boot's id (default: /proc/sys/kernel/random/boot_id); another one means a reboot. */
+  bootId?: string;
+  /** How long a recovering agent waits for its executors to subscribe again (default 2 s). */
+  executorReregistrationTimeoutMs?: number;
+  /** How long executors keep trying to reach a lost agent before they kill their tasks (default 15 min). */
+  recoveryTimeoutMs?: number;
   /** Sandboxes live under `<workDir>/agents/<agent_id>/...`. */
   workDir: string;
   /** The process name (default `agent`). */

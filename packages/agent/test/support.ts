@@ -178,12 +178,14 @@ export interface ClusterOptions {
   master?: (peer: Peer, message: Envelope) => boolean;
   /** Answer Register/Reregister (default true). */
   answerRegistrations?: boolean;
+  /** The network to join (default: a new one), for tests that add nodes of their own. */
+  network?: MemoryNetwork;
 }
 
 /** A fake master, a fake executor host and a real agent on one in-memory network and manual clock. */
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const clock = new ManualClock();
-  const network = new MemoryNetwork();
+  const network = options.network ?? new MemoryNetwork();
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'tessera-agent-'));
   const make = (node: string, seed: number) => Runtime.create({ transport: network.transport(node), clock, random: new Random(seed), logger: memoryLogger() });
   const masterRuntime = await make('master', 1);

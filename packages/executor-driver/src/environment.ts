@@ -17,6 +17,12 @@ export const TESSERA_EXECUTOR_ID = 'TESSERA_EXECUTOR_ID';
 export const TESSERA_SANDBOX = 'TESSERA_SANDBOX';
 /** The node name of an executor host OS process (read by host-main). */
 export const TESSERA_HOST_NODE = 'TESSERA_HOST_NODE';
+/**
+ * How long an executor keeps trying to reach its lost agent before it kills its tasks and exits
+ * (ms; Mesos's MESOS_RECOVERY_TIMEOUT). For a hosted command executor it travels in
+ * `executor.Spawn.environment`, and the host takes it out.
+ */
+export const TESSERA_RECOVERY_TIMEOUT_MS = 'TESSERA_RECOVERY_TIMEOUT_MS';
 /** How long an executor host runs with no executor before it exits (ms; default 30,000). */
 export const TESSERA_HOST_IDLE_MS = 'TESSERA_HOST_IDLE_MS';
 
@@ -52,6 +58,8 @@ export interface ExecutorEnvironment {
   frameworkId: string;
   executorId: string;
   sandbox: string;
+  /** TESSERA_RECOVERY_TIMEOUT_MS, when set. */
+  recoveryTimeoutMs?: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -79,8 +87,19 @@ export function executorEnvironment(env: Env = process.env): ExecutorEnvironment
   const executorId = pick(TESSERA_EXECUTOR_ID, MESOS_EXECUTOR_ID);
   const sandbox = pick(TESSERA_SANDBOX, MESOS_SANDBOX, MESOS_DIRECTORY);
   const cluster = env[TESSERA_CLUSTER]?.trim() || 'default';
+  const recoveryTimeoutMs = recoveryTimeoutFrom(env, problems);
   if (problems.length > 0) throw new Error(`executor environment: ${problems.join('; ')}`);
-  return { natsServers, cluster, agent, frameworkId, executorId, sandbox };
+  return { natsServers, cluster, agent, frameworkId, executorId, sandbox, ...(recoveryTimeoutMs === undefined ? {} : { recoveryTimeoutMs }) };
+}
+
+/** TESSERA_RECOVERY_TIMEOUT_MS read as a positive integer; a bad value is added to `problems`. */
+export function recoveryTimeoutFrom(env: Env, problems: string[]): number | undefined {
+  const text = env[TESSERA_RECOVERY_TIMEOUT_MS]?.trim();
+  if (text === undefined || text === '') return undefined;
+  const ms = Number(text);
+  if (Number.isSafeInteger(ms) && ms > 0) return ms;
+  problems.push(`${TESSERA_RECOVERY_TIMEOUT_MS} must be a positive integer of ms, got '${text}'`);
+  return undefined;
 }
 
 /**

@@ -180,9 +180,24 @@ export class ExecutorDriver extends Process {
       case 'MESSAGE': return this.callbacks.message?.(required(event, 'message').data, this);
       case 'ERROR': return this.onError(required(event, 'error').message);
       case 'SHUTDOWN': return this.onShutdown();
-      case 'HEARTBEAT': return undefined;
+      case 'HEARTBEAT': return this.onHeartbeat();
     }
   };
+
+  /**
+   * A restarted agent asks its recovered executors to subscribe again with a HEARTBEAT (Mesos's
+   * ReconnectExecutorMessage): at once, not at the next back-off, which may be many seconds out.
+   * A restart quicker than node-loss detection leaves the driver thinking it is subscribed: it
+   * subscribes all the same, and links the new agent afresh.
+   */
+  private onHeartbeat(): void {
+    this.logger.log('info', 'the agent asks for a new subscription', { pid: this.pid, agent: this.agent });
+    this.unlink(this.agent);
+    this.retryTimer?.cancel();
+    this.retryTimer = undefined;
+    if (this.connection === 'subscribed') this.connection = 'subscribing';
+    this.subscribe();
+  }
 
   private onSubscribed(event: Messages['executor.Event']): void {
     const info = required(event, 'subscribed');

@@ -4,7 +4,7 @@ import { Process, parseUpid, type Runtime, type Timer, type UPID } from '@tesser
 import type { Envelope, Messages } from '@tessera/protocol';
 import { rlimitsFromEnvironment, type Rlimits } from './command-line.js';
 import { CommandExecutor, DEFAULT_SHUTDOWN_GRACE_MS, SHUTDOWN_ACK_WAIT_MS } from './command-executor.js';
-import { TESSERA_RLIMIT_CPU_SECONDS, TESSERA_RLIMIT_DATA_BYTES, TESSERA_RLIMIT_NOFILE } from './environment.js';
+import { TESSERA_RECOVERY_TIMEOUT_MS, TESSERA_RLIMIT_CPU_SECONDS, TESSERA_RLIMIT_DATA_BYTES, TESSERA_RLIMIT_NOFILE, recoveryTimeoutFrom } from './environment.js';
 import type { TaskLauncher } from './task-launcher.js';
 
 /** How to build an executor host. */
@@ -23,7 +23,8 @@ export interface ExecutorHostOptions {
 
 /** How long past the grace periods a shutdown waits before it terminates executors outright. */
 const SHUTDOWN_SLACK_MS = 1_000;
-const RLIMIT_VARIABLES = new Set([TESSERA_RLIMIT_DATA_BYTES, TESSERA_RLIMIT_CPU_SECONDS, TESSERA_RLIMIT_NOFILE]);
+/** Settings for the executor that travel in the Spawn's environment, not passed on to tasks. */
+const EXECUTOR_VARIABLES = new Set([TESSERA_RLIMIT_DATA_BYTES, TESSERA_RLIMIT_CPU_SECONDS, TESSERA_RLIMIT_NOFILE, TESSERA_RECOVERY_TIMEOUT_MS]);
 /**
  * Executors spawned per runtime, for their names: an idle host may be replaced by a new one in the
  * same runtime (the agent's in-process launcher) while an executor of the old one still runs.
@@ -117,6 +118,7 @@ export class ExecutorHost extends Process {
         environment: checked.environment,
         rlimits: checked.rlimits,
         shutdownGracePeriodMs: shutdownGraceMs,
+        recoveryTimeoutMs: checked.recoveryTimeoutMs,
         launcher: this.launcher,
       }));
     } catch (err) {
@@ -141,7 +143,8 @@ export class ExecutorHost extends Process {
   };
 
   /** What the Spawn asks for, or why it cannot be had. */
-  private checkSpawn(spawn: Messages['executor.Spawn'], key: string): { environment: Record<string, string>; rlimits: Rlimits | undefined } | string {
+  private checkSpawn(spawn: Messages['executor.Spawn'], key: string):
+    { environment: Record<string, string>; rlimits: Rlimits | undefined; recoveryTimeoutMs: number | undefined } | string {
     if (this.shuttingDown !== undefined) return 'the executor host is shutting down';
     if (this.hosted.has(key)) return `executor ${spawn.executor_info.executor_id.value} of framework ${spawn.framework_id.value} already runs here`;
     const declared = spawn.executor_info.framework_id?.value;
@@ -156,8 +159,11 @@ export class ExecutorHost extends Process {
     } catch (err) {
       return (err as Error).message;
     }
-    const environment = Object.fromEntries(Object.entries(all).filter(([name]) => !RLIMIT_VARIABLES.has(name)));
-    return { environment, rlimits };
+    const problems: string[] = [];
+    const recoveryTimeoutMs = recoveryTimeoutFrom(all, problems);
+    if (problems.length > 0) return problems.join('; ');
+    const environment = Object.fromEntries(Object.entries(all).filter(([name]) => !EXECUTOR_VARIABLES.has(name)));
+    return { environment, rlimits, recoveryTimeoutMs };
   }
 
   private executorExited(key: string, executor: CommandExecutor): void {

@@ -32,7 +32,7 @@ export async function runExecutor(callbacks: ExecutorCallbacks, options: RunExec
     random,
     logger: options.logger ?? stderrLogger(),
   });
-  const driver = runtime.spawn(new ExecutorDriver({ agent: env.agent, frameworkId: env.frameworkId, executorId: env.executorId, callbacks }));
+  const driver = runtime.spawn(new ExecutorDriver({ agent: env.agent, frameworkId: env.frameworkId, executorId: env.executorId, callbacks, ...(env.recoveryTimeoutMs === undefined ? {} : { recoveryTimeoutMs: env.recoveryTimeoutMs }) }));
   const done = runtime.wait(driver.pid).then(() => runtime.stop());
   return { runtime, driver, done };
 }

@@ -127,6 +127,30 @@ describe('ExecutorDriver', () => {
     expect(successor.updates().map((s) => s.uuid)).to.deep.equal([uuid]);
   });
 
+  it('subscribes again at once when a restarted agent sends HEARTBEAT, instead of waiting out its back-off', async () => {
+    const { clock, agentRuntime, agent, driver, run } = await setup();
+    agentRuntime.terminate(agent.pid);
+    await clock.settle();
+    // Lost for a while: the next SUBSCRIBE attempt is seconds away by now.
+    await run(20_000, 1_000);
+    const pending = driver.sendStatusUpdate({ task_id: { value: 't1' }, state: 'TASK_RUNNING' });
+    const restarted = agentRuntime.spawn(new FakeAgent('agent'));
+    await clock.settle();
+    restarted.event(driver.pid, { type: 'HEARTBEAT' });
+    await clock.settle();
+    expect(restarted.callsOf('SUBSCRIBE')).to.have.length(1);
+    expect(driver.subscribed).to.equal(true);
+    expect(restarted.updates().map((s) => s.uuid)).to.include(pending);
+  });
+
+  it('subscribes again on HEARTBEAT even when it never noticed the agent go (a restart quicker than node-loss detection)', async () => {
+    const { clock, agent, driver } = await setup();
+    agent.event(driver.pid, { type: 'HEARTBEAT' });
+    await clock.settle();
+    expect(agent.callsOf('SUBSCRIBE')).to.have.length(2);
+    expect(driver.subscribed).to.equal(true);
+  });
+
   it('shuts down when the agent stays away past the recovery timeout', async () => {
     const shutdowns: string[] = [];
     const { clock, agentRuntime, agent, run } = await setup({ recoveryTimeoutMs: 60_000, callbacks: { launch: () => {}, kill: () => {}, shutdown: () => { shutdowns.push('shutdown'); } } });
@@ -146,7 +170,6 @@ describe('ExecutorDriver', () => {
     agent.kill(driver.pid, 'g1');
     agent.event(driver.pid, { type: 'MESSAGE', message: { data: 'aGk=' } });
     agent.event(driver.pid, { type: 'ERROR', error: { message: 'boom' } });
-    agent.event(driver.pid, { type: 'HEARTBEAT' });
     await clock.settle();
     expect(seen).to.deep.equal([
       'subscribed localhost', 'launch t1', 'launch g1', 'launch g2', 'kill t1 250000000', 'kill g1 default', 'message aGk=', 'error boom',

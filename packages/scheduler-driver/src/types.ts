@@ -59,7 +59,7 @@ export interface Scheduler {
   error?(message: string): void | Promise<void>;
   /** The master is alive. */
   heartbeat?(): void | Promise<void>;
-  /** The master was lost (its process or node went away, or its heartbeats stopped); the driver re-subscribes. */
+  /** The master was lost (its process or node went away, its heartbeats stopped, or another master leads now); the driver re-subscribes. */
   disconnected?(): void | Promise<void>;
 }
 

@@ -25,6 +25,7 @@ export function checkpointedNode(workDir: string): string | undefined {
 /** Paths inside a checkpoint directory, shared by the writer and the reader. */
 export const checkpointPaths = {
   agent: (dir: string) => path.join(dir, 'agent.json'),
+  executorHost: (dir: string) => path.join(dir, 'executor-host.json'),
   frameworks: (dir: string) => path.join(dir, 'frameworks'),
   framework: (dir: string, fw: string) => path.join(dir, 'frameworks', fw),
   frameworkFile: (dir: string, fw: string) => path.join(dir, 'frameworks', fw, 'framework.json'),
@@ -92,10 +93,14 @@ export class CheckpointWriter {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  /** Forgets everything checkpointed (a reboot: the old executors are gone). */
+  /**
+   * Forgets the agent and what ran on it (a reboot: the old executors are gone). Other files of
+   * the directory, such as the executor host's record, are not the agent's to remove.
+   */
   wipe(): void {
     this.made.clear();
-    rmSync(this.directory, { recursive: true, force: true });
+    rmSync(checkpointPaths.frameworks(this.directory), { recursive: true, force: true });
+    rmSync(checkpointPaths.agent(this.directory), { force: true });
   }
 
   private append(frameworkId: string, taskId: string, record: UpdateRecord): void {

@@ -1,7 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { validateBody, type ExecutorHostCheckpoint } from '@tessera/protocol';
 import { UndeliverableError, upid, type Runtime, type UPID } from '@tessera/process';
+import { CheckpointError } from './checkpoint-reader.js';
 import { ENV_CLUSTER, ENV_HOST_NODE, ENV_NATS_URL } from './executor-environment.js';
 import { TESSERA_HOST_IDLE_MS as ENV_HOST_IDLE_MS } from '@tessera/executor-driver';
 import type { ExecutorHostLauncher, NatsSettings } from './types.js';
@@ -25,15 +27,24 @@ export interface OsProcessHostLauncherOptions {
   shared?: boolean;
   /** The hosts' base environment (default: the agent's). */
   env?: Record<string, string | undefined>;
+  /**
+   * Where the shared host is recorded (node pid and OS pid), so that a restarted agent adopts the
+   * host its predecessor left running, executors and all, instead of starting a second one.
+   */
+  stateFile?: string;
 }
 
 interface HostChild {
   pid: UPID;
-  child: ChildProcess;
+  /** The host's OS pid, also its process group (it is started detached). */
+  osPid: number | undefined;
   ready: Promise<UPID>;
   exited: Promise<void>;
   alive: boolean;
 }
+
+/** How often an adopted host (not this process's child) is checked for life. */
+const ADOPTED_POLL_MS = 1_000;
 
 /** The name a probe asks for on a host's node: no such process runs, and its runtime says so. */
 const PROBE_NAME = '_probe';
@@ -63,10 +74,64 @@ export class OsProcessHostLauncher implements ExecutorHostLauncher {
     return this.start(key, options.logFile).ready;
   }
 
-  /** Starts the shared host now, so that the first launch does not wait for it. */
+  /**
+   * Starts the shared host now, so that the first launch does not wait for it; or adopts the one
+   * recorded in `stateFile` when it still runs (a restarted agent's).
+   * @throws CheckpointError when the state file is not what a launcher wrote.
+   */
   prestart(logFile: string): void {
     if (!this.options.shared || this.hosts.has(SHARED)) return;
+    const recorded = this.readState();
+    if (recorded !== undefined && alive(recorded.os_pid)) {
+      this.adopt(recorded, logFile);
+      return;
+    }
     this.start(SHARED, logFile).ready.catch(() => undefined);
+  }
+
+  /** Takes over a host a previous agent started; if it does not answer, a new one is started. */
+  private adopt(recorded: ExecutorHostCheckpoint, logFile: string): void {
+    const host: HostChild = { pid: recorded.pid, osPid: recorded.os_pid, alive: true, exited: undefined!, ready: undefined! };
+    host.exited = new Promise<void>((resolve) => {
+      const poll = (): void => {
+        if (alive(recorded.os_pid)) {
+          this.runtime.clock.setTimer(ADOPTED_POLL_MS, poll);
+          return;
+        }
+        host.alive = false;
+        if (this.hosts.get(SHARED) === host) this.hosts.delete(SHARED);
+        resolve();
+      };
+      poll();
+    });
+    host.ready = this.awaitReady(host, () => 'adopted, gone', logFile).catch(() => {
+      if (this.hosts.get(SHARED) === host) this.hosts.delete(SHARED);
+      return this.start(SHARED, logFile).ready;
+    });
+    this.hosts.set(SHARED, host);
+  }
+
+  private readState(): ExecutorHostCheckpoint | undefined {
+    const file = this.options.stateFile;
+    if (file === undefined || !existsSync(file)) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new CheckpointError(file, (e as Error).message);
+    }
+    const checked = validateBody('checkpoint.ExecutorHost', value);
+    if (!checked.ok) throw new CheckpointError(file, checked.error);
+    return checked.value as ExecutorHostCheckpoint;
+  }
+
+  private writeState(host: HostChild): void {
+    const file = this.options.stateFile;
+    if (file === undefined || host.osPid === undefined) return;
+    mkdirSync(path.dirname(file), { recursive: true });
+    const record: ExecutorHostCheckpoint = { pid: host.pid, os_pid: host.osPid };
+    writeFileSync(`${file}.tmp`, JSON.stringify(record));
+    renameSync(`${file}.tmp`, file);
   }
 
   forget(frameworkId: string, pid: UPID): void {
@@ -74,7 +139,7 @@ export class OsProcessHostLauncher implements ExecutorHostLauncher {
     const host = this.hosts.get(key);
     if (host === undefined || host.pid !== pid) return;
     this.hosts.delete(key);
-    if (host.alive) host.child.kill('SIGTERM');
+    if (host.alive) signalGroup(host.osPid, 'SIGTERM');
   }
 
   async shutdown(): Promise<void> {
@@ -83,8 +148,8 @@ export class OsProcessHostLauncher implements ExecutorHostLauncher {
     await Promise.all(hosts.map(async (host) => {
       if (!host.alive) return;
       // SIGTERM: the host shuts its executors down (they kill their tasks) and exits.
-      host.child.kill('SIGTERM');
-      const timer = this.runtime.clock.setTimer(this.options.stopTimeoutMs ?? 10_000, () => killGroup(host.child, 'SIGKILL'));
+      signalGroup(host.osPid, 'SIGTERM');
+      const timer = this.runtime.clock.setTimer(this.options.stopTimeoutMs ?? 10_000, () => signalGroup(host.osPid, 'SIGKILL'));
       await host.exited;
       timer.cancel();
     }));
@@ -95,12 +160,18 @@ export class OsProcessHostLauncher implements ExecutorHostLauncher {
   }
 
   private start(frameworkId: string, logFile: string | undefined): HostChild {
+    const host = this.spawnHost(frameworkId, logFile);
+    if (frameworkId === SHARED) this.writeState(host);
+    return host;
+  }
+
+  private spawnHost(frameworkId: string, logFile: string | undefined): HostChild {
     const node = `${this.runtime.node}-host-${this.runtime.random.token(8)}`.slice(-128);
     const pid = upid('executor-host', node);
     const log = logFile ?? '/dev/null';
     if (logFile !== undefined) mkdirSync(path.dirname(logFile), { recursive: true });
     const fd = openSync(log, 'a');
-    let child: ChildProcess;
+    let child: ReturnType<typeof spawn>;
     try {
       child = spawn(process.execPath, [this.options.entry], {
         detached: true,
@@ -118,7 +189,7 @@ export class OsProcessHostLauncher implements ExecutorHostLauncher {
       closeSync(fd);
     }
     let exitCode: string = 'unknown';
-    const host: HostChild = { pid, child, alive: true, exited: undefined!, ready: undefined! };
+    const host: HostChild = { pid, osPid: child.pid, alive: true, exited: undefined!, ready: undefined! };
     host.exited = new Promise<void>((resolve) => {
       const gone = (why: string): void => {
         exitCode = why;
@@ -140,7 +211,7 @@ export class OsProcessHostLauncher implements ExecutorHostLauncher {
     const deadline = this.runtime.clock.now() + (this.options.readyTimeoutMs ?? 10_000);
     while (host.alive) {
       if (this.runtime.clock.now() > deadline) {
-        killGroup(host.child, 'SIGKILL');
+        signalGroup(host.osPid, 'SIGKILL');
         throw new Error(`executor host ${host.pid} did not answer within ${this.options.readyTimeoutMs ?? 10_000} ms (log: ${log})`);
       }
       const answered = await this.runtime.ask(probe, 'demo.Ping', { seq: 0 }, { expect: 'demo.Pong', timeoutMs: PROBE_TIMEOUT_MS }).then(
@@ -155,11 +226,21 @@ export class OsProcessHostLauncher implements ExecutorHostLauncher {
   }
 }
 
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
+function signalGroup(osPid: number | undefined, signal: NodeJS.Signals): void {
+  if (osPid === undefined) return;
   try {
-    process.kill(-child.pid, signal);
+    process.kill(-osPid, signal);
   } catch {
     // ESRCH: already gone.
+  }
+}
+
+/** True while the OS process runs (signal 0 only checks). EPERM: it runs, as another user. */
+function alive(osPid: number): boolean {
+  try {
+    process.kill(osPid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { NatsTransport, Random, Runtime, type Logger, type Transport } from '@tessera/process';
 import { KvRegistryStore, Master, MasterContender, MemoryRegistryStore, type MasterOptions, type RegistryStore } from '@tessera/master';
-import { MemoryLeaseStore, bucketName, connectKv, createBucket, openLeaseStore, type LeaseStore } from '@tessera/leader';
-import { Agent, InProcessHostLauncher, OsProcessHostLauncher, type AgentOptions } from '@tessera/agent';
+import { MemoryLeaseStore, bucketName, connectKv, createBucket, findLeaseDetector, openLeaseStore, type LeaseStore } from '@tessera/leader';
+import { Agent, InProcessHostLauncher, OsProcessHostLauncher, checkpointDirectory, checkpointPaths, checkpointedNode, type AgentOptions } from '@tessera/agent';
 import { EXECUTOR_HOST_MAIN, ExecutorHost } from '@tessera/executor-driver';
 
 /** Where a node connects: a NATS cluster, or (local mode only) an in-memory transport. */
@@ -102,28 +102,51 @@ export interface AgentServiceOptions extends Omit<AgentOptions, 'hostLauncher' |
 }
 
 export async function startAgentService(network: Network, logger: Logger, options: AgentServiceOptions): Promise<Service<Agent>> {
-  const node = options.node ?? `agent-${os.hostname().replace(/[^A-Za-z0-9_-]/g, '_')}-${Random.fromEntropy().token(8)}`;
+  // The node a previous run checkpointed: its executors look for the agent there.
+  const node = options.node ?? checkpointedNode(options.workDir) ?? `agent-${os.hostname().replace(/[^A-Za-z0-9_-]/g, '_')}-${Random.fromEntropy().token(8)}`;
+  // On NATS, executors outlive the agent: it checkpoints, and recovers them when restarted.
+  const checkpointDir = options.checkpointDir ?? ('nats' in network ? checkpointDirectory(options.workDir, node) : undefined);
   const runtime = await startRuntime(network, node, logger);
+  // Without a fixed master, follow the elected leader when the masters run an election.
+  const kv = 'nats' in network && options.master === undefined && options.detector === undefined ? await connectKv(network.nats) : undefined;
+  const detector = options.detector ?? (kv === undefined || !('nats' in network) ? undefined : await findLeaseDetector(kv, network.cluster, logger));
   const hostLauncher = 'memory' in network
     ? new InProcessHostLauncher(runtime, ({ onIdle }) => new ExecutorHost({ runtime, onIdle }))
-    : new OsProcessHostLauncher({ runtime, entry: EXECUTOR_HOST_MAIN, nats: { url: network.nats, cluster: network.cluster }, shared: true });
-  if (hostLauncher instanceof OsProcessHostLauncher) {
-    mkdirSync(options.workDir, { recursive: true });
-    hostLauncher.prestart(path.join(options.workDir, `executor-host-${node}.log`));
-  }
+    : new OsProcessHostLauncher({
+      runtime, entry: EXECUTOR_HOST_MAIN, nats: { url: network.nats, cluster: network.cluster }, shared: true,
+      ...(checkpointDir === undefined ? {} : { stateFile: checkpointPaths.executorHost(checkpointDir) }),
+    });
   const { node: _node, ...agentOptions } = options;
-  const agent = runtime.spawn(new Agent({
-    ...agentOptions,
-    hostLauncher,
-    ...('nats' in network ? { nats: { url: network.nats, cluster: network.cluster } } : {}),
-  }));
-  logger.log('info', 'agent started', { pid: agent.pid, work_dir: options.workDir });
+  let agent: Agent;
+  try {
+    // Built before the host starts: a corrupt checkpoint stops everything here.
+    agent = new Agent({
+      ...agentOptions,
+      hostLauncher,
+      ...(checkpointDir === undefined ? {} : { checkpointDir }),
+      ...(detector === undefined ? {} : { detector }),
+      ...('nats' in network ? { nats: { url: network.nats, cluster: network.cluster } } : {}),
+    });
+    if (hostLauncher instanceof OsProcessHostLauncher) {
+      mkdirSync(options.workDir, { recursive: true });
+      hostLauncher.prestart(path.join(options.workDir, `executor-host-${node}.log`));
+    }
+  } catch (err) {
+    detector?.stop();
+    await kv?.close();
+    await runtime.stop();
+    throw err;
+  }
+  runtime.spawn(agent);
+  logger.log('info', 'agent started', { pid: agent.pid, work_dir: options.workDir, leader: detector === undefined ? 'fixed' : 'elected' });
   return {
     process: agent,
     runtime,
     async stop() {
       await agent.stop({ shutdownExecutors: true });
       await hostLauncher.shutdown();
+      detector?.stop();
+      await kv?.close();
       await runtime.stop();
     },
   };

@@ -1,8 +1,15 @@
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { stderrLogger, type LogLevel } from '@tessera/process';
 import { natsUrl, resourceSpec, token } from '../flags.js';
 import { startAgentService } from '../services.js';
 import { serveUntilSignalled } from './serve.js';
+
+/** A positive whole number of milliseconds. */
+function positiveMs(text: string): number {
+  const ms = Number(text);
+  if (!Number.isSafeInteger(ms) || ms <= 0) throw new InvalidArgumentError(`expected a positive whole number of ms, got '${text}'`);
+  return ms;
+}
 
 export function agentCommand(): Command {
   return new Command('agent')
@@ -10,16 +17,23 @@ export function agentCommand(): Command {
     .requiredOption('--nats <url>', 'NATS server URL(s), comma separated', natsUrl)
     .requiredOption('--work-dir <dir>', 'where sandboxes and the agent\'s files live')
     .option('--cluster <name>', 'Tessera cluster name (NATS subject namespace)', token, 'tessera')
-    .option('--master <pid>', 'the master\'s process id', 'master@master')
+    .option('--master <pid>', 'a fixed master\'s process id (default: follow the elected leader when the masters run an election, else master@master)')
     .option('--resources <spec>', 'resources in the Mesos flag syntax, e.g. "cpus:4;mem:8192;cpus(web):2"', resourceSpec)
     .option('--attributes <spec>', 'attributes, e.g. "rack:a;zone:1"')
     .option('--hostname <name>', 'host name reported to the master')
+    .option('--recovery-timeout <ms>', 'how long executors wait for a lost agent before killing their tasks (Mesos --recovery_timeout)', positiveMs, 15 * 60_000)
+    .option('--executor-reregistration-timeout <ms>', 'how long a restarted agent waits for its executors to subscribe again', positiveMs, 2_000)
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
-    .action(async (opts: { nats: string; workDir: string; cluster: string; master: string; resources?: string; attributes?: string; hostname?: string; logLevel: LogLevel }) => {
+    .action(async (opts: {
+      nats: string; workDir: string; cluster: string; master?: string; resources?: string; attributes?: string; hostname?: string;
+      recoveryTimeout: number; executorReregistrationTimeout: number; logLevel: LogLevel;
+    }) => {
       const logger = stderrLogger(opts.logLevel);
       const service = await startAgentService({ nats: opts.nats, cluster: opts.cluster }, logger, {
-        master: opts.master,
+        ...(opts.master === undefined ? {} : { master: opts.master }),
         workDir: opts.workDir,
+        recoveryTimeoutMs: opts.recoveryTimeout,
+        executorReregistrationTimeoutMs: opts.executorReregistrationTimeout,
         ...(opts.resources === undefined ? {} : { resources: opts.resources }),
         ...(opts.attributes === undefined ? {} : { attributes: opts.attributes }),
         ...(opts.hostname === undefined ? {} : { hostname: opts.hostname }),

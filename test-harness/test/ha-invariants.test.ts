@@ -67,6 +67,11 @@ describe('HA invariant checker', () => {
     expect(checkInvariants(history, end(history.map((_, i) => `t${i}`)))).to.deep.equal([]);
   });
 
+  it('leaves tasks launched after launchedBefore out of the forgotten check', () => {
+    const history: HistoryRecord[] = [{ ...launch('old'), at: 10 } as HistoryRecord, { ...launch('new'), at: 20 } as HistoryRecord];
+    expect(checkInvariants(history, { ...end(), launchedBefore: 15 }).map((v) => v.task_id)).to.deep.equal(['old']);
+  });
+
   it('flags a launch on an agent it was not told the size of', () => {
     expect(checkInvariants([launch('t1', 'a9')], end(['t1'])).map((v) => v.detail)).to.deep.equal(['launched on an agent of unknown size']);
   });

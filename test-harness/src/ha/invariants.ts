@@ -21,6 +21,11 @@ export interface EndOfRun {
   liveTasks: ReadonlySet<string>;
   /** Each agent's total resources, by agent id. */
   agentTotals: ReadonlyMap<string, TaskResources>;
+  /**
+   * Judge only tasks launched before this time as forgotten (mid-run checks: a task launched a
+   * moment ago may not have reported yet). Default: all of them (a quiesced run).
+   */
+  launchedBefore?: number;
 }
 
 export interface Violation {
@@ -36,6 +41,7 @@ interface TaskView {
   last?: string;
   /** Holds resources on `agent` (launched or running, not ended). */
   holding: boolean;
+  launchedAt?: number;
 }
 
 /** Every broken invariant in `history`, in the order found; empty when the run was clean. */
@@ -55,7 +61,7 @@ export function checkInvariants(history: readonly HistoryRecord[], end: EndOfRun
     tasks.set(record.task_id, view);
     if (record.kind === 'launch') {
       if (view.agent !== undefined) violations.push({ invariant: 'duplicate-launch', task_id: record.task_id, agent_id: record.agent_id, detail: `launched again (first on ${view.agent})` });
-      Object.assign(view, { agent: record.agent_id, resources: record.resources, holding: true });
+      Object.assign(view, { agent: record.agent_id, resources: record.resources, holding: true, launchedAt: record.at });
       const after = take(record.agent_id, record.resources, 1);
       const total = end.agentTotals.get(record.agent_id);
       if (total === undefined) violations.push({ invariant: 'over-commit', task_id: record.task_id, agent_id: record.agent_id, detail: 'launched on an agent of unknown size' });
@@ -80,6 +86,7 @@ export function checkInvariants(history: readonly HistoryRecord[], end: EndOfRun
     view.last = record.state;
   }
   for (const [id, view] of tasks) {
+    if (end.launchedBefore !== undefined && (view.launchedAt === undefined || view.launchedAt >= end.launchedBefore)) continue;
     const ended = view.last !== undefined && FINAL.has(view.last);
     const live = end.liveTasks.has(id);
     if (!ended && !live) violations.push({ invariant: 'forgotten-task', task_id: id, agent_id: view.agent, detail: `last state ${view.last ?? 'none'} and no live process` });

@@ -1,0 +1,105 @@
+import { expect } from 'chai';
+import { SystemClock } from '@tessera/process';
+import { eventually } from '../src/index.js';
+import { HaCluster } from '../src/ha/ha-cluster.js';
+
+const clock = new SystemClock();
+/** A task launched this long ago must have reported by now (mid-run invariant checks). */
+const SETTLE_MS = 10_000;
+
+/**
+ * The HA fault tests of issue 5, on one scenario for the whole file (3 masters with a 2 s lease,
+ * a 3-server NATS cluster, 3 agent processes, the recording framework keeping 50 sleepers).
+ */
+describe('HA: a cluster under SIGKILL (real processes, real NATS cluster)', function () {
+  this.timeout(90_000);
+  let ha: HaCluster;
+
+  before(async function () {
+    this.timeout(120_000);
+    ha = await HaCluster.start({ leaseMs: 2_000, sleepers: 50 });
+    await eventually('50 sleepers RUNNING', () => [...ha.lastStates()].filter(([id, s]) => id.includes('-sleep-') && s === 'TASK_RUNNING').length >= 50, 60_000, 200);
+  });
+
+  after(async () => {
+    await ha?.stop();
+  });
+
+  const subscriptions = (): number => ha.history().filter((r) => r.kind === 'subscribed').length;
+  const finishedCount = (): number => ha.history().filter((r) => r.kind === 'update' && r.state === 'TASK_FINISHED').length;
+  const expectInvariants = (): void => {
+    expect(ha.check(clock.now() - SETTLE_MS)).to.deep.equal([]);
+  };
+
+  it('elects a new leader within 2 lease periods each of 5 times the leader is SIGKILLed, and loses no task', async () => {
+    for (let round = 1; round <= 5; round += 1) {
+      const old = await ha.waitForLeader();
+      const subscribed = subscriptions();
+      const killedAt = performance.now();
+      await ha.masters.get(old.name)!.kill('SIGKILL');
+      const next = await ha.waitForLeader(4 * ha.leaseMs, old.record);
+      const tookMs = performance.now() - killedAt;
+      expect(next.name, `round ${round}`).to.not.equal(old.name);
+      expect(tookMs, `round ${round}: new leader after ${Math.round(tookMs)} ms`).to.be.at.most(2 * ha.leaseMs);
+      // It serves: the framework follows it and subscribes there.
+      await eventually(`round ${round}: the framework re-subscribes to ${next.name}`, () => subscriptions() > subscribed, 20_000, 50);
+      ha.restartMaster(old.name);
+    }
+    const finished = finishedCount();
+    await eventually('short tasks keep finishing after the failovers', () => finishedCount() >= finished + 10, 30_000, 100);
+    expectInvariants();
+  });
+
+  it('keeps the tasks of an agent SIGKILLed and restarted 5 s later, and they keep reporting', async () => {
+    const victims = [...ha.liveTasksOf('a1')].filter((id) => id.includes('-sleep-'));
+    expect(victims.length, 'sleepers on agent a1').to.be.greaterThan(0);
+    await ha.agents.get('a1')!.kill('SIGKILL');
+    const restartAt = performance.now() + 5_000;
+    await eventually('5 s with the agent down', () => performance.now() >= restartAt, 10_000, 100);
+    expect([...ha.liveTasksOf('a1')].filter((id) => victims.includes(id)), 'sleepers alive while their agent is down').to.have.members(victims);
+    ha.restartAgents('a1');
+    // Reporting: a task process killed now must be reported by the recovered agent.
+    const [probe, ...others] = victims;
+    await eventually(`the recovered agent re-registers and ${probe} is still RUNNING`, () => ha.lastStates().get(probe!) === 'TASK_RUNNING', 30_000, 100);
+    for (const pid of ha.taskPids(probe!)) process.kill(pid, 'SIGKILL');
+    await eventually(`${probe} reported ended after its process was killed (saw ${ha.lastStates().get(probe!)})`, () => ['TASK_FAILED', 'TASK_KILLED'].includes(ha.lastStates().get(probe!) ?? ''), 30_000, 100);
+    for (const id of others) expect(ha.lastStates().get(id), id).to.equal('TASK_RUNNING');
+    expect([...ha.liveTasks()]).to.include.members(others);
+    expectInvariants();
+  });
+
+  it('goes on when the NATS server the leader is connected to is SIGKILLed', async () => {
+    const leader = await ha.waitForLeader();
+    const url = ha.natsUrlOf(leader.name);
+    const server = ha.nats.servers.find((s) => s.url === url)!;
+    await server.kill('SIGKILL');
+    try {
+      const finished = finishedCount();
+      await eventually('short tasks keep finishing without that NATS server', () => finishedCount() >= finished + 10, 45_000, 100);
+      await ha.waitForLeader();
+      expectInvariants();
+    } finally {
+      await server.restart();
+    }
+  });
+
+  it('gives a scheduler SIGKILLed and restarted within its failover timeout its tasks back', async () => {
+    const sleepers = ha.openTasks('sleep');
+    expect(sleepers.length).to.be.greaterThan(0);
+    const frameworkIds = new Set(ha.history().flatMap((r) => (r.kind === 'subscribed' ? [r.framework_id] : [])));
+    await ha.framework!.kill('SIGKILL');
+    const lines = ha.history().length;
+    ha.startFramework();
+    await eventually('the restarted scheduler subscribes', () => ha.history().slice(lines).some((r) => r.kind === 'subscribed'), 30_000, 100);
+    const after = ha.history().slice(lines);
+    const subscribed = after.find((r) => r.kind === 'subscribed')!;
+    expect(subscribed.kind === 'subscribed' && frameworkIds.has(subscribed.framework_id), 'the same framework id').to.equal(true);
+    // Reconciliation answers every sleeper it had with RUNNING.
+    await eventually('reconciliation reports every sleeper RUNNING', () => {
+      const running = new Set(ha.history().slice(lines).flatMap((r) => (r.kind === 'update' && r.state === 'TASK_RUNNING' ? [r.task_id] : [])));
+      return sleepers.every((id) => running.has(id));
+    }, 30_000, 100);
+    await ha.quiesce();
+    expect(ha.check()).to.deep.equal([]);
+  });
+});

@@ -3,7 +3,7 @@
  * `npm run bench`: the benchmarks, each against a baseline measured in the same run.
  * Prints a readable line per figure and ends each benchmark with one JSON line.
  *   --quick        fewer iterations (a smoke run; figures are noisier)
- *   --only <name>  one suite: codec, nats, alloc or launch
+ *   --only <name>  one suite: codec, nats, alloc, launch or failover
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ import { runNatsBenches } from './nats-benches.js';
 
 type JsonLine = Record<string, unknown>;
 
-const SUITES = ['codec', 'nats', 'alloc', 'launch'] as const;
+const SUITES = ['codec', 'nats', 'alloc', 'launch', 'failover'] as const;
 type SuiteName = (typeof SUITES)[number];
 
 const quick = process.argv.includes('--quick');
@@ -57,6 +57,17 @@ function launchSuite(): boolean {
   return run.status === 0;
 }
 
+/**
+ * failover (test-harness/bench): SIGKILL of the leading master to a new leader with every agent
+ * re-registered, for 1 and 100 agents on real processes; in a process of its own.
+ */
+function failoverSuite(): boolean {
+  const index = import.meta.resolve('@tessera/test-harness');
+  const script = fileURLToPath(new URL('../bench/failover-bench.js', index));
+  const run = spawnSync(process.execPath, [script, ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });
+  return run.status === 0;
+}
+
 function onlySuite(argv: readonly string[]): SuiteName | undefined {
   const at = argv.indexOf('--only');
   if (at < 0) return undefined;
@@ -74,5 +85,6 @@ const natsLines = selected('nats') ? await natsSuite() : [];
 for (const line of [...natsLines, ...codecLines]) console.log(JSON.stringify(line));
 const allocOk = selected('alloc') ? allocSuite() : true;
 const launchOk = selected('launch') ? launchSuite() : true;
+const failoverOk = selected('failover') ? failoverSuite() : true;
 // Exit at once, as before, rather than wait for handles a suite may have left open.
-process.exit(allocOk && launchOk ? 0 : 1);
+process.exit(allocOk && launchOk && failoverOk ? 0 : 1);

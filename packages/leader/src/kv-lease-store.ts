@@ -1,10 +1,13 @@
 import { validateBody, type LeaderRecord } from '@tessera/protocol';
 import type { KV, KvEntry } from '@nats-io/kv';
+import { SystemClock, type Clock } from '@tessera/process';
 import { LeaseConflictError, type LeaseStore, type StoredLease } from './lease-store.js';
 
 /** JetStream's "wrong last sequence": the compare-and-set lost. */
 const WRONG_LAST_SEQUENCE = 10071;
 const KEY = 'leader';
+/** How long a failed or ended watch waits before it is opened again. */
+const WATCH_RETRY_MS = 500;
 
 /**
  * The lease as one key of a JetStream KV bucket (replicated over the NATS cluster): create-if-
@@ -12,7 +15,11 @@ const KEY = 'leader';
  * so expiry is the contenders' business (see LeaderElector).
  */
 export class KvLeaseStore implements LeaseStore {
-  constructor(private readonly kv: KV, private readonly onInvalid: (error: string) => void = () => undefined) {}
+  constructor(
+    private readonly kv: KV,
+    private readonly onInvalid: (error: string) => void = () => undefined,
+    private readonly clock: Clock = new SystemClock(),
+  ) {}
 
   async read(): Promise<StoredLease | undefined> {
     return this.decode(await this.kv.get(KEY));
@@ -31,7 +38,7 @@ export class KvLeaseStore implements LeaseStore {
   watch(fn: (lease: StoredLease | undefined) => void): () => void {
     let stopped = false;
     let stop: (() => void) | undefined;
-    void (async () => {
+    const once = async (): Promise<void> => {
       // A watch yields nothing up front for a missing key: read first, so that "no lease" is
       // said at once; a write between the read and the watch comes as the watch's first value.
       if ((await this.kv.get(KEY)) === null && !stopped) fn(undefined);
@@ -42,7 +49,15 @@ export class KvLeaseStore implements LeaseStore {
         if (stopped) break;
         fn(this.decode(entry));
       }
-    })().catch((err: Error) => this.onInvalid(`the lease watch ended: ${err.message}`));
+    };
+    // A watch that fails or ends (a JetStream timeout while the cluster elects its stream
+    // leader, a reconnect) is opened again: a contender that stops hearing the lease never leads.
+    void (async () => {
+      while (!stopped) {
+        await once().catch((err: Error) => this.onInvalid(`the lease watch failed: ${err.message}; watching again`));
+        if (!stopped) await new Promise<void>((resolve) => this.clock.setTimer(WATCH_RETRY_MS, resolve));
+      }
+    })();
     return () => {
       stopped = true;
       stop?.();

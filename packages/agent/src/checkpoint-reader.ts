@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import {
-  validateBody,
+  parseBody,
   type AgentCheckpoint,
   type ExecutorCheckpoint,
   type FrameworkInfo,
@@ -44,7 +44,7 @@ export interface Checkpoint {
 export function readCheckpoint(directory: string): Checkpoint {
   const agentFile = checkpointPaths.agent(directory);
   if (!existsSync(agentFile)) return { agent: undefined, frameworks: [] };
-  const agent = readJson(agentFile, 'checkpoint.Agent');
+  const agent = readCheckpointFile(agentFile, 'checkpoint.Agent');
   const frameworks = entries(checkpointPaths.frameworks(directory)).map((id) => readFramework(directory, id));
   return { agent, frameworks };
 }
@@ -52,21 +52,21 @@ export function readCheckpoint(directory: string): Checkpoint {
 /** Only the agent's own record (`agent.json`), e.g. for its node name. */
 export function readAgentCheckpoint(directory: string): AgentCheckpoint | undefined {
   const file = checkpointPaths.agent(directory);
-  return existsSync(file) ? readJson(file, 'checkpoint.Agent') : undefined;
+  return existsSync(file) ? readCheckpointFile(file, 'checkpoint.Agent') : undefined;
 }
 
 function readFramework(directory: string, id: string): CheckpointedFramework {
   const file = checkpointPaths.frameworkFile(directory, id);
-  const { info } = readJson(file, 'checkpoint.Framework');
+  const { info } = readCheckpointFile(file, 'checkpoint.Framework');
   if (info.id?.value !== id) throw new CheckpointError(file, `it names framework ${info.id?.value ?? '(none)'}, not ${id}`);
   const executors = entries(checkpointPaths.executors(directory, id))
     .filter((name) => name.endsWith('.json'))
-    .map((name) => readJson(`${checkpointPaths.executors(directory, id)}/${name}`, 'checkpoint.Executor'));
+    .map((name) => readCheckpointFile(`${checkpointPaths.executors(directory, id)}/${name}`, 'checkpoint.Executor'));
   const tasks = entries(checkpointPaths.tasks(directory, id)).flatMap((taskId) => {
     const taskFile = checkpointPaths.taskFile(directory, id, taskId);
     // A task directory without its task file: the agent died between the two writes of a launch.
     if (!existsSync(taskFile)) return [];
-    return [{ task: readJson(taskFile, 'checkpoint.Task'), records: readRecords(checkpointPaths.updatesFile(directory, id, taskId)) }];
+    return [{ task: readCheckpointFile(taskFile, 'checkpoint.Task'), records: readRecords(checkpointPaths.updatesFile(directory, id, taskId)) }];
   });
   return { info, executors, tasks };
 }
@@ -83,33 +83,25 @@ function readRecords(file: string): UpdateRecord[] {
   const torn = lines.pop();
   if (torn !== undefined && torn !== '') lines.push(...(isJson(torn) ? [torn] : []));
   return lines.map((line, n) => {
-    const record = parse(file, line, `line ${n + 1}`);
-    const checked = validateBody('checkpoint.UpdateRecord', record);
-    if (!checked.ok) throw new CheckpointError(file, `line ${n + 1}: ${checked.error}`);
-    const value = checked.value as UpdateRecord;
+    const checked = parseBody('checkpoint.UpdateRecord', line);
+    if (!checked.ok) throw new CheckpointError(file, `line ${n + 1} ${checked.error}`);
+    const value = checked.value;
     if ((value.update === undefined) === (value.ack === undefined)) throw new CheckpointError(file, `line ${n + 1} holds neither or both of an update and an ack`);
     return value;
   });
 }
 
-function readJson<K extends MessageType>(file: string, type: K): Messages[K] {
+/** Reads one checkpoint file, validated against `type`. @throws CheckpointError naming the file. */
+export function readCheckpointFile<K extends MessageType>(file: string, type: K): Messages[K] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new CheckpointError(file, (e as Error).message);
   }
-  const checked = validateBody(type, parse(file, text, 'the file'));
-  if (!checked.ok) throw new CheckpointError(file, checked.error);
-  return checked.value as Messages[K];
-}
-
-function parse(file: string, text: string, what: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new CheckpointError(file, `${what} is not JSON (${(e as Error).message})`);
-  }
+  const checked = parseBody(type, text);
+  if (!checked.ok) throw new CheckpointError(file, `the file ${checked.error}`);
+  return checked.value;
 }
 
 function isJson(text: string): boolean {

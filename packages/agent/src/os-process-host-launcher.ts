@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { validateBody, type ExecutorHostCheckpoint } from '@tessera/protocol';
+import type { ExecutorHostCheckpoint } from '@tessera/protocol';
 import { UndeliverableError, upid, type Runtime, type UPID } from '@tessera/process';
-import { CheckpointError } from './checkpoint-reader.js';
+import { readCheckpointFile } from './checkpoint-reader.js';
 import { ENV_CLUSTER, ENV_HOST_NODE, ENV_NATS_URL } from './executor-environment.js';
 import { TESSERA_HOST_IDLE_MS as ENV_HOST_IDLE_MS } from '@tessera/executor-driver';
 import type { ExecutorHostLauncher, NatsSettings } from './types.js';
@@ -114,15 +114,7 @@ export class OsProcessHostLauncher implements ExecutorHostLauncher {
   private readState(): ExecutorHostCheckpoint | undefined {
     const file = this.options.stateFile;
     if (file === undefined || !existsSync(file)) return undefined;
-    let value: unknown;
-    try {
-      value = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (e) {
-      throw new CheckpointError(file, (e as Error).message);
-    }
-    const checked = validateBody('checkpoint.ExecutorHost', value);
-    if (!checked.ok) throw new CheckpointError(file, checked.error);
-    return checked.value as ExecutorHostCheckpoint;
+    return readCheckpointFile(file, 'checkpoint.ExecutorHost');
   }
 
   private writeState(host: HostChild): void {

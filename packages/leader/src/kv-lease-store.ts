@@ -1,4 +1,4 @@
-import { validateBody, type LeaderRecord } from '@tessera/protocol';
+import { parseBody, type LeaderRecord } from '@tessera/protocol';
 import type { KV, KvEntry } from '@nats-io/kv';
 import { SystemClock, type Clock } from '@tessera/process';
 import { LeaseConflictError, type LeaseStore, type StoredLease } from './lease-store.js';
@@ -66,19 +66,12 @@ export class KvLeaseStore implements LeaseStore {
 
   private decode(entry: KvEntry | null): StoredLease | undefined {
     if (entry === null || entry.operation !== 'PUT') return undefined;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(new TextDecoder().decode(entry.value));
-    } catch (err) {
-      this.onInvalid(`the lease at revision ${entry.revision} is not JSON: ${(err as Error).message}`);
-      return undefined;
-    }
-    const checked = validateBody('master.LeaderRecord', parsed);
+    const checked = parseBody('master.LeaderRecord', new TextDecoder().decode(entry.value));
     if (!checked.ok) {
-      this.onInvalid(`the lease at revision ${entry.revision} is invalid: ${checked.error}`);
+      this.onInvalid(`the lease at revision ${entry.revision} ${checked.error}`);
       return undefined;
     }
-    return { record: parsed as LeaderRecord, revision: entry.revision };
+    return { record: checked.value, revision: entry.revision };
   }
 }
 

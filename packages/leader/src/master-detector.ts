@@ -51,7 +51,7 @@ export class StaticMasterDetector implements MasterDetector {
   readonly leader: LeaderRecord;
 
   constructor(pid: string) {
-    this.leader = { pid, epoch: 0 as number, contender: 'static', lease_ms: 1 };
+    this.leader = { pid, epoch: 0, contender: 'static', lease_ms: 1 };
   }
 
   onChange(): () => void {

@@ -89,7 +89,7 @@ export class Agents {
 
   private recoveryTimedOut(recoveredTotal: number): void {
     const { state, flags } = this.context;
-    const missing = [...state.recovering].map((id) => state.agents.get(id)!).filter((a) => a !== undefined);
+    const missing = [...state.recovering].flatMap((id) => state.agents.get(id) ?? []);
     if (missing.length === 0) return;
     const limit = Math.floor(flags.recoveryAgentRemovalLimit * recoveredTotal);
     if (missing.length > limit) {

@@ -18,6 +18,7 @@ export {
   type Offer,
 } from './messages/mesos-types.js';
 export {
+  parseBody,
   validateBody,
   validateEnvelope,
   type Envelope,

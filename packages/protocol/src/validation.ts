@@ -38,6 +38,22 @@ export function validateEnvelope(candidate: unknown): Validation<Envelope> {
   return checked.ok ? { ok: true, value: envelope as Envelope } : checked;
 }
 
+/**
+ * Parses stored JSON (a checkpoint file, a KV entry) and checks it against `type`'s schema: the
+ * one way Tessera reads back what it wrote.
+ */
+export function parseBody<K extends MessageType>(type: K, text: string): Validation<Messages[K]> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, error: `is not JSON (${(err as Error).message})` };
+  }
+  const checked = validateBody(type, value);
+  // Worded as a predicate, so that a caller can name what it read: "line 3 is not JSON (...)".
+  return checked.ok ? { ok: true, value: value as Messages[K] } : { ok: false, error: `does not match its schema (${checked.error})` };
+}
+
 /** Checks a body against the schema of `type`; an unknown type is an error. */
 export function validateBody(type: string, body: unknown): Validation<unknown> {
   if (!isMessageType(type)) return { ok: false, error: `unknown message type '${type}'` };

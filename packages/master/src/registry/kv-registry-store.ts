@@ -1,6 +1,6 @@
-import { validateBody, type MessageType, type RegistryAgent, type Resource } from '@tessera/protocol';
+import { parseBody, type MessageType, type RegistryAgent, type Resource } from '@tessera/protocol';
 import type { KV } from '@nats-io/kv';
-import { applyOperation, emptyRegistry, type RegistryOperation, type RegistrySnapshot, type RegistryStore } from './registry.js';
+import { agentId, emptyRegistry, type RegistryOperation, type RegistrySnapshot, type RegistryStore } from './registry.js';
 
 /** A KV key token for a role or id: roles may hold characters keys may not, so they go as hex. */
 const token = (text: string): string => Buffer.from(text, 'utf8').toString('hex');
@@ -40,16 +40,10 @@ export class KvRegistryStore implements RegistryStore {
       const [kind, ...rest] = key.split('.');
       const type = KINDS[kind ?? ''];
       if (type === undefined) throw new RegistryCorruptError(`registry entry '${key}' is of no known kind`);
-      let body: unknown;
-      try {
-        body = JSON.parse(new TextDecoder().decode(entry.value));
-      } catch (err) {
-        throw new RegistryCorruptError(`registry entry '${key}' is not JSON: ${(err as Error).message}`);
-      }
-      const checked = validateBody(type, body);
-      if (!checked.ok) throw new RegistryCorruptError(`registry entry '${key}': ${checked.error}`);
+      const checked = parseBody(type, new TextDecoder().decode(entry.value));
+      if (!checked.ok) throw new RegistryCorruptError(`registry entry '${key}' ${checked.error}`);
       const name = rest.join('.');
-      const value = body as Record<string, unknown>;
+      const value = checked.value as Record<string, unknown>;
       switch (kind) {
         case 'agent': registry.agents.set(untoken(name), value as unknown as RegistryAgent); break;
         case 'unreachable': registry.unreachable.set(untoken(name), value.timestamp as number); break;
@@ -77,12 +71,10 @@ export class KvRegistryStore implements RegistryStore {
 
 /** The KV writes an operation makes: a value to put, or undefined to delete. */
 function writesOf(op: RegistryOperation): [string, unknown][] {
-  const check = emptyRegistry();
-  applyOperation(check, op); // throws on an agent without an id before anything is written
   switch (op.kind) {
-    case 'admit': return [[`agent.${token(op.agent.info.id!.value)}`, op.agent]];
+    case 'admit': return [[`agent.${token(agentId(op.agent))}`, op.agent]];
     case 'mark-unreachable': return [[`unreachable.${token(op.agentId)}`, { timestamp: op.timestamp }], [`agent.${token(op.agentId)}`, undefined]];
-    case 'mark-reachable': return [[`agent.${token(op.agent.info.id!.value)}`, op.agent], [`unreachable.${token(op.agent.info.id!.value)}`, undefined]];
+    case 'mark-reachable': return [[`agent.${token(agentId(op.agent))}`, op.agent], [`unreachable.${token(agentId(op.agent))}`, undefined]];
     case 'mark-gone': return [[`gone.${token(op.agentId)}`, { timestamp: op.timestamp }], [`agent.${token(op.agentId)}`, undefined], [`unreachable.${token(op.agentId)}`, undefined]];
     case 'remove': return [[`agent.${token(op.agentId)}`, undefined], [`unreachable.${token(op.agentId)}`, undefined]];
     case 'weight': return [[`weight.${token(op.role)}`, op.weight === undefined ? undefined : { weight: op.weight }]];

@@ -24,6 +24,18 @@ describe('HA invariant checker', () => {
     expect(checkInvariants(history, end(['t1'])).map((v) => v.detail)).to.include('RUNNING after TASK_FINISHED');
   });
 
+  it('accepts the update stream delivering RUNNING after reconciliation already answered FINISHED', () => {
+    const reconciled: HistoryRecord = { kind: 'update', at: 0, task_id: 't1', agent_id: 'a1', state: 'TASK_FINISHED', reason: 'REASON_RECONCILIATION' };
+    const history = [launch('t1'), update('t1', 'TASK_STARTING'), reconciled, update('t1', 'TASK_RUNNING'), update('t1', 'TASK_FINISHED')];
+    expect(checkInvariants(history, end())).to.deep.equal([]);
+  });
+
+  it('still flags RUNNING after the stream itself reported FINISHED, reconciled or not', () => {
+    const reconciled: HistoryRecord = { kind: 'update', at: 0, task_id: 't1', agent_id: 'a1', state: 'TASK_FINISHED', reason: 'REASON_RECONCILIATION' };
+    const history = [launch('t1'), update('t1', 'TASK_RUNNING'), update('t1', 'TASK_FINISHED'), reconciled, update('t1', 'TASK_RUNNING')];
+    expect(checkInvariants(history, end()).map((v) => v.detail)).to.deep.equal(['RUNNING after TASK_FINISHED']);
+  });
+
   it('flags the same task id launched twice', () => {
     const history = [launch('t1'), update('t1', 'TASK_RUNNING'), update('t1', 'TASK_FINISHED'), launch('t1', 'a2')];
     expect(checkInvariants(history, end()).map((v) => v.invariant)).to.include('duplicate-launch');

@@ -78,7 +78,8 @@ const driver: SchedulerDriver = new SchedulerDriver({
 /** Fill the sleepers up, add a few short tasks, within what the offer holds. */
 function useOffer(offer: Offer): void {
   let left = Resources.of(offer.resources);
-  const need = Resources.parse(`cpus:${TASK.cpus};mem:${TASK.mem}`);
+  // Offered resources carry their allocation role; what a task needs must carry it too to compare.
+  const need = Resources.parse(`cpus:${TASK.cpus};mem:${TASK.mem}`).withAllocation(offer.allocation_info?.role ?? '*');
   const tasks: TaskInfo[] = [];
   const openSleepers = (): number => [...open.values()].filter((l) => l.role === 'sleep').length;
   const add = (role: 'sleep' | 'short', command: string): void => {

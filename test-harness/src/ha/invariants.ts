@@ -1,7 +1,8 @@
 /**
  * The invariants a fault must not break, checked over a recorded history (pure: no I/O, so the
  * checker is tested with hand-written histories):
- * 1. no task runs twice: never RUNNING on two agents at once, never RUNNING again after it ended;
+ * 1. no task runs twice: never RUNNING on two agents at once, never RUNNING again after its agent
+ *    reported it ended;
  * 2. no task forgotten: at the end each has a final state, or runs on a live executor;
  * 3. no agent over-committed: the tasks it runs never ask for more than it has.
  */
@@ -39,6 +40,9 @@ interface TaskView {
   agent?: string;
   resources?: TaskResources;
   last?: string;
+  /** The first final state reported by anyone, and by the agent's update stream. */
+  ended?: string;
+  streamEnded?: string;
   /** Holds resources on `agent` (launched or running, not ended). */
   holding: boolean;
   launchedAt?: number;
@@ -71,10 +75,13 @@ export function checkInvariants(history: readonly HistoryRecord[], end: EndOfRun
       continue;
     }
     const agent = record.agent_id ?? view.agent;
+    // A reconciliation answer is the master's latest view; the agent's update stream may still be
+    // delivering older states after it (RUNNING after a reconciled FINISHED is not a relaunch).
+    const reconciled = record.reason === 'REASON_RECONCILIATION';
     if (record.state === 'TASK_RUNNING') {
-      if (view.last !== undefined && FINAL.has(view.last)) violations.push({ invariant: 'duplicate-launch', task_id: record.task_id, agent_id: agent, detail: `RUNNING after ${view.last}` });
+      if (!reconciled && view.streamEnded !== undefined) violations.push({ invariant: 'duplicate-launch', task_id: record.task_id, agent_id: agent, detail: `RUNNING after ${view.streamEnded}` });
       else if (agent !== undefined && view.agent !== undefined && agent !== view.agent) violations.push({ invariant: 'duplicate-launch', task_id: record.task_id, agent_id: agent, detail: `RUNNING on ${agent} while on ${view.agent}` });
-      else if (!view.holding && view.agent !== undefined && view.resources !== undefined) {
+      else if (!view.holding && view.ended === undefined && view.agent !== undefined && view.resources !== undefined) {
         // Back from a presumed loss: it holds its resources again.
         view.holding = true;
         take(view.agent, view.resources, 1);
@@ -83,14 +90,18 @@ export function checkInvariants(history: readonly HistoryRecord[], end: EndOfRun
       view.holding = false;
       take(view.agent, view.resources, -1);
     }
+    if (FINAL.has(record.state)) {
+      view.ended ??= record.state;
+      if (!reconciled) view.streamEnded ??= record.state;
+    }
     view.last = record.state;
   }
   for (const [id, view] of tasks) {
     if (end.launchedBefore !== undefined && (view.launchedAt === undefined || view.launchedAt >= end.launchedBefore)) continue;
-    const ended = view.last !== undefined && FINAL.has(view.last);
+    const ended = view.ended !== undefined;
     const live = end.liveTasks.has(id);
     if (!ended && !live) violations.push({ invariant: 'forgotten-task', task_id: id, agent_id: view.agent, detail: `last state ${view.last ?? 'none'} and no live process` });
-    if (ended && live) violations.push({ invariant: 'forgotten-task', task_id: id, agent_id: view.agent, detail: `reported ${view.last} but its process still runs` });
+    if (ended && live) violations.push({ invariant: 'forgotten-task', task_id: id, agent_id: view.agent, detail: `reported ${view.ended} but its process still runs` });
   }
   return violations;
 }

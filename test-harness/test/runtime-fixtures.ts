@@ -32,7 +32,7 @@ export function memoryFixture(): TransportFixture {
     async sendRaw(node, name, bytes) {
       rogue ??= network.transport('rogue');
       if (!network.nodeNames().includes('rogue')) {
-        await rogue.start({ deliver: () => {}, nodeLost: () => {}, disconnected: () => {}, publishFailed: () => {} }, new SystemClock());
+        await rogue.start({ deliver: () => {}, nodeLost: () => {}, disconnected: () => {}, reconnected: () => {}, publishFailed: () => {} }, new SystemClock());
       }
       rogue.send(node, name, bytes);
     },

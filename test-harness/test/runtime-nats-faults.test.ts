@@ -104,4 +104,28 @@ describe('runtime over NATS under faults', () => {
     }, 10_000, 100);
     expect(pong).to.deep.equal({ seq: 2 });
   });
+
+  it('tells a linker on a node that stayed connected when the linked node lost its server', async () => {
+    const cluster = await startNatsCluster({ size: 3, jetstream: false });
+    const on = (node: string, first: number): Promise<Runtime> =>
+      Runtime.create({
+        // Heartbeats slow enough that b never declares a lost: only the link break can tell it.
+        transport: new NatsTransport({ node, servers: [...cluster.urls.slice(first), ...cluster.urls.slice(0, first)], heartbeatMs: 2_000 }),
+        logger: memoryLogger(),
+      }).then((r) => { runtimes.push(r); return r; });
+    const a = await on('a', 0);
+    const b = await on('b', 1);
+    const echo = a.spawn(new Echo('echo'));
+    const watcher = b.spawn(new Watcher('watcher'));
+    watcher.watch(echo.pid);
+    expect(await b.ask(echo.pid, 'demo.Ping', { seq: 1 }, { expect: 'demo.Pong' })).to.deep.equal({ seq: 1 });
+    // a reconnects to another server within milliseconds, too fast for b to see it lost; b must
+    // still hear that the link broke (messages in the gap are gone), as over a broken TCP socket.
+    await cluster.servers[0]!.kill('SIGKILL');
+    await eventually('the far end of the link hears it broke', () => watcher.exits.length > 0, 5_000);
+    expect(watcher.exits.map(({ pid, reason }) => ({ pid, reason }))).to.deep.equal([{ pid: 'echo@a', reason: 'disconnected' }]);
+    // And the link can be made again.
+    watcher.watch(echo.pid);
+    expect(await b.ask(echo.pid, 'demo.Ping', { seq: 2 }, { expect: 'demo.Pong' })).to.deep.equal({ seq: 2 });
+  });
 });

@@ -68,7 +68,7 @@ export async function startMasterService(network: Network, logger: Logger, optio
     const connection = await connectKv(network.nats).catch((err: unknown) => { throw new NatsUnreachableError(network.nats, err); });
     closeKv = () => connection.drain();
     lease = await openLeaseStore(connection, network.cluster, stores.replicas, logger);
-    registry = new KvRegistryStore(await createBucket(connection, bucketName(network.cluster, 'registry'), stores.replicas));
+    registry = new KvRegistryStore(await createBucket(connection, bucketName(network.cluster, 'registry'), stores.replicas, { logger }));
   } else if (stores.kind === 'given') {
     ({ lease, registry } = stores);
   } else {

@@ -15,17 +15,37 @@ export async function connectKv(servers: string): Promise<NatsConnection> {
   return connect({ servers: servers.split(','), noRandomize: true, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
 }
 
+/** JetStream's answers while it cannot serve yet (a stream leader being elected, a reconnect). */
+const TRANSIENT = /timeout|timed out|not enabled|no responders|temporarily unavailable|disconnect|connection closed|reconnect/i;
+
 /**
  * Opens (creating if needed) a KV bucket of the cluster. `replicas` 3 on a 3-server NATS cluster
  * keeps it through the loss of one server. History 1: the current value is all anyone reads.
+ * While JetStream answers with a transient error the open is tried again every `retryMs` (a
+ * master started during a NATS server's restart must wait, not die); any other error (three
+ * replicas on one server) is thrown at once.
  */
-export function createBucket(connection: NatsConnection, name: string, replicas = 1): Promise<KV> {
-  return new Kvm(connection).create(name, { replicas, history: 1 });
+export async function createBucket(
+  connection: NatsConnection,
+  name: string,
+  replicas = 1,
+  retry: { logger?: Logger; retryMs?: number } = {},
+): Promise<KV> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await new Kvm(connection).create(name, { replicas, history: 1 });
+    } catch (err) {
+      const message = (err as Error).message ?? String(err);
+      if (!TRANSIENT.test(message)) throw err;
+      if (attempt === 1 || attempt % 20 === 0) retry.logger?.log('warn', `cannot open ${name} yet (${message}): trying again`, { attempt });
+      await new Promise<void>((resolve) => setTimeout(resolve, retry.retryMs ?? 500));
+    }
+  }
 }
 
 /** The masters' side: the lease bucket, created if missing. */
 export async function openLeaseStore(connection: NatsConnection, cluster: string, replicas = 1, logger?: Logger): Promise<KvLeaseStore> {
-  const kv = await createBucket(connection, bucketName(cluster, 'leader'), replicas);
+  const kv = await createBucket(connection, bucketName(cluster, 'leader'), replicas, { logger });
   return new KvLeaseStore(kv, (error) => logger?.log('error', error, {}));
 }
 

@@ -180,6 +180,7 @@ export class NatsTransport implements Transport {
         this.probed.clear();
         this.events?.disconnected();
       }
+      if (status.type === 'reconnect') this.events?.reconnected();
     }
   }
 }

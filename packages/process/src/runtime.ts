@@ -76,6 +76,8 @@ export class Runtime implements Settleable {
   private readonly cells = new Map<string, ProcessCell>();
   private readonly asks = new Map<string, PendingAsk>();
   private readonly watchedNodes = new Map<string, number>();
+  /** Remote linkers of local processes whose links broke while disconnected, told on reconnect. */
+  private brokenLinks: { pid: UPID; linker: UPID }[] = [];
   private readonly runQueue = new Queue<ProcessCell>();
   private readonly expiredAsks = new Set<string>();
   private readonly recorders = new Set<MessageRecorder>();
@@ -96,6 +98,7 @@ export class Runtime implements Settleable {
         deliver: (bytes) => runtime.receive(bytes),
         nodeLost: (node, reason) => runtime.onNodeLost(node, reason),
         disconnected: () => runtime.onDisconnected(),
+        reconnected: () => runtime.onReconnected(),
         publishFailed: (subject, messages, error) => runtime.onPublishFailed(subject, messages, error),
       },
       runtime.clock,
@@ -465,9 +468,27 @@ export class Runtime implements Settleable {
     this.logger.log('warn', 'lost the connection to the network: remote links are broken', { node: this.node });
     for (const cell of this.cells.values()) {
       for (const target of [...cell.links]) if (nodeOf(target) !== this.node) this.exited(cell.pid, target, 'disconnected');
+      for (const linker of [...cell.linkers]) {
+        if (nodeOf(linker) === this.node) continue;
+        this.brokenLinks.push({ pid: cell.pid, linker });
+        cell.linkers.delete(linker);
+      }
     }
     for (const node of this.watchedNodes.keys()) this.transport.unwatch(node);
     this.watchedNodes.clear();
+  }
+
+  /**
+   * Both ends of a broken link learn it, as both ends of a broken TCP connection do: a peer that
+   * never noticed the gap (an agent, a driver) hears it must link, and register, again. Sent
+   * only now: the NATS client drops what is published while it reconnects.
+   */
+  private onReconnected(): void {
+    const broken = this.brokenLinks;
+    this.brokenLinks = [];
+    for (const { pid, linker } of broken) {
+      if (this.localCell(pid) !== undefined) this.sendFrom(pid, linker, 'process.Exited', { pid, reason: 'disconnected' });
+    }
   }
 
   /** Tells `linker` that `target` is gone, once. */

@@ -11,6 +11,8 @@ export interface TransportEvents {
   nodeLost(node: string, reason: NodeLossReason): void;
   /** This node lost its connection to the network; every remote link is broken. */
   disconnected(): void;
+  /** This node is connected again (what was sent while disconnected was dropped). */
+  reconnected(): void;
   /** `messages` sent to `subject` could not be handed to the network (e.g. the connection closed). */
   publishFailed(subject: string, messages: number, error: Error): void;
 }

@@ -5,7 +5,7 @@ import { Witness, memoryCluster } from './support.js';
 /** A node that speaks raw bytes, to send what no well-behaved runtime would. */
 async function rogueOn(network: Awaited<ReturnType<typeof memoryCluster>>['network'], clock: Awaited<ReturnType<typeof memoryCluster>>['clock']) {
   const rogue = network.transport('rogue');
-  await rogue.start({ deliver: () => {}, nodeLost: () => {}, disconnected: () => {}, publishFailed: () => {} }, clock);
+  await rogue.start({ deliver: () => {}, nodeLost: () => {}, disconnected: () => {}, reconnected: () => {}, publishFailed: () => {} }, clock);
   return rogue;
 }
 

@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Kvm, type KV } from '@nats-io/kv';
-import type { Clock, Logger } from '@tessera/process';
+import { SystemClock, type Clock, type Logger } from '@tessera/process';
 import { KvLeaseStore } from './kv-lease-store.js';
 import { LeaseDetector } from './master-detector.js';
 
@@ -29,7 +29,7 @@ export async function createBucket(
   connection: NatsConnection,
   name: string,
   replicas = 1,
-  retry: { logger?: Logger; retryMs?: number } = {},
+  retry: { logger?: Logger; retryMs?: number; clock?: Clock } = {},
 ): Promise<KV> {
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -38,7 +38,7 @@ export async function createBucket(
       const message = (err as Error).message ?? String(err);
       if (!TRANSIENT.test(message)) throw err;
       if (attempt === 1 || attempt % 20 === 0) retry.logger?.log('warn', `cannot open ${name} yet (${message}): trying again`, { attempt });
-      await new Promise<void>((resolve) => setTimeout(resolve, retry.retryMs ?? 500));
+      await new Promise<void>((resolve) => (retry.clock ?? new SystemClock()).setTimer(retry.retryMs ?? 500, resolve));
     }
   }
 }

@@ -13,3 +13,5 @@ export { StandbyMaster } from './standby-master.js';
 export { DeferredReconciliation } from './deferred-reconciliation.js';
 export { MemoryRegistryStore, applyOperation, emptyRegistry, type RegistryOperation, type RegistrySnapshot, type RegistryStore } from './registry/registry.js';
 export { KvRegistryStore, RegistryCorruptError } from './registry/kv-registry-store.js';
+export type { MasterOperator, MasterView, OperatorAnswer } from './operator/master-operator.js';
+export { TESSERA_VERSION } from './operator/operator-host.js';

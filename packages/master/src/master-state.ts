@@ -1,4 +1,4 @@
-import { Resources, type AgentInfo, type ExecutorInfo, type FrameworkInfo, type Task, type TaskInfo, type TaskStatus } from '@tessera/protocol';
+import { Resources, type AgentInfo, type ExecutorInfo, type FrameworkInfo, type InverseOfferStatus, type MachineId, type MaintenanceSchedule, type QuotaConfig, type Task, type TaskInfo, type TaskStatus } from '@tessera/protocol';
 import { agentLifecycle, type AgentLifecycleState } from './lifecycle/agent-lifecycle.js';
 import { frameworkLifecycle, type FrameworkLifecycleState } from './lifecycle/framework-lifecycle.js';
 import type { LifecycleSnapshot } from './lifecycle/table-machine.js';
@@ -72,6 +72,18 @@ export class MasterState {
    */
   readonly unreachableAgents = new Map<string, number>();
   readonly goneAgents = new Map<string, number>();
+  /** Role weights the operator set (stored in the registry); roles not here weigh 1. */
+  readonly weights = new Map<string, number>();
+  /** Role quotas the operator set (stored in the registry). */
+  readonly quotas = new Map<string, QuotaConfig>();
+  /** The operator's maintenance schedule (stored in the registry). */
+  maintenance: MaintenanceSchedule = { windows: [] };
+  /** Machines in maintenance that are DOWN, by machine key (`hostname/ip`). */
+  readonly downMachines = new Map<string, MachineId>();
+  /** Frameworks' answers to inverse offers, by machine key, then framework id. */
+  readonly inverseOfferStatuses = new Map<string, Map<string, InverseOfferStatus>>();
+  /** Agents the operator deactivated (or is draining): no offers from them. */
+  readonly deactivatedAgents = new Set<string>();
   private readonly frameworkByPid = new Map<string, string>();
   private readonly agentByPid = new Map<string, string>();
 

@@ -9,7 +9,12 @@ import { MasterState } from './master-state.js';
 import { Offers } from './offers.js';
 import { SchedulerCalls } from './scheduler-calls.js';
 import { DeferredReconciliation } from './deferred-reconciliation.js';
+import { Operator } from './operator/operator.js';
+import type { MasterOperator } from './operator/master-operator.js';
 import { MemoryRegistryStore, type RegistryOperation, type RegistryStore, type RegistrySnapshot } from './registry/registry.js';
+
+/** How long the operator's metrics wait for the allocator's. */
+const ALLOCATOR_METRICS_TIMEOUT_MS = 5_000;
 
 /** How long a failed registry write waits before it is tried again. */
 const STORE_RETRY_MS = 500;
@@ -42,6 +47,7 @@ export class Master extends Process {
   private offers!: Offers;
   private calls!: SchedulerCalls;
   private stateRef!: MasterState;
+  private operatorRef!: Operator;
   private readonly registry: RegistryStore;
 
   constructor(private readonly options: MasterOptions = {}, name = 'master') {
@@ -53,6 +59,11 @@ export class Master extends Process {
   /** The master's state, for the operator's views and for tests. */
   get state(): MasterState {
     return this.stateRef;
+  }
+
+  /** The operator's interface (views, v1 calls, events, metrics); use it inside the mailbox. */
+  get operator(): MasterOperator {
+    return this.operatorRef;
   }
 
   get masterId(): string {
@@ -130,6 +141,28 @@ export class Master extends Process {
     const reconciliation = new DeferredReconciliation(this.context);
     this.agents = new Agents(this.context, this.offers, this.frameworks, (agentId) => reconciliation.agentSettled(agentId));
     this.calls = new SchedulerCalls(this.context, this.frameworks, this.offers, reconciliation);
+    this.operatorRef = this.createOperator();
+  }
+
+  private createOperator(): Operator {
+    const startedAt = this.clock.now();
+    const master = this;
+    return new Operator({
+      state: this.stateRef,
+      flags: this.flags,
+      masterId: this.context.masterId,
+      pid: this.pid,
+      now: () => this.clock.now(),
+      startedAt,
+      electedAt: startedAt,
+      leaderHostname: this.flags.hostname,
+      counters: this.counters,
+      allocatorMetrics(then) {
+        master.whenSettled(master.ask(master.allocator, 'allocator.GetMetrics', {}, { expect: 'allocator.Metrics', timeoutMs: ALLOCATOR_METRICS_TIMEOUT_MS }), (outcome) => {
+          then(outcome.ok ? outcome.value.metrics : {});
+        });
+      },
+    });
   }
 
   /** Stores a registry change, retrying until it is stored, then carries on in the mailbox. */

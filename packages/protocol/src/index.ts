@@ -29,3 +29,7 @@ export * from './messages/scheduler-types.js';
 export { CallSchema, EventSchema } from './messages/scheduler-messages.js';
 export { ExecutorCallSchema, ExecutorEventSchema } from './messages/executor-messages.js';
 export * from './resources/index.js';
+export * from './messages/operator-maintenance.js';
+export * from './messages/operator-calls.js';
+export * from './messages/operator-responses.js';
+export * from './messages/operator-events.js';

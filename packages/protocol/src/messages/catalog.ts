@@ -6,6 +6,7 @@ import { demoMessages } from './demo-messages.js';
 import { executorMessages } from './executor-messages.js';
 import { leaderMessages } from './leader-messages.js';
 import { masterMessages } from './master-messages.js';
+import { operatorMessages } from './operator-messages.js';
 import { processMessages } from './process-messages.js';
 import { registrySchemas } from './registry-schemas.js';
 import { schedulerMessages } from './scheduler-messages.js';
@@ -25,6 +26,7 @@ export const messageCatalog = {
   ...schedulerMessages,
   ...agentMessages,
   ...executorMessages,
+  ...operatorMessages,
 } as const satisfies Record<string, TSchema>;
 
 /** The name of a message type, e.g. `'demo.Ping'`. */

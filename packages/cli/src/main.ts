@@ -3,6 +3,16 @@ import { agentCommand } from './commands/agent-command.js';
 import { executeCommand } from './commands/execute-command.js';
 import { localCommand } from './commands/local-command.js';
 import { masterCommand } from './commands/master-command.js';
+import { psCommand } from './commands/ps-command.js';
+import { catCommand } from './commands/cat-command.js';
+import { tailCommand } from './commands/tail-command.js';
+import { agentsCommand } from './commands/agents-command.js';
+import { frameworksCommand } from './commands/frameworks-command.js';
+import { quotaCommand } from './commands/quota-command.js';
+import { weightsCommand } from './commands/weights-command.js';
+import { maintenanceCommand } from './commands/maintenance-command.js';
+import { drainCommand } from './commands/drain-command.js';
+import { teardownCommand } from './commands/teardown-command.js';
 
 /**
  * The `tessera` command. Commander parses and checks the flags (each parser in flags.ts gives a
@@ -16,7 +26,17 @@ const program = new Command('tessera')
   .addCommand(masterCommand())
   .addCommand(agentCommand())
   .addCommand(localCommand())
-  .addCommand(executeCommand());
+  .addCommand(executeCommand())
+  .addCommand(psCommand())
+  .addCommand(catCommand())
+  .addCommand(tailCommand())
+  .addCommand(agentsCommand())
+  .addCommand(frameworksCommand())
+  .addCommand(quotaCommand())
+  .addCommand(weightsCommand())
+  .addCommand(maintenanceCommand())
+  .addCommand(drainCommand())
+  .addCommand(teardownCommand());
 
 program.exitOverride();
 try {

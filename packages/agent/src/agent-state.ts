@@ -102,6 +102,16 @@ export class AgentState {
     return this.frameworks.get(frameworkId)?.executors.get(executorId);
   }
 
+  /** The ids of the frameworks with something on this agent. */
+  frameworkIds(): string[] {
+    return [...this.frameworks.keys()];
+  }
+
+  /** Every task the agent tracks for a framework (terminal ones until their ack). */
+  tasks(frameworkId: string): TaskRecord[] {
+    return [...(this.frameworks.get(frameworkId)?.tasks.values() ?? [])];
+  }
+
   /** Every live executor run. */
   runs(): ExecutorRun[] {
     return [...this.frameworks.values()].flatMap((f) => [...f.executors.values()]);

@@ -40,6 +40,10 @@ import {
   type AgentOptions,
 } from './types.js';
 import { UpdateStreams } from './update-streams.js';
+import { AgentOperator } from './operator/agent-operator.js';
+import { taskView } from './operator/agent-views.js';
+import { resourceMap } from './operator/resource-map.js';
+import { CompletedHistory } from './operator/completed-history.js';
 
 /**
  * The agent actor (Mesos's `Slave`): registers with the master, runs tasks in executors, and
@@ -76,6 +80,10 @@ export class Agent extends Process {
   private stopping: Promise<void> | undefined;
   private whenAllGone: (() => void) | undefined;
   private finished = false;
+  /** What ended here, for the operator's views. */
+  private readonly history = new CompletedHistory();
+  private startTime = 0;
+  private operatorViews: AgentOperator | undefined;
 
   /** @throws on bad options (`--resources` or `--attributes` syntax, non-positive timeouts). */
   constructor(private readonly options: AgentOptions) {
@@ -138,6 +146,23 @@ export class Agent extends Process {
     return this.agentId;
   }
 
+  /** The operator's views of this agent; call them inside its mailbox (`runtime.dispatch`). */
+  get operator(): AgentOperator {
+    const agent = this;
+    this.operatorViews ??= new AgentOperator({
+      get pid() { return agent.pid; },
+      get info() { return agent.info; },
+      state: this.state,
+      history: this.history,
+      get masterPid() { return agent.tracker.pid; },
+      version: this.options.version ?? AGENT_VERSION,
+      get startTime() { return agent.startTime; },
+      workDir: this.options.workDir,
+      flags: agentFlags(this.options),
+    });
+    return this.operatorViews;
+  }
+
   /** What the agent tells the master about itself. */
   get info(): AgentInfo {
     const info: AgentInfo = { hostname: this.hostname, resources: this.resources.toJSON(), attributes: this.attributes };
@@ -171,6 +196,7 @@ export class Agent extends Process {
     this.install('agent.UpdateFramework', this.onUpdateFramework);
     this.install('executor.Call', this.onExecutorCall);
     this.install('master.NotLeader', this.onNotLeader);
+    this.startTime = this.clock.now() / 1000;
     this.stopDetecting = this.detector.onChange((leader) => {
       // Into the mailbox: the detector calls from outside the actor.
       if (!this.finished) this.delay(0, () => this.onLeaderChange(leader));
@@ -526,6 +552,9 @@ export class Agent extends Process {
   private executorEnded(run: ExecutorRun, termination: Termination, status: number): void {
     const live = this.state.removeExecutor(run);
     const frameworkId = run.frameworkId;
+    this.history.executorDone(frameworkId, this.state.frameworkInfo(frameworkId), {
+      id: run.executorId, name: run.info.name ?? '', source: run.executorId, container: run.runId, directory: run.directory, resources: resourceMap(run.info.resources ?? []),
+    });
     this.checkpoint?.removeExecutor(frameworkId, run.executorId);
     for (const task of live) {
       const taskId = task.info.task_id.value;
@@ -718,6 +747,8 @@ export class Agent extends Process {
   }
 
   private forgetTask(frameworkId: string, taskId: string): void {
+    const task = this.state.task(frameworkId, taskId);
+    if (task !== undefined) this.history.taskDone(this.state.frameworkInfo(frameworkId), taskView(task, this.agentId ?? ''));
     this.state.removeTask(frameworkId, taskId);
     this.checkpoint?.removeTask(frameworkId, taskId);
   }
@@ -752,6 +783,19 @@ export class Agent extends Process {
     }
     return true;
   }
+}
+
+/** The agent's settings as `/state` shows them (Mesos's `flags`). */
+function agentFlags(options: AgentOptions): Record<string, string> {
+  const flags: Record<string, string> = { work_dir: options.workDir };
+  const pairs: [string, unknown][] = [
+    ['hostname', options.hostname], ['port', options.port], ['resources', options.resources], ['attributes', options.attributes], ['master', options.master],
+    ['executor_registration_timeout', options.executorRegistrationTimeoutMs], ['executor_shutdown_grace_period', options.executorShutdownGracePeriodMs],
+    ['executor_reregistration_timeout', options.executorReregistrationTimeoutMs], ['recovery_timeout', options.recoveryTimeoutMs],
+    ['checkpoint_dir', options.checkpointDir],
+  ];
+  for (const [name, value] of pairs) if (value !== undefined) flags[name] = String(value);
+  return flags;
 }
 
 function positive(name: string, value: number | undefined, fallback: number): number {

@@ -19,3 +19,4 @@ export { executorHostLogPath, pathIdError, sandboxPath } from './sandbox.js';
 export { RETRY_MAX_MS, RETRY_MIN_MS, StatusUpdateManager } from './status-update-manager.js';
 export * from './types.js';
 export { UpdateStreams, type FrameworkUpdate } from './update-streams.js';
+export * from './operator/index.js';

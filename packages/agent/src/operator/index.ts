@@ -1,0 +1,7 @@
+/** The agent's operator views: state.json, container statistics from /proc, sandbox file access. */
+export { AgentOperator, type AgentOperatorSource, type ContainerRef } from './agent-operator.js';
+export type { AgentStateView, ExecutorView, FrameworkView, TaskView } from './agent-views.js';
+export { CompletedHistory, DEFAULT_HISTORY_LIMITS, type HistoryLimits } from './completed-history.js';
+export { containerStatistics, parseStat, parseStatm, type ContainerStatistics } from './proc-statistics.js';
+export { resourceMap, type ResourceMap } from './resource-map.js';
+export { MAX_READ_BYTES, SandboxFileError, browse, downloadStream, modeString, readChunk, resolveSandboxPath, wholeCharacters, type FileEntry } from './sandbox-files.js';

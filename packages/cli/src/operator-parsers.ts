@@ -126,7 +126,7 @@ export function scheduleFile(file: string): MaintenanceSchedule {
 /** What is wrong with a schedule, or undefined. */
 export function scheduleProblem(body: unknown): string | undefined {
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  const isNanos = (v: unknown) => isObject(v) && Number.isSafeInteger(v.nanoseconds) && (v.nanoseconds as number) >= 0;
+  const isNanos = (v: unknown) => isObject(v) && Number.isInteger(v.nanoseconds) && (v.nanoseconds as number) >= 0;
   if (!isObject(body) || !Array.isArray(body.windows)) return 'expected {"windows": [...]}';
   for (const [i, window] of body.windows.entries()) {
     if (!isObject(window) || !Array.isArray(window.machine_ids) || window.machine_ids.length === 0) return `windows[${i}] needs machine_ids, a non-empty list`;

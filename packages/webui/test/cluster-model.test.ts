@@ -132,13 +132,14 @@ describe('view models', () => {
     const roles = {
       roles: [
         { name: 'a', weight: 2, frameworks: ['f1'], resources: { cpus: 1, mem: 512 }, quota: { guarantee: { cpus: 1 } } },
-        { name: 'b', frameworks: [], allocated: [cpus(2)], quota: { guarantees: [cpus(1)], limits: [cpus(3)] } },
+        { name: 'b', frameworks: [], allocated: [cpus(2)], quota: { guarantees: { cpus: { value: 1 } }, limits: [cpus(3)] } },
       ],
     };
     const rows = roleRows(roles, { cpus: 4, mem: 1024 });
     // b: 2 of 4 cpus = 0.5; a: max(1/4 cpus, 512/1024 mem) = 0.5 by mem; equal shares sort by name.
     expect(rows.map((r) => [r.name, r.share, r.shareResource, r.weight, r.frameworks])).to.deep.equal([['a', 0.5, 'mem', 2, 1], ['b', 0.5, 'cpus', 1, 0]]);
     expect(rows[0]?.guarantee).to.deep.equal({ cpus: 1 });
+    expect(rows[1]?.guarantee).to.deep.equal({ cpus: 1 });
     expect(rows[1]?.limit).to.deep.equal({ cpus: 3 });
   });
 

@@ -24,7 +24,9 @@ export function scalarResources(value: unknown): ScalarMap {
       if (typeof amount === 'number' && Number.isFinite(amount)) out[r.name] = (out[r.name] ?? 0) + amount;
     }
   } else if (value !== null && typeof value === 'object') {
-    for (const [name, amount] of Object.entries(value as Record<string, unknown>)) {
+    // A v0 map `{cpus: 1}`, or a v1 quota map `{cpus: {value: 1}}`.
+    for (const [name, entry] of Object.entries(value as Record<string, unknown>)) {
+      const amount = entry !== null && typeof entry === 'object' ? (entry as { value?: unknown }).value : entry;
       if (typeof amount === 'number' && Number.isFinite(amount)) out[name] = amount;
     }
   }

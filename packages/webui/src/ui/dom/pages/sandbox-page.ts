@@ -1,4 +1,4 @@
-import { taskKey } from '../../core/entities.js';
+import { taskKey, type AgentRecord, type TaskRecord } from '../../core/entities.js';
 import { formatMegabytes } from '../../core/resources.js';
 import { h, stateClass, table } from '../html.js';
 import type { AppContext, Page } from '../page.js';
@@ -25,13 +25,20 @@ export function sandboxPage(ctx: AppContext, params: string[]): Page {
       : h('span', {}, h('span', { class: stateClass(t.state), 'data-task-state': t.state }, t.state), ` on ${ctx.model.agentOf(t)?.hostname ?? t.agentId}, framework ${t.frameworkId}`));
   };
 
-  const start = async () => {
+  let started = false;
+  /** Starts reading once the model knows the task and its agent (a link followed before SUBSCRIBED arrives waits for it). */
+  const startWhenKnown = () => {
     const t = task();
     const agent = t === undefined ? undefined : ctx.model.agentOf(t);
-    if (t === undefined || agent === undefined) {
-      listing.replaceChildren(h('p', { class: 'error' }, 'No agent to read this sandbox from.'));
+    if (started || t === undefined || agent === undefined) {
+      if (!started) listing.replaceChildren(h('p', { class: 'empty' }, 'Waiting for the master to name this task\'s agent…'));
       return;
     }
+    started = true;
+    void start(t, agent);
+  };
+
+  const start = async (t: TaskRecord, agent: AgentRecord) => {
     const base = agentUrl(agent);
     const directory = await sandboxDirectory(base, t, controller.signal);
     if (controller.signal.aborted) return;
@@ -65,10 +72,10 @@ export function sandboxPage(ctx: AppContext, params: string[]): Page {
   };
 
   drawHeader();
-  void start();
+  startWhenKnown();
   return {
     root,
-    update: drawHeader,
+    update: () => { drawHeader(); startWhenKnown(); },
     dispose: () => {
       controller.abort();
       for (const tail of tails) tail.stop();

@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import type { MasterView, OperatorAnswer } from '@tessera/master';
+import type { Runtime } from '@tessera/process';
+import { JSON_ROUTE, sendError } from '../common/http-app.js';
+import type { MasterSource } from './master-source.js';
+import { SharedComputation } from './shared-computation.js';
+
+const noQuery = { type: 'object', properties: {}, additionalProperties: false } as const;
+const id = { type: 'string', minLength: 1, maxLength: 1024 } as const;
+
+/** Each v0 endpoint, the view it shows, and the query it takes (anything else is a 400). */
+const ENDPOINTS: { path: string; view: MasterView; query: object }[] = [
+  { path: '/state', view: 'state', query: noQuery },
+  { path: '/state-summary', view: 'state-summary', query: noQuery },
+  { path: '/frameworks', view: 'frameworks', query: { type: 'object', properties: { framework_id: id }, additionalProperties: false } },
+  { path: '/agents', view: 'agents', query: { type: 'object', properties: { agent_id: id }, additionalProperties: false } },
+  { path: '/slaves', view: 'agents', query: { type: 'object', properties: { slave_id: id, agent_id: id }, additionalProperties: false } },
+  {
+    path: '/tasks',
+    view: 'tasks',
+    query: {
+      type: 'object',
+      properties: {
+        limit: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+        offset: { type: 'integer', minimum: 0 },
+        order: { type: 'string', enum: ['asc', 'des', 'desc'] },
+        framework_id: id,
+        task_id: id,
+      },
+      additionalProperties: false,
+    },
+  },
+  { path: '/roles', view: 'roles', query: noQuery },
+  { path: '/flags', view: 'flags', query: noQuery },
+  { path: '/version', view: 'version', query: noQuery },
+  { path: '/maintenance/schedule', view: 'maintenance/schedule', query: noQuery },
+  { path: '/maintenance/status', view: 'maintenance/status', query: noQuery },
+];
+
+/** A view's answer, its JSON already written (in the master's mailbox, so it is one consistent snapshot). */
+type RenderedAnswer = { status: number; json: string };
+
+/**
+ * The read-only v0 endpoints. Each view is built and serialized inside one dispatch to the
+ * master; identical requests that arrive while one is being built share its result, so a
+ * crowd polling /state on a large cluster costs one build at a time and never queues a build
+ * per client in the master's mailbox.
+ */
+export function registerViewRoutes(app: FastifyInstance, runtime: Runtime, source: MasterSource): SharedComputation<RenderedAnswer> {
+  const shared = new SharedComputation<RenderedAnswer>();
+  for (const endpoint of ENDPOINTS) {
+    app.get<{ Querystring: Record<string, string | number> }>(endpoint.path, { schema: { querystring: endpoint.query }, ...JSON_ROUTE }, async (request, reply) => {
+      const master = source.master;
+      if (master === undefined) return sendError(reply, 503, 'this master does not lead');
+      const query = Object.fromEntries(Object.entries(request.query).map(([k, v]) => [k === 'slave_id' ? 'agent_id' : k, String(v)]));
+      const key = `${endpoint.view}?${new URLSearchParams(Object.entries(query).sort()).toString()}`;
+      let answer: RenderedAnswer;
+      try {
+        answer = await shared.get(key, () => runtime.dispatch(master.pid, () => render(master.operator.view(endpoint.view, query))));
+      } catch {
+        return sendError(reply, 503, 'the master stopped while answering');
+      }
+      return reply.code(answer.status).type('application/json').send(answer.json);
+    });
+  }
+  return shared;
+}
+
+function render(answer: OperatorAnswer): RenderedAnswer {
+  if (answer.status === 200) return { status: 200, json: JSON.stringify(answer.body) };
+  if (answer.status === 202) return { status: 202, json: '' };
+  return { status: answer.status, json: JSON.stringify({ error: answer.error }) };
+}

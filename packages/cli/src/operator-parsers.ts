@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from 'commander';
-import { TASK_STATES } from '@tessera/protocol';
-import type { MachineId, MaintenanceSchedule, ScalarQuantities } from './operator-client/calls.js';
+import { TASK_STATES, validateBody } from '@tessera/protocol';
+import { updateMaintenanceSchedule, type MachineId, type MaintenanceSchedule, type ScalarQuantities } from './operator-client/calls.js';
 
 /**
  * Parsers for the operator commands' arguments (flags.ts style): each throws commander's
@@ -120,6 +120,9 @@ export function scheduleFile(file: string): MaintenanceSchedule {
   }
   const problem = scheduleProblem(body);
   if (problem !== undefined) throw new InvalidArgumentError(`${file}: ${problem}`);
+  // The friendly checks above name the usual mistakes; the protocol's schema catches the rest (unknown fields).
+  const validation = validateBody('operator.Call', updateMaintenanceSchedule(body as MaintenanceSchedule));
+  if (!validation.ok) throw new InvalidArgumentError(`${file}: ${validation.error.replace(/^invalid operator\.Call: /, '')}`);
   return body as MaintenanceSchedule;
 }
 

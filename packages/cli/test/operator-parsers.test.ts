@@ -73,9 +73,11 @@ describe('operator argument parsers', () => {
       const good = { windows: [{ machine_ids: [{ hostname: 'h1' }, { ip: '10.0.0.2' }], unavailability: { start: { nanoseconds: 1.7e18 }, duration: { nanoseconds: 3.6e12 } } }] };
       writeFileSync(path.join(dir, 'good.json'), JSON.stringify(good));
       writeFileSync(path.join(dir, 'bad.json'), '{"windows": [');
+      writeFileSync(path.join(dir, 'extra.json'), JSON.stringify({ windows: [{ ...good.windows[0], when: 'soon' }] }));
       expect(scheduleFile(path.join(dir, 'good.json'))).to.deep.equal(good);
       expect(refusal(() => scheduleFile(path.join(dir, 'bad.json')))).to.contain('bad.json is not JSON');
       expect(refusal(() => scheduleFile(path.join(dir, 'missing.json')))).to.contain('missing.json: ENOENT');
+      expect(refusal(() => scheduleFile(path.join(dir, 'extra.json')))).to.contain('must NOT have additional properties');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

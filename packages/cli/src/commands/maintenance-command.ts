@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import type { MaintenanceClusterStatus } from '@tessera/protocol';
 import { getMaintenanceSchedule, getMaintenanceStatus, startMaintenance, stopMaintenance, updateMaintenanceSchedule, type MachineId, type MaintenanceSchedule, type MaintenanceWindow } from '../operator-client/calls.js';
 import { formatTable, type Column } from '../operator-client/table.js';
 import { machineId, masterUrl, scheduleFile } from '../operator-parsers.js';
@@ -6,10 +7,7 @@ import { DEFAULT_MASTER_URL } from '../operator-client/master-client.js';
 import { masterClient, print, printJson, type OperatorFlags } from './operator-command.js';
 
 /** `maintenance status`: machines draining (with their frameworks' answers to inverse offers) and down. */
-export interface MaintenanceStatus {
-  draining_machines?: { id: MachineId; statuses?: { framework_id: { value: string }; status: string; timestamp?: number }[] }[];
-  down_machines?: MachineId[];
-}
+export type MaintenanceStatus = Partial<MaintenanceClusterStatus>;
 
 interface StatusRow {
   machine: string;

@@ -1,34 +1,17 @@
+import type { MachineId, MaintenanceSchedule, OperatorCall, QuotaConfig } from '@tessera/protocol';
+
 /**
  * The v1 operator calls the CLI sends, in the JSON form of Mesos's include/mesos/v1/master/master.proto
  * (`{"type": "UPDATE_WEIGHTS", "update_weights": {...}}`). Built here, in one place, from values
  * the command-line parsers already checked.
  */
 
-/** A machine in a maintenance schedule (mesos.v1.MachineID): a hostname, an IP, or both. */
-export interface MachineId {
-  hostname?: string;
-  ip?: string;
-}
+export type { MachineId, MaintenanceSchedule, MaintenanceWindow, QuotaConfig } from '@tessera/protocol';
 
-/** Scalar quantities by resource name, as Mesos's `map<string, Value.Scalar>`. */
-export type ScalarQuantities = Record<string, { value: number }>;
+/** Scalar quantities by resource name, as QuotaConfig's `map<string, Value.Scalar>`. */
+export type ScalarQuantities = NonNullable<QuotaConfig['limits']>;
 
-export interface QuotaConfig {
-  role: string;
-  guarantees?: ScalarQuantities;
-  limits?: ScalarQuantities;
-}
-
-export interface MaintenanceWindow {
-  machine_ids: MachineId[];
-  unavailability: { start: { nanoseconds: number }; duration?: { nanoseconds: number } };
-}
-
-export interface MaintenanceSchedule {
-  windows: MaintenanceWindow[];
-}
-
-export type OperatorCallBody = { type: string } & Record<string, unknown>;
+export type OperatorCallBody = OperatorCall;
 
 export const getState = (): OperatorCallBody => ({ type: 'GET_STATE' });
 export const getWeights = (): OperatorCallBody => ({ type: 'GET_WEIGHTS' });

@@ -1,3 +1,4 @@
+import { validateBody } from '@tessera/protocol';
 import type { OperatorCallBody } from './calls.js';
 import { OperatorError } from './errors.js';
 import { HttpClient, type HttpClientOptions } from './http-client.js';
@@ -24,6 +25,9 @@ export class MasterClient {
 
   /** Sends a v1 operator call; a write answers 202 (undefined), a read its `{type, <type>: ...}` body. */
   call<T>(call: OperatorCallBody): Promise<T | undefined> {
+    // The master would refuse it too; checking here means a CLI bug or bad input sends nothing.
+    const validation = validateBody('operator.Call', call);
+    if (!validation.ok) return Promise.reject(new OperatorError(`${call.type}: ${validation.error}`));
     return this.http.postJson<T>('/api/v1', call);
   }
 

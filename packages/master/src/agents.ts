@@ -148,8 +148,10 @@ export class Agents {
       this.context.toAllocator('allocator.AddAgent', { agent_id: agent.id, hostname: agent.info.hostname, resources: total.toJSON(), used: this.usedOn(agent) });
     } else {
       if (totalChanged) this.context.toAllocator('allocator.UpdateAgent', { agent_id: agent.id, resources: total.toJSON() });
-      if (wasDisconnected) this.context.toAllocator('allocator.SetAgentActive', { agent_id: agent.id, active: true });
+      if (wasDisconnected && !state.deactivatedAgents.has(agent.id)) this.context.toAllocator('allocator.SetAgentActive', { agent_id: agent.id, active: true });
     }
+    // An agent the operator deactivated stays so across its reconnections.
+    if (!inAllocator && state.deactivatedAgents.has(agent.id)) this.context.toAllocator('allocator.SetAgentActive', { agent_id: agent.id, active: false });
     this.context.count('master/slave_reregistrations');
     this.context.logger.log('info', 'agent re-registered', { agent: agent.id, pid: from, tasks: body.tasks.length });
     this.sendRegistered(agent, 'agent.Reregistered');

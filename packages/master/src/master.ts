@@ -10,6 +10,10 @@ import { Offers } from './offers.js';
 import { SchedulerCalls } from './scheduler-calls.js';
 import { DeferredReconciliation } from './deferred-reconciliation.js';
 import { Operator } from './operator/operator.js';
+import { AgentCalls } from './operator/operator-agents.js';
+import { OperatorWriteCalls } from './operator/operator-writes.js';
+import { MaintenanceCalls } from './operator/maintenance-calls.js';
+import { restoreOperatorFacts } from './operator/restore-facts.js';
 import type { MasterOperator } from './operator/master-operator.js';
 import { MemoryRegistryStore, type RegistryOperation, type RegistryStore, type RegistrySnapshot } from './registry/registry.js';
 
@@ -48,6 +52,7 @@ export class Master extends Process {
   private calls!: SchedulerCalls;
   private stateRef!: MasterState;
   private operatorRef!: Operator;
+  private agentCalls!: AgentCalls;
   private readonly registry: RegistryStore;
 
   constructor(private readonly options: MasterOptions = {}, name = 'master') {
@@ -77,13 +82,19 @@ export class Master extends Process {
     this.install('agent.Register', (body, m) => this.agents.onRegister(body, m.from));
     this.install('agent.Reregister', (body, m) => this.agents.onReregister(body, m.from));
     this.install('agent.Pong', (_body, m) => this.agents.onPong(m.from));
-    this.install('agent.StatusUpdate', (body, m) => this.agents.onStatusUpdate(body, m.from));
+    this.install('agent.StatusUpdate', (body, m) => {
+      this.agents.onStatusUpdate(body, m.from);
+      this.agentCalls.checkDrained(this.stateRef.agentAt(m.from));
+    });
     this.install('agent.ExecutorExited', (body, m) => this.agents.onExecutorExited(body, m.from));
     this.install('agent.FrameworkMessage', (body, m) => this.agents.onFrameworkMessage(body, m.from));
     this.install('allocator.Offers', (body) => this.offers.onAllocatorOffers(body));
     this.agents.start();
     this.frameworks.start();
-    if (this.options.recovered !== undefined) this.agents.recover(this.options.recovered);
+    if (this.options.recovered !== undefined) {
+      restoreOperatorFacts(this.context, this.options.recovered);
+      this.agents.recover(this.options.recovered);
+    }
   }
 
   protected override exited(pid: UPID, reason: ExitReason): void {
@@ -142,6 +153,8 @@ export class Master extends Process {
     this.agents = new Agents(this.context, this.offers, this.frameworks, (agentId) => reconciliation.agentSettled(agentId));
     this.calls = new SchedulerCalls(this.context, this.frameworks, this.offers, reconciliation);
     this.operatorRef = this.createOperator();
+    this.agentCalls = new AgentCalls(this.context, this.offers, { agentRemoved: () => undefined });
+    this.operatorRef.writes = new OperatorWriteCalls(this.context, this.offers, this.frameworks, this.agentCalls, new MaintenanceCalls(this.context));
   }
 
   private createOperator(): Operator {

@@ -20,7 +20,7 @@ export class Offers {
     for (const allocation of body.offers) {
       const framework = state.frameworks.get(allocation.framework_id);
       const agent = state.agents.get(allocation.agent_id);
-      if (framework?.pid === undefined || framework.lifecycle.value !== 'active' || !state.isAgentUp(agent)) {
+      if (framework?.pid === undefined || framework.lifecycle.value !== 'active' || !state.isAgentUp(agent) || state.deactivatedAgents.has(agent.id)) {
         // The allocator has not heard yet that this framework or agent went away.
         this.context.toAllocator('allocator.Recover', { framework_id: allocation.framework_id, agent_id: allocation.agent_id, resources: allocation.resources });
         continue;

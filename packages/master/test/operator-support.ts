@@ -1,5 +1,5 @@
 import type { OperatorCall, OperatorEvent } from '@tessera/protocol';
-import type { MasterView, OperatorAnswer } from '../src/index.js';
+import { MemoryRegistryStore, type MasterView, type OperatorAnswer, type RegistryOperation, type RegistrySnapshot, type RegistryStore } from '../src/index.js';
 import type { Cluster } from './support.js';
 
 /** A view, read inside the master's mailbox as the HTTP layer does. */
@@ -35,4 +35,33 @@ export async function subscribe(cluster: Cluster): Promise<{ events: OperatorEve
   const events: OperatorEvent[] = [];
   const stop = await cluster.masterRuntime.dispatch(cluster.master.pid, () => cluster.master.operator.subscribe((e) => events.push(e)));
   return { events, stop };
+}
+
+/** A registry whose writes wait while `gated`, until the test lets them through. */
+export class GatedRegistry implements RegistryStore {
+  readonly inner = new MemoryRegistryStore();
+  gated = false;
+  private readonly held: (() => void)[] = [];
+  load(): Promise<RegistrySnapshot> {
+    return this.inner.load();
+  }
+  apply(op: RegistryOperation): Promise<void> {
+    if (!this.gated) return this.inner.apply(op);
+    return new Promise((resolve) => this.held.push(() => void this.inner.apply(op).then(resolve)));
+  }
+  get waiting(): number {
+    return this.held.length;
+  }
+  release(): void {
+    this.gated = false;
+    for (const go of this.held.splice(0)) go();
+  }
+}
+
+/** Starts a call without waiting for its answer; `answer` is set once it comes. */
+export async function startCall(cluster: Cluster, body: OperatorCall): Promise<{ answer: OperatorAnswer | undefined }> {
+  const result: { answer: OperatorAnswer | undefined } = { answer: undefined };
+  await cluster.masterRuntime.dispatch(cluster.master.pid, () => cluster.master.operator.call(body, (a) => { result.answer = a; }));
+  await cluster.settle();
+  return result;
 }

@@ -1,4 +1,4 @@
-import { parseBody, type MessageType, type RegistryAgent, type Resource } from '@tessera/protocol';
+import { parseBody, type MessageType, type QuotaConfig, type RegistryAgent } from '@tessera/protocol';
 import type { KV } from '@nats-io/kv';
 import { agentId, emptyRegistry, type RegistryOperation, type RegistrySnapshot, type RegistryStore } from './registry.js';
 
@@ -49,7 +49,7 @@ export class KvRegistryStore implements RegistryStore {
         case 'unreachable': registry.unreachable.set(untoken(name), value.timestamp as number); break;
         case 'gone': registry.gone.set(untoken(name), value.timestamp as number); break;
         case 'weight': registry.weights.set(untoken(name), value.weight as number); break;
-        case 'quota': registry.quotas.set(untoken(name), value.guarantee as Resource[]); break;
+        case 'quota': registry.quotas.set(untoken(name), value as unknown as QuotaConfig); break;
         case 'maintenance': registry.maintenance = value as never; break;
       }
     }));
@@ -78,7 +78,7 @@ function writesOf(op: RegistryOperation): [string, unknown][] {
     case 'mark-gone': return [[`gone.${token(op.agentId)}`, { timestamp: op.timestamp }], [`agent.${token(op.agentId)}`, undefined], [`unreachable.${token(op.agentId)}`, undefined]];
     case 'remove': return [[`agent.${token(op.agentId)}`, undefined], [`unreachable.${token(op.agentId)}`, undefined]];
     case 'weight': return [[`weight.${token(op.role)}`, op.weight === undefined ? undefined : { weight: op.weight }]];
-    case 'quota': return [[`quota.${token(op.role)}`, op.guarantee === undefined ? undefined : { guarantee: op.guarantee }]];
-    case 'maintenance': return [['maintenance', op.schedule]];
+    case 'quota': return [[`quota.${token(op.role)}`, op.config]];
+    case 'maintenance': return [['maintenance', op.maintenance]];
   }
 }

@@ -1,4 +1,4 @@
-import type { Messages, RegistryAgent, Resource } from '@tessera/protocol';
+import type { Messages, QuotaConfig, RegistryAgent } from '@tessera/protocol';
 
 /** What the registry holds (Mesos's registry.proto, less what Tessera has no use for yet). */
 export interface RegistrySnapshot {
@@ -8,7 +8,7 @@ export interface RegistrySnapshot {
   /** Agent id to when it was marked gone (epoch ms). */
   gone: Map<string, number>;
   weights: Map<string, number>;
-  quotas: Map<string, Resource[]>;
+  quotas: Map<string, QuotaConfig>;
   maintenance: Messages['registry.Maintenance'] | undefined;
 }
 
@@ -20,8 +20,8 @@ export type RegistryOperation =
   | { kind: 'mark-gone'; agentId: string; timestamp: number }
   | { kind: 'remove'; agentId: string }
   | { kind: 'weight'; role: string; weight: number | undefined }
-  | { kind: 'quota'; role: string; guarantee: Resource[] | undefined }
-  | { kind: 'maintenance'; schedule: Messages['registry.Maintenance'] };
+  | { kind: 'quota'; role: string; config: QuotaConfig | undefined }
+  | { kind: 'maintenance'; maintenance: Messages['registry.Maintenance'] };
 
 export function emptyRegistry(): RegistrySnapshot {
   return { agents: new Map(), unreachable: new Map(), gone: new Map(), weights: new Map(), quotas: new Map(), maintenance: undefined };
@@ -55,11 +55,11 @@ export function applyOperation(registry: RegistrySnapshot, op: RegistryOperation
       else registry.weights.set(op.role, op.weight);
       return;
     case 'quota':
-      if (op.guarantee === undefined) registry.quotas.delete(op.role);
-      else registry.quotas.set(op.role, op.guarantee);
+      if (op.config === undefined) registry.quotas.delete(op.role);
+      else registry.quotas.set(op.role, op.config);
       return;
     case 'maintenance':
-      registry.maintenance = op.schedule;
+      registry.maintenance = op.maintenance;
   }
 }
 

@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { PID_PATTERN } from '../envelope.js';
-import { ResourcesSchema } from '../resources/resource-schema.js';
 import { AgentInfoSchema } from './mesos-types.js';
+import { QuotaConfigSchema } from './operator-calls.js';
+import { MachineIdSchema, MaintenanceWindowSchema } from './operator-maintenance.js';
 
 /**
  * What the masters' registry stores (Mesos's registry.proto): one KV entry each, validated when
@@ -15,10 +16,16 @@ export const registrySchemas = {
   'registry.Marked': Type.Object({ timestamp: Type.Number({ minimum: 0 }) }, { additionalProperties: false }),
   /** A role's weight. */
   'registry.Weight': Type.Object({ weight: Type.Number({ exclusiveMinimum: 0 }) }, { additionalProperties: false }),
-  /** A role's quota guarantee. */
-  'registry.Quota': Type.Object({ guarantee: ResourcesSchema }, { additionalProperties: false }),
-  /** The maintenance schedule: windows of machines and their unavailability (issue 6 gives it meaning). */
-  'registry.Maintenance': Type.Object({ windows: Type.Array(Type.Unknown(), { maxItems: 10_000 }) }, { additionalProperties: false }),
+  /** A role's quota (QuotaConfig: guarantees and limits by resource name). */
+  'registry.Quota': QuotaConfigSchema,
+  /**
+   * Maintenance (Mesos's registry Schedules and MachineInfos): the schedule's windows, and the
+   * machines of it that are DOWN (the others are DRAINING).
+   */
+  'registry.Maintenance': Type.Object(
+    { windows: Type.Array(MaintenanceWindowSchema, { maxItems: 10_000 }), down_machines: Type.Optional(Type.Array(MachineIdSchema, { maxItems: 10_000 })) },
+    { additionalProperties: false },
+  ),
 } as const;
 
 export type RegistryAgent = Static<(typeof registrySchemas)['registry.Agent']>;

@@ -63,6 +63,7 @@ export class Agents {
       this.context.link(from);
       this.context.toAllocator('allocator.AddAgent', { agent_id: agent.id, hostname: agent.info.hostname, resources: total.toJSON() });
       this.context.count('master/slave_registrations');
+      this.context.changes.agentAdded(agent);
       this.context.logger.log('info', 'agent registered', { agent: agent.id, pid: from, hostname: agent.info.hostname });
       this.sendRegistered(agent, 'agent.Registered');
     });
@@ -153,6 +154,7 @@ export class Agents {
     // An agent the operator deactivated stays so across its reconnections.
     if (!inAllocator && state.deactivatedAgents.has(agent.id)) this.context.toAllocator('allocator.SetAgentActive', { agent_id: agent.id, active: false });
     this.context.count('master/slave_reregistrations');
+    if (!inAllocator) this.context.changes.agentAdded(agent);
     this.context.logger.log('info', 'agent re-registered', { agent: agent.id, pid: from, tasks: body.tasks.length });
     this.sendRegistered(agent, 'agent.Reregistered');
     this.recovered(agent.id);
@@ -309,6 +311,7 @@ export class Agents {
       toFramework(this.context, framework, { type: 'FAILURE', failure: { agent_id: { value: agent.id } } });
     }
     this.context.count('master/slave_unreachable_completed');
+    if (!wasRecovered) this.context.changes.agentRemoved(agent.id);
     this.context.logger.log('warn', `agent unreachable: ${why}`, { agent: agent.id });
     if (wasRecovered) this.recovered(agent.id);
   }

@@ -54,6 +54,7 @@ export class Frameworks {
     this.context.state.setSchedulerPid(framework, undefined);
     this.offers.rescindOfFramework(framework.id);
     this.context.toAllocator('allocator.SetFrameworkActive', { framework_id: framework.id, active: false });
+    this.context.changes.frameworkUpdated(framework);
     this.context.logger.log('warn', 'framework disconnected', { framework: framework.id, failover_timeout_s: framework.info.failover_timeout ?? 0 });
     this.armFailoverTimeout(framework);
   }
@@ -65,6 +66,7 @@ export class Frameworks {
     framework.lifecycle = frameworkLifecycle.must(framework.lifecycle, 'DISCONNECTED');
     this.context.toAllocator('allocator.AddFramework', { framework_id: framework.id, roles: [...framework.roles], active: false });
     this.armFailoverTimeout(framework);
+    this.context.changes.frameworkAdded(framework);
     return framework;
   }
 
@@ -87,6 +89,7 @@ export class Frameworks {
     this.context.toAllocator('allocator.RemoveFramework', { framework_id: framework.id });
     if (framework.pid !== undefined) this.context.unlink(framework.pid);
     state.completeFramework(framework, this.context.now());
+    this.context.changes.frameworkRemoved(framework);
     this.context.logger.log('info', 'framework torn down', { framework: framework.id, why });
   }
 
@@ -96,6 +99,7 @@ export class Frameworks {
     this.context.link(from);
     this.context.toAllocator('allocator.AddFramework', { framework_id: framework.id, roles: [...framework.roles], suppressed_roles: suppressed, active: true });
     this.context.count('master/frameworks_subscribed');
+    this.context.changes.frameworkAdded(framework);
     this.context.logger.log('info', 'framework subscribed', { framework: framework.id, name: info.name, pid: from });
     this.sendSubscribed(framework);
   }
@@ -121,6 +125,7 @@ export class Frameworks {
     this.context.link(from);
     this.context.toAllocator('allocator.UpdateFramework', { framework_id: framework.id, roles: [...framework.roles], suppressed_roles: suppressed });
     this.context.toAllocator('allocator.SetFrameworkActive', { framework_id: framework.id, active: true });
+    this.context.changes.frameworkUpdated(framework);
     this.context.logger.log('info', 'framework failed over', { framework: framework.id, pid: from });
     this.sendSubscribed(framework);
   }

@@ -4,6 +4,15 @@ import type { MasterFlags } from './master-flags.js';
 import type { RegistryOperation } from './registry/registry.js';
 import type { AgentRecord, FrameworkRecord, MasterState } from './master-state.js';
 
+/** What the master's parts report for the operator's SUBSCRIBE feed (tasks are observed on the state). */
+export interface MasterChanges {
+  agentAdded(agent: AgentRecord): void;
+  agentRemoved(agentId: string): void;
+  frameworkAdded(framework: FrameworkRecord): void;
+  frameworkUpdated(framework: FrameworkRecord): void;
+  frameworkRemoved(framework: FrameworkRecord): void;
+}
+
 export type SchedulerEvent = Messages['scheduler.Event'];
 export type AllocatorMessage = Extract<MessageType, `allocator.${string}`>;
 
@@ -29,6 +38,8 @@ export interface MasterContext {
    * a failed write until it is): what depends on the change is done only after it is durable.
    */
   store(op: RegistryOperation, then: () => void): void;
+  /** Where agent and framework changes are reported (the operator's events). */
+  readonly changes: MasterChanges;
   /** Counts an event by its Mesos metric name (`master/...`). */
   count(metric: string, by?: number): void;
 }

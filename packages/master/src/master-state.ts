@@ -48,6 +48,12 @@ export interface AgentRecord {
   version: string;
 }
 
+/** Who hears of every task the state adds or updates (the operator's event feed). */
+export interface StateObserver {
+  taskAdded(record: TaskRecord): void;
+  taskUpdated(record: TaskRecord): void;
+}
+
 /** A framework's roles; a framework that names none is in the default role `*`. */
 export function rolesOf(info: FrameworkInfo): string[] {
   return info.roles !== undefined && info.roles.length > 0 ? [...new Set(info.roles)] : ['*'];
@@ -84,6 +90,8 @@ export class MasterState {
   readonly inverseOfferStatuses = new Map<string, Map<string, InverseOfferStatus>>();
   /** Agents the operator deactivated (or is draining): no offers from them. */
   readonly deactivatedAgents = new Set<string>();
+  /** Told of every task added or updated; set by the master. */
+  observer: StateObserver | undefined;
   private readonly frameworkByPid = new Map<string, string>();
   private readonly agentByPid = new Map<string, string>();
 
@@ -193,6 +201,7 @@ export class MasterState {
     const statuses = record.task.statuses ?? (record.task.statuses = []);
     statuses.push(status);
     if (statuses.length > 8) statuses.splice(0, statuses.length - 8);
+    this.observer?.taskUpdated(record);
     return { ok: true, terminal: isTerminal(moved.snapshot) };
   }
 
@@ -217,6 +226,7 @@ export class MasterState {
     const record: TaskRecord = { task, lifecycle, latest: undefined, released: false };
     framework.tasks.set(task.task_id.value, record);
     agent.tasks.set(taskKey(framework.id, task.task_id.value), record);
+    this.observer?.taskAdded(record);
     return record;
   }
 }

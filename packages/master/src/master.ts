@@ -10,6 +10,9 @@ import { Offers } from './offers.js';
 import { SchedulerCalls } from './scheduler-calls.js';
 import { DeferredReconciliation } from './deferred-reconciliation.js';
 import { Operator } from './operator/operator.js';
+import { OperatorEvents } from './operator/operator-events.js';
+import { MasterEvents } from './operator/master-events.js';
+import type { OperatorHost } from './operator/operator-host.js';
 import { AgentCalls } from './operator/operator-agents.js';
 import { OperatorWriteCalls } from './operator/operator-writes.js';
 import { MaintenanceCalls } from './operator/maintenance-calls.js';
@@ -131,6 +134,9 @@ export class Master extends Process {
     const allocator = new AllocatorProcess({ ...this.options.allocator, master: this.pid, allocationIntervalMs: this.flags.allocationIntervalMs }, `${this.name}-allocator`);
     this.allocator = this.spawn(allocator).pid;
     this.link(this.allocator);
+    const host = this.operatorHost(masterId);
+    const changes = new MasterEvents(host.events, host);
+    this.stateRef.observer = changes;
     const send = <K extends MessageType>(to: string, type: K, body: Messages[K]) => this.send(to as UPID, type, body);
     this.context = {
       state: this.stateRef,
@@ -146,36 +152,39 @@ export class Master extends Process {
       delay: (ms, fn) => this.delay(ms, fn),
       count: (metric, by = 1) => this.count(metric, by),
       store: (op, then) => this.store(op, then),
+      changes,
     };
     this.offers = new Offers(this.context);
     this.frameworks = new Frameworks(this.context, this.offers);
     const reconciliation = new DeferredReconciliation(this.context);
     this.agents = new Agents(this.context, this.offers, this.frameworks, (agentId) => reconciliation.agentSettled(agentId));
     this.calls = new SchedulerCalls(this.context, this.frameworks, this.offers, reconciliation);
-    this.operatorRef = this.createOperator();
-    this.agentCalls = new AgentCalls(this.context, this.offers, { agentRemoved: () => undefined });
+    this.operatorRef = new Operator(host);
+    this.agentCalls = new AgentCalls(this.context, this.offers, { agentRemoved: (id) => changes.agentRemoved(id) });
     this.operatorRef.writes = new OperatorWriteCalls(this.context, this.offers, this.frameworks, this.agentCalls, new MaintenanceCalls(this.context));
   }
 
-  private createOperator(): Operator {
+  /** What the operator reads and asks of this master. */
+  private operatorHost(masterId: string): OperatorHost {
     const startedAt = this.clock.now();
     const master = this;
-    return new Operator({
+    return {
       state: this.stateRef,
       flags: this.flags,
-      masterId: this.context.masterId,
+      masterId,
       pid: this.pid,
       now: () => this.clock.now(),
       startedAt,
       electedAt: startedAt,
       leaderHostname: this.flags.hostname,
       counters: this.counters,
+      events: new OperatorEvents(),
       allocatorMetrics(then) {
         master.whenSettled(master.ask(master.allocator, 'allocator.GetMetrics', {}, { expect: 'allocator.Metrics', timeoutMs: ALLOCATOR_METRICS_TIMEOUT_MS }), (outcome) => {
           then(outcome.ok ? outcome.value.metrics : {});
         });
       },
-    });
+    };
   }
 
   /** Stores a registry change, retrying until it is stored, then carries on in the mailbox. */

@@ -133,6 +133,7 @@ export class SchedulerCalls {
     framework.roles = new Set(rolesOf(info));
     framework.suppressedRoles = suppressed;
     this.context.toAllocator('allocator.UpdateFramework', { framework_id: framework.id, roles: [...framework.roles], suppressed_roles: suppressed });
+    this.context.changes.frameworkUpdated(framework);
     for (const agent of this.context.state.agents.values()) {
       if (this.context.state.tasksOnAgent(agent, framework.id).length > 0) toAgent(this.context, agent, 'agent.UpdateFramework', { framework: framework.info });
     }

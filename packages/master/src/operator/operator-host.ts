@@ -1,4 +1,5 @@
 import type { MasterFlags } from '../master-flags.js';
+import type { OperatorEvents } from './operator-events.js';
 import type { MasterState } from '../master-state.js';
 
 /** Tessera's version, as /version and GET_VERSION report it. */
@@ -26,6 +27,8 @@ export const timeInfo = (ms: number): { nanoseconds: number } => ({ nanoseconds:
 
 /** What the operator needs of the master beyond reading: its counters and its allocator. */
 export interface OperatorHost extends OperatorSources {
+  /** The SUBSCRIBE feed's emitter. */
+  readonly events: OperatorEvents;
   readonly counters: ReadonlyMap<string, number>;
   /** Asks the allocator for its metrics; `then` runs in the master's mailbox (empty when it did not answer). */
   allocatorMetrics(then: (metrics: Record<string, number>) => void): void;

@@ -1,7 +1,6 @@
 import type { OperatorCall, OperatorEvent } from '@tessera/protocol';
 import { masterGauges } from './master-metrics.js';
 import { badRequest, ok, type MasterOperator, type MasterView, type OperatorAnswer } from './master-operator.js';
-import { OperatorEvents } from './operator-events.js';
 import { flagEntries } from './operator-flags.js';
 import { TESSERA_VERSION, seconds, type OperatorHost } from './operator-host.js';
 import { QueryError, rolesView, tasksView } from './operator-lists.js';
@@ -20,7 +19,6 @@ export interface OperatorWrites {
  * at once from the master's state; writes go to `writes`.
  */
 export class Operator implements MasterOperator {
-  readonly events = new OperatorEvents();
   writes: OperatorWrites | undefined;
 
   constructor(private readonly host: OperatorHost) {}
@@ -55,7 +53,7 @@ export class Operator implements MasterOperator {
   }
 
   subscribe(listener: (event: OperatorEvent) => void): () => void {
-    return this.events.subscribe(listener, { type: 'SUBSCRIBED', subscribed: { get_state: v1State(this.host), heartbeat_interval_seconds: 15 } });
+    return this.host.events.subscribe(listener, { type: 'SUBSCRIBED', subscribed: { get_state: v1State(this.host), heartbeat_interval_seconds: 15 } });
   }
 
   metrics(respond: (snapshot: Record<string, number>) => void): void {

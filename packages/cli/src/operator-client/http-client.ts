@@ -77,8 +77,10 @@ export class HttpClient {
     const text = await response.text();
     if (!response.ok) {
       const what = `${request.method} ${url.pathname}${request.body === undefined ? '' : ` ${callType(request.body)}`}`;
-      const reason = errorOf(text) ?? (text.trim() || response.statusText);
-      const hint = response.status === 503 ? ' (no leading master yet?)' : '';
+      const error = errorOf(text);
+      const reason = error ?? (text.trim() || response.statusText);
+      // A bare 503 is a master that does not lead and knows no leader to redirect to.
+      const hint = response.status === 503 && error === undefined ? ' (no leading master yet?)' : '';
       throw new OperatorError(`${what}: ${response.status} ${reason}${hint}`, response.status);
     }
     if (text.trim() === '') return undefined;

@@ -5,6 +5,7 @@ import { masterStatus, toAgent, toFramework, type MasterContext } from './master
 import type { AgentRecord, FrameworkRecord } from './master-state.js';
 import type { Offers } from './offers.js';
 import { agentId, type RegistrySnapshot } from './registry/registry.js';
+import { isOnDownMachine } from './operator/maintenance.js';
 
 /** What the agents' part needs from the frameworks' part. */
 export interface FrameworkDirectory {
@@ -47,6 +48,7 @@ export class Agents {
     const known = state.agentAt(from);
     if (known !== undefined && known.lifecycle.value === 'registered') return this.sendRegistered(known, 'agent.Registered');
     if (this.admitting.has(from)) return; // a retry while the registry stores the first
+    if (isOnDownMachine(state, { info: body.agent_info })) return this.context.send(from, 'agent.Shutdown', { message: `machine ${body.agent_info.hostname} is DOWN for maintenance` });
     let total: Resources;
     try {
       total = Resources.of(body.agent_info.resources);
@@ -109,6 +111,7 @@ export class Agents {
     const agent = state.agents.get(id);
     if (agent?.lifecycle.value === 'removed') return this.context.send(from, 'agent.Shutdown', { message: `agent ${id} was removed` });
     if (state.goneAgents.has(id)) return this.context.send(from, 'agent.Shutdown', { message: `agent ${id} was marked gone` });
+    if (isOnDownMachine(state, { info: body.agent_info })) return this.context.send(from, 'agent.Shutdown', { message: `machine ${body.agent_info.hostname} is DOWN for maintenance` });
     let total: Resources;
     try {
       total = Resources.of(body.agent_info.resources);

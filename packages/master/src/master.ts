@@ -16,6 +16,7 @@ import type { OperatorHost } from './operator/operator-host.js';
 import { AgentCalls } from './operator/operator-agents.js';
 import { OperatorWriteCalls } from './operator/operator-writes.js';
 import { MaintenanceCalls } from './operator/maintenance-calls.js';
+import { InverseOffers } from './operator/inverse-offers.js';
 import { restoreOperatorFacts } from './operator/restore-facts.js';
 import type { MasterOperator } from './operator/master-operator.js';
 import { MemoryRegistryStore, type RegistryOperation, type RegistryStore, type RegistrySnapshot } from './registry/registry.js';
@@ -158,10 +159,11 @@ export class Master extends Process {
     this.frameworks = new Frameworks(this.context, this.offers);
     const reconciliation = new DeferredReconciliation(this.context);
     this.agents = new Agents(this.context, this.offers, this.frameworks, (agentId) => reconciliation.agentSettled(agentId));
-    this.calls = new SchedulerCalls(this.context, this.frameworks, this.offers, reconciliation);
+    const inverseOffers = new InverseOffers(this.context);
+    this.calls = new SchedulerCalls(this.context, this.frameworks, this.offers, reconciliation, inverseOffers);
     this.operatorRef = new Operator(host);
     this.agentCalls = new AgentCalls(this.context, this.offers, { agentRemoved: (id) => changes.agentRemoved(id) });
-    this.operatorRef.writes = new OperatorWriteCalls(this.context, this.offers, this.frameworks, this.agentCalls, new MaintenanceCalls(this.context));
+    this.operatorRef.writes = new OperatorWriteCalls(this.context, this.offers, this.frameworks, this.agentCalls, new MaintenanceCalls(this.context, this.agentCalls, inverseOffers));
   }
 
   /** What the operator reads and asks of this master. */

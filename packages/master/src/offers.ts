@@ -2,6 +2,7 @@ import { Resources, type Messages, type Offer } from '@tessera/protocol';
 import type { Timer } from '@tessera/process';
 import { toFramework, type MasterContext } from './master-context.js';
 import type { OutstandingOffer } from './offer-book.js';
+import { drainingMachineOf } from './operator/maintenance.js';
 
 /**
  * Turns the allocator's allocations into offers and keeps them honest: each offer is sent once,
@@ -26,6 +27,8 @@ export class Offers {
         continue;
       }
       const executorIds = [...(framework.executors.get(agent.id)?.keys() ?? [])].map((value) => ({ value }));
+      // An agent on a machine scheduled for maintenance: the offer says when it goes away.
+      const unavailability = drainingMachineOf(state, agent)?.unavailability;
       const offer: Offer = {
         id: { value: this.context.ids.offerId() },
         framework_id: { value: framework.id },
@@ -35,6 +38,7 @@ export class Offers {
         allocation_info: { role: allocation.role },
         ...(agent.info.attributes === undefined || agent.info.attributes.length === 0 ? {} : { attributes: agent.info.attributes }),
         ...(executorIds.length === 0 ? {} : { executor_ids: executorIds }),
+        ...(unavailability === undefined ? {} : { unavailability }),
       };
       state.offers.add({ id: offer.id.value, frameworkId: framework.id, agentId: agent.id, resources: Resources.of(offer.resources), offer, role: allocation.role });
       this.armTimeout(offer.id.value);

@@ -6,6 +6,7 @@ import { masterStatus, toAgent, toFramework, type MasterContext } from './master
 import { rolesOf, type AgentRecord, type FrameworkRecord } from './master-state.js';
 import type { Offers } from './offers.js';
 import type { DeferredReconciliation } from './deferred-reconciliation.js';
+import type { InverseOffers } from './operator/inverse-offers.js';
 
 type Call = Messages['scheduler.Call'];
 
@@ -21,6 +22,7 @@ export class SchedulerCalls {
     private readonly frameworks: Frameworks,
     private readonly offers: Offers,
     private readonly reconciliation: DeferredReconciliation,
+    private readonly inverseOffers: InverseOffers,
   ) {}
 
   handle(framework: FrameworkRecord, call: Call): void {
@@ -43,6 +45,8 @@ export class SchedulerCalls {
       case 'MESSAGE': return this.withAgent(framework, call.message!.agent_id.value, (agent) =>
         toAgent(this.context, agent, 'agent.FrameworkMessage', { framework_id: { value: framework.id }, executor_id: call.message!.executor_id, agent_id: { value: agent.id }, data: call.message!.data }));
       case 'UPDATE_FRAMEWORK': return this.updateFramework(framework, call.update_framework!);
+      case 'ACCEPT_INVERSE_OFFERS': return this.inverseOffers.answer(framework.id, call.accept_inverse_offers!, 'ACCEPT');
+      case 'DECLINE_INVERSE_OFFERS': return this.inverseOffers.answer(framework.id, call.decline_inverse_offers!, 'DECLINE');
       case 'SUBSCRIBE': return; // handled before a framework is known
     }
   }

@@ -91,7 +91,7 @@ export class AgentCalls {
       state.goneAgents.set(agentId, timestamp);
       state.unreachableAgents.delete(agentId);
       const current = state.agents.get(agentId);
-      if (current !== undefined) this.removeGone(current);
+      if (current !== undefined) this.removeAgent(current, 'was marked gone by the operator');
       this.context.count('master/slave_removals/reason_unregistered');
       this.context.logger.log('warn', 'operator marked agent gone', { agent: agentId });
       this.hooks.agentRemoved(agentId);
@@ -99,15 +99,19 @@ export class AgentCalls {
     });
   }
 
-  /** A gone agent leaves for good: offers withdrawn, tasks gone, frameworks told, agent shut down. */
-  private removeGone(agent: AgentRecord): void {
+  /**
+   * The agent leaves for good (marked gone, or its machine taken DOWN): offers withdrawn, its tasks
+   * gone (TASK_GONE_BY_OPERATOR, or TASK_LOST for frameworks that are not partition-aware), its
+   * frameworks told, the agent shut down.
+   */
+  removeAgent(agent: AgentRecord, why: string): void {
     const { state } = this.context;
     const inAllocator = agent.lifecycle.value === 'registered' || agent.lifecycle.value === 'disconnected';
     if (inAllocator) {
       this.offers.rescindOnAgent(agent.id, { recover: false });
       this.context.toAllocator('allocator.RemoveAgent', { agent_id: agent.id });
     }
-    toAgent(this.context, agent, 'agent.Shutdown', { message: `agent ${agent.id} was marked gone by the operator` });
+    toAgent(this.context, agent, 'agent.Shutdown', { message: `agent ${agent.id} ${why}` });
     for (const record of state.tasksOnAgent(agent)) {
       const framework = state.frameworks.get(record.task.framework_id.value);
       record.released = true;
@@ -116,7 +120,7 @@ export class AgentCalls {
         task_id: record.task.task_id,
         state: isPartitionAware(framework.info) ? 'TASK_GONE_BY_OPERATOR' : 'TASK_LOST',
         reason: 'REASON_AGENT_REMOVED_BY_OPERATOR',
-        message: `Agent ${agent.id} (${agent.info.hostname}) was marked gone by the operator`,
+        message: `Agent ${agent.id} (${agent.info.hostname}) ${why}`,
         agent_id: { value: agent.id },
         ...(record.task.executor_id === undefined ? {} : { executor_id: record.task.executor_id }),
       });

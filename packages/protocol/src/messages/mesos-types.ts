@@ -36,6 +36,11 @@ export const OfferSchema = Type.Object(
     attributes: Type.Optional(Type.Array(AttributeSchema)),
     executor_ids: Type.Optional(Type.Array(IdSchema)),
     allocation_info: Type.Optional(AllocationInfoSchema),
+    /** When the agent's machine is scheduled for maintenance (Unavailability: start, duration). */
+    unavailability: Type.Optional(Type.Object(
+      { start: Type.Object({ nanoseconds: Type.Integer() }, { additionalProperties: false }), duration: Type.Optional(Type.Object({ nanoseconds: Type.Integer({ minimum: 0 }) }, { additionalProperties: false })) },
+      { additionalProperties: false },
+    )),
   },
   { additionalProperties: false },
 );

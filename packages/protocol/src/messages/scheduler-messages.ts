@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { Closed as Payload } from './closed.js';
 import { IdSchema, OfferSchema } from './mesos-types.js';
+import { InverseOfferSchema } from './operator-maintenance.js';
 import { FiltersSchema, FrameworkInfoSchema, KillPolicySchema, OperationSchema, TaskStatusSchema } from './scheduler-types.js';
 
 const Roles = Type.Array(Type.String({ minLength: 1 }));
@@ -14,7 +15,7 @@ export const CallSchema = Type.Object(
   {
     framework_id: Type.Optional(IdSchema),
     type: Type.Union(
-      ['SUBSCRIBE', 'TEARDOWN', 'ACCEPT', 'DECLINE', 'REVIVE', 'KILL', 'SHUTDOWN', 'ACKNOWLEDGE', 'RECONCILE', 'MESSAGE', 'SUPPRESS', 'UPDATE_FRAMEWORK']
+      ['SUBSCRIBE', 'TEARDOWN', 'ACCEPT', 'DECLINE', 'REVIVE', 'KILL', 'SHUTDOWN', 'ACKNOWLEDGE', 'RECONCILE', 'MESSAGE', 'SUPPRESS', 'UPDATE_FRAMEWORK', 'ACCEPT_INVERSE_OFFERS', 'DECLINE_INVERSE_OFFERS']
         .map((t) => Type.Literal(t)),
     ),
     subscribe: Type.Optional(Payload({ framework_info: FrameworkInfoSchema, suppressed_roles: Type.Optional(Roles) })),
@@ -28,6 +29,9 @@ export const CallSchema = Type.Object(
     reconcile: Type.Optional(Payload({ tasks: Type.Array(Payload({ task_id: IdSchema, agent_id: Type.Optional(IdSchema) })) })),
     message: Type.Optional(Payload({ agent_id: IdSchema, executor_id: IdSchema, data: Type.String() })),
     update_framework: Type.Optional(Payload({ framework_info: FrameworkInfoSchema, suppressed_roles: Type.Optional(Roles) })),
+    /** Answers to inverse offers (maintenance): the framework will, or will not, vacate the agents. */
+    accept_inverse_offers: Type.Optional(Payload({ inverse_offer_ids: Type.Array(IdSchema), filters: Type.Optional(FiltersSchema) })),
+    decline_inverse_offers: Type.Optional(Payload({ inverse_offer_ids: Type.Array(IdSchema), filters: Type.Optional(FiltersSchema) })),
   },
   { additionalProperties: false },
 );
@@ -37,7 +41,7 @@ export const EventSchema = Type.Object(
   {
     type: Type.Union(['SUBSCRIBED', 'OFFERS', 'RESCIND', 'UPDATE', 'MESSAGE', 'FAILURE', 'ERROR', 'HEARTBEAT'].map((t) => Type.Literal(t))),
     subscribed: Type.Optional(Payload({ framework_id: IdSchema, heartbeat_interval_seconds: Type.Optional(Type.Number()), master_info: Type.Optional(Type.Object({ id: Type.String(), pid: Type.Optional(Type.String()), hostname: Type.Optional(Type.String()) }, { additionalProperties: false })) })),
-    offers: Type.Optional(Payload({ offers: Type.Array(OfferSchema) })),
+    offers: Type.Optional(Payload({ offers: Type.Array(OfferSchema), inverse_offers: Type.Optional(Type.Array(InverseOfferSchema)) })),
     rescind: Type.Optional(Payload({ offer_id: IdSchema })),
     update: Type.Optional(Payload({ status: TaskStatusSchema })),
     message: Type.Optional(Payload({ agent_id: IdSchema, executor_id: IdSchema, data: Type.String() })),

@@ -15,6 +15,13 @@ export function port(value: string): number {
   return n;
 }
 
+/** A TCP port to listen on, or 0 for any free one. */
+export function listenPort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || n < 0 || n > 65_535) throw new InvalidArgumentError(`'${value}' is not a TCP port (0-65535, 0 for any free port)`);
+  return n;
+}
+
 /** A NATS URL list: `nats://host:port[,nats://host:port...]`. */
 export function natsUrl(value: string): string {
   for (const part of value.split(',')) {

@@ -6,6 +6,7 @@ import { KvRegistryStore, Master, MasterContender, MemoryRegistryStore, type Mas
 import { MemoryLeaseStore, bucketName, connectKv, createBucket, findLeaseDetector, openLeaseStore, type LeaseStore } from '@tessera/leader';
 import { Agent, InProcessHostLauncher, OsProcessHostLauncher, checkpointDirectory, checkpointPaths, checkpointedNode, type AgentOptions } from '@tessera/agent';
 import { EXECUTOR_HOST_MAIN, ExecutorHost } from '@tessera/executor-driver';
+import { startAgentHttp, startMasterHttp, type ListeningServer } from '@tessera/http';
 
 /** Where a node connects: a NATS cluster, or (local mode only) an in-memory transport. */
 export type Network = { nats: string; cluster: string } | { memory: (node: string) => Transport };
@@ -14,7 +15,20 @@ export type Network = { nats: string; cluster: string } | { memory: (node: strin
 export interface Service<P> {
   process: P;
   runtime: Runtime;
+  /** Its operator HTTP server, when it was asked for one. */
+  http?: ListeningServer;
   stop(): Promise<void>;
+}
+
+/** Where a service's HTTP server listens (port 0: any free port). */
+export interface HttpSettings {
+  host: string;
+  port: number;
+}
+
+/** The host others reach a server at: the bound host, or this machine's name when bound to every interface. */
+export function advertisedHost(host: string, fallback: string = os.hostname()): string {
+  return host === '0.0.0.0' || host === '::' || host === '' ? fallback : host;
 }
 
 /** The master's node name; the scheduler driver and agents address `master@master` by default. */
@@ -50,6 +64,8 @@ export interface MasterServiceOptions extends MasterOptions {
   leaseMs?: number;
   /** Resolve only once this master leads (default: with memory stores, where it is the only one). */
   awaitLeadership?: boolean;
+  /** Serve the operator HTTP API and web UI here; the leader publishes the address in the lease. */
+  http?: HttpSettings;
 }
 
 /** A `tessera master` process: a contender that runs the Master while it leads. */
@@ -58,7 +74,7 @@ export interface MasterService extends Service<Master> {
 }
 
 export async function startMasterService(network: Network, logger: Logger, options: MasterServiceOptions = {}, node = MASTER_NODE): Promise<MasterService> {
-  const { stores = { kind: 'memory' }, leaseMs, awaitLeadership = stores.kind === 'memory', ...masterOptions } = options;
+  const { stores = { kind: 'memory' }, leaseMs, awaitLeadership = stores.kind === 'memory', http: httpSettings, ...masterOptions } = options;
   const runtime = await startRuntime(network, node, logger);
   let closeKv = async (): Promise<void> => undefined;
   let lease: LeaseStore;
@@ -75,30 +91,56 @@ export async function startMasterService(network: Network, logger: Logger, optio
     lease = new MemoryLeaseStore();
     registry = new MemoryRegistryStore();
   }
-  const contender = new MasterContender({ runtime, lease, registry, master: { hostname: os.hostname(), ...masterOptions }, hostname: os.hostname(), ...(leaseMs === undefined ? {} : { leaseMs }) });
-  const elected = new Promise<Master>((resolve) => contender.onElected(resolve));
-  contender.start();
+  // The server starts before the contender, so that the lease can carry its address; until the
+  // contender exists it answers 503 (no master leads here yet).
+  let contender: MasterContender | undefined;
+  let http: ListeningServer | undefined;
+  let httpAddress: string | undefined;
+  if (httpSettings !== undefined) {
+    try {
+      http = await startMasterHttp({
+        runtime, logger, host: httpSettings.host, port: httpSettings.port, ownHttp: () => httpAddress,
+        source: { get master() { return contender?.master; }, get leader() { return contender?.leader; } },
+      });
+    } catch (err) {
+      await runtime.stop();
+      await closeKv();
+      throw new Error(`cannot serve HTTP on ${httpSettings.host}:${httpSettings.port}: ${(err as Error).message}`);
+    }
+    httpAddress = `${advertisedHost(httpSettings.host)}:${http.port}`;
+  }
+  contender = new MasterContender({
+    runtime, lease, registry, master: { hostname: os.hostname(), ...masterOptions }, hostname: os.hostname(),
+    ...(leaseMs === undefined ? {} : { leaseMs }), ...(httpAddress === undefined ? {} : { http: httpAddress }),
+  });
+  const started = contender;
+  const elected = new Promise<Master>((resolve) => started.onElected(resolve));
+  started.start();
   if (awaitLeadership) await elected;
-  logger.log('info', 'master started', { pid: `master@${node}`, leading: contender.master !== undefined });
+  logger.log('info', 'master started', { pid: `master@${node}`, leading: started.master !== undefined, ...(http === undefined ? {} : { http: http.url }) });
   return {
-    contender,
+    contender: started,
     runtime,
+    ...(http === undefined ? {} : { http }),
     get process(): Master {
-      const master = contender.master;
+      const master = started.master;
       if (master === undefined) throw new Error(`the master on ${node} is a standby: it does not lead now`);
       return master;
     },
     async stop() {
-      await contender.stop();
+      await http?.close();
+      await started.stop();
       await runtime.stop();
       await closeKv();
     },
   };
 }
 
-export interface AgentServiceOptions extends Omit<AgentOptions, 'hostLauncher' | 'nats'> {
+export interface AgentServiceOptions extends Omit<AgentOptions, 'hostLauncher' | 'nats' | 'port'> {
   /** The node name (unique in the cluster); default `agent-<host>-<random>`. */
   node?: string;
+  /** Serve the agent's HTTP API here; the agent registers with this port (AgentInfo.port). */
+  http?: HttpSettings;
 }
 
 export async function startAgentService(network: Network, logger: Logger, options: AgentServiceOptions): Promise<Service<Agent>> {
@@ -116,12 +158,19 @@ export async function startAgentService(network: Network, logger: Logger, option
       runtime, entry: EXECUTOR_HOST_MAIN, nats: { url: network.nats, cluster: network.cluster }, shared: true,
       ...(checkpointDir === undefined ? {} : { stateFile: checkpointPaths.executorHost(checkpointDir) }),
     });
-  const { node: _node, ...agentOptions } = options;
-  let agent: Agent;
+  const { node: _node, http: httpSettings, ...agentOptions } = options;
+  let agent: Agent | undefined;
+  let http: ListeningServer | undefined;
   try {
+    // Listening before the agent exists, so that it registers with the port it serves on.
+    if (httpSettings !== undefined) {
+      http = await startAgentHttp({ runtime, logger, host: httpSettings.host, port: httpSettings.port, agent: () => agent })
+        .catch((err: Error) => { throw new Error(`cannot serve HTTP on ${httpSettings.host}:${httpSettings.port}: ${err.message}`); });
+    }
     // Built before the host starts: a corrupt checkpoint stops everything here.
     agent = new Agent({
       ...agentOptions,
+      ...(http === undefined ? {} : { port: http.port }),
       hostLauncher,
       ...(checkpointDir === undefined ? {} : { checkpointDir }),
       ...(detector === undefined ? {} : { detector }),
@@ -132,18 +181,21 @@ export async function startAgentService(network: Network, logger: Logger, option
       hostLauncher.prestart(path.join(options.workDir, `executor-host-${node}.log`));
     }
   } catch (err) {
+    await http?.close();
     detector?.stop();
     await kv?.close();
     await runtime.stop();
     throw err;
   }
-  runtime.spawn(agent);
-  logger.log('info', 'agent started', { pid: agent.pid, work_dir: options.workDir, leader: detector === undefined ? 'fixed' : 'elected' });
+  const spawned = runtime.spawn(agent);
+  logger.log('info', 'agent started', { pid: spawned.pid, work_dir: options.workDir, leader: detector === undefined ? 'fixed' : 'elected', ...(http === undefined ? {} : { http: http.url }) });
   return {
-    process: agent,
+    process: spawned,
     runtime,
+    ...(http === undefined ? {} : { http }),
     async stop() {
-      await agent.stop({ shutdownExecutors: true });
+      await http?.close();
+      await spawned.stop({ shutdownExecutors: true });
       await hostLauncher.shutdown();
       detector?.stop();
       await kv?.close();

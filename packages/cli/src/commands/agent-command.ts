@@ -1,6 +1,7 @@
+import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { stderrLogger, type LogLevel } from '@tessera/process';
-import { natsUrl, resourceSpec, token } from '../flags.js';
+import { listenPort, natsUrl, resourceSpec, token } from '../flags.js';
 import { startAgentService } from '../services.js';
 import { serveUntilSignalled } from './serve.js';
 
@@ -20,12 +21,14 @@ export function agentCommand(): Command {
     .option('--master <pid>', 'a fixed master\'s process id (default: follow the elected leader when the masters run an election, else master@master)')
     .option('--resources <spec>', 'resources in the Mesos flag syntax, e.g. "cpus:4;mem:8192;cpus(web):2"', resourceSpec)
     .option('--attributes <spec>', 'attributes, e.g. "rack:a;zone:1"')
-    .option('--hostname <name>', 'host name reported to the master')
+    .option('--hostname <name>', 'host name reported to the master (the web UI reaches this agent at http://<hostname>:<http-port>)', os.hostname())
+    .option('--http-port <port>', 'port of the agent\'s HTTP API (0: any free port)', listenPort, 5051)
+    .option('--http-host <host>', 'address the HTTP server binds to', '0.0.0.0')
     .option('--recovery-timeout <ms>', 'how long executors wait for a lost agent before killing their tasks (Mesos --recovery_timeout)', positiveMs, 15 * 60_000)
     .option('--executor-reregistration-timeout <ms>', 'how long a restarted agent waits for its executors to subscribe again', positiveMs, 2_000)
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .action(async (opts: {
-      nats: string; workDir: string; cluster: string; master?: string; resources?: string; attributes?: string; hostname?: string;
+      nats: string; workDir: string; cluster: string; master?: string; resources?: string; attributes?: string; hostname: string; httpPort: number; httpHost: string;
       recoveryTimeout: number; executorReregistrationTimeout: number; logLevel: LogLevel;
     }) => {
       const logger = stderrLogger(opts.logLevel);
@@ -36,7 +39,8 @@ export function agentCommand(): Command {
         executorReregistrationTimeoutMs: opts.executorReregistrationTimeout,
         ...(opts.resources === undefined ? {} : { resources: opts.resources }),
         ...(opts.attributes === undefined ? {} : { attributes: opts.attributes }),
-        ...(opts.hostname === undefined ? {} : { hostname: opts.hostname }),
+        hostname: opts.hostname,
+        http: { host: opts.httpHost, port: opts.httpPort },
       });
       await serveUntilSignalled(logger, () => service.stop());
     });

@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { MemoryNetwork, stderrLogger, type LogLevel } from '@tessera/process';
 import { findNatsServer, startNatsServer } from '@tessera/test-harness';
 import { runExecute } from '../execute/run-execute.js';
-import { natsUrl, positiveInt, resourceSpec, token } from '../flags.js';
+import { listenPort, natsUrl, positiveInt, resourceSpec, token } from '../flags.js';
 import { startAgentService, startMasterService, type Network, type Service } from '../services.js';
 import { printExecuteResult } from './execute-command.js';
 import { serveUntilSignalled } from './serve.js';
@@ -19,6 +19,7 @@ interface LocalOptions {
   execute?: string;
   instances: number;
   taskResources: string;
+  httpPort: number;
   logLevel: LogLevel;
 }
 
@@ -34,6 +35,7 @@ export function localCommand(): Command {
     .option('--execute <command>', 'run this command as a workload (like tessera execute), then exit with its result')
     .option('--instances <k>', 'copies of the --execute command', positiveInt, 1)
     .option('--task-resources <spec>', 'resources of each --execute copy', resourceSpec, 'cpus:0.1;mem:32')
+    .option('--http-port <port>', 'port of the master\'s HTTP API and web UI on 127.0.0.1 (0: any free port); agents take free ports', listenPort, 5050)
     .option('--log-level <level>', 'debug, info, warn or error', 'warn')
     .action(async (opts: LocalOptions) => {
       const logger = stderrLogger(opts.logLevel);
@@ -50,10 +52,12 @@ export function localCommand(): Command {
         network = { memory: (node) => memory.transport(node) };
         process.stdout.write('nats-server is not installed: running on an in-memory network (frameworks must run in this process)\n');
       }
-      const services: Service<unknown>[] = [await startMasterService(network, logger, { allocationIntervalMs: 100 })];
+      // Everything on 127.0.0.1: a browser on this machine reaches the master and, for sandboxes, each agent.
+      const master = await startMasterService(network, logger, { allocationIntervalMs: 100, http: { host: '127.0.0.1', port: opts.httpPort } });
+      const services: Service<unknown>[] = [master];
       for (let i = 1; i <= opts.agents; i++) {
         services.push(await startAgentService(network, logger, {
-          node: `agent-${i}`, workDir, hostname: `agent-${i}.local`,
+          node: `agent-${i}`, workDir, hostname: '127.0.0.1', http: { host: '127.0.0.1', port: 0 },
           ...(opts.resources === undefined ? {} : { resources: opts.resources }),
         }));
       }
@@ -62,7 +66,7 @@ export function localCommand(): Command {
         for (const stop of stops.reverse()) await stop();
       };
       const where = 'nats' in network ? `--master ${network.nats} --cluster ${network.cluster}` : '(in memory)';
-      process.stdout.write(`tessera local: a master and ${opts.agents} agent(s); sandboxes under ${workDir}\nframeworks connect with: tessera execute ${where} --command CMD\n`);
+      process.stdout.write(`tessera local: a master and ${opts.agents} agent(s); sandboxes under ${workDir}\nweb UI: ${master.http!.url}/\nframeworks connect with: tessera execute ${where} --command CMD\n`);
       if (opts.execute === undefined) return serveUntilSignalled(logger, stopAll);
       const result = await runExecute({
         network, master: 'master@master', role: '*', name: 'local', command: opts.execute, instances: opts.instances, resources: opts.taskResources, logger,

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { Command } from 'commander';
 import os from 'node:os';
 import { Random, stderrLogger, type LogLevel } from '@tessera/process';
-import { fraction, natsUrl, positiveInt, port, token } from '../flags.js';
+import { fraction, listenPort, natsUrl, positiveInt, token } from '../flags.js';
 import { startMasterService } from '../services.js';
 import { serveUntilSignalled } from './serve.js';
 
@@ -10,6 +10,7 @@ interface MasterCommandOptions {
   nats: string;
   cluster: string;
   httpPort: number;
+  httpHost: string;
   workDir?: string;
   node?: string;
   lease: number;
@@ -28,7 +29,8 @@ export function masterCommand(): Command {
     .description('run a master as a long-lived service on a NATS cluster with JetStream; start several, one leads')
     .requiredOption('--nats <url>', 'NATS server URL(s), comma separated', natsUrl)
     .option('--cluster <name>', 'Tessera cluster name (NATS subject namespace)', token, 'tessera')
-    .option('--http-port <port>', 'port of the operator HTTP API (served from issue 6 on)', port, 5050)
+    .option('--http-port <port>', 'port of the operator HTTP API and web UI (0: any free port)', listenPort, 5050)
+    .option('--http-host <host>', 'address the HTTP server binds to', '0.0.0.0')
     .option('--work-dir <dir>', 'directory for the master\'s own files')
     .option('--agent-ping-timeout <ms>', 'interval between pings to each agent', positiveInt, 15_000)
     .option('--max-agent-ping-timeouts <n>', 'pings an agent may miss before it is unreachable', positiveInt, 5)
@@ -53,8 +55,9 @@ export function masterCommand(): Command {
         offerTimeoutMs: opts.offerTimeout,
         agentReregisterTimeoutMs: opts.agentReregisterTimeout,
         recoveryAgentRemovalLimit: opts.recoveryAgentRemovalLimit,
+        http: { host: opts.httpHost, port: opts.httpPort },
       }, node);
-      logger.log('info', 'master ready, contending for leadership', { nats: opts.nats, cluster: opts.cluster, pid: `master@${node}` });
+      logger.log('info', 'master ready, contending for leadership', { nats: opts.nats, cluster: opts.cluster, pid: `master@${node}`, http: service.http?.url });
       await serveUntilSignalled(logger, () => service.stop());
     });
 }

@@ -54,6 +54,8 @@ export function createHttpApp(logger: Logger): FastifyInstance {
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error.validation !== undefined) return sendError(reply, 400, `${error.validationContext ?? 'request'} ${error.validation.map((v) => `${v.instancePath || ''} ${v.message ?? ''}`.trim()).join('; ')}`.trim());
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, 415, `bodies must be application/json, not '${request.headers['content-type'] ?? 'none'}'`);
+    if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return sendError(reply, 400, 'the body is empty: send a JSON document');
     const status = error.statusCode ?? 500;
     if (status >= 500) logger.log('error', `HTTP ${request.method} ${request.url} failed: ${error.message}`, {});
     return sendError(reply, status, status >= 500 ? `internal error: ${error.message}` : error.message);

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Clock, Logger, Runtime } from '@tessera/process';
+import { webuiRoot as bundledWebui } from '@tessera/webui';
 import { createHttpApp, listen, type ListeningServer } from '../common/http-app.js';
 import { registerApiV1 } from './api-v1-route.js';
 import { installLeaderGate } from './leader-gate.js';
@@ -18,8 +19,8 @@ export interface MasterHttpOptions {
   /** Drives SUBSCRIBE heartbeats (default: the runtime's clock). */
   clock?: Clock;
   heartbeatMs?: number;
-  /** The web UI's directory (`webuiRoot` of @tessera/webui), served at `/`; none: no UI. */
-  webuiRoot?: string;
+  /** The web UI's directory, served at `/` (default: @tessera/webui's; false: no UI). */
+  webuiRoot?: string | false;
   /** This master's own `host:port` as published in the lease: never redirect to itself. */
   ownHttp?: () => string | undefined;
 }
@@ -36,7 +37,8 @@ export async function createMasterHttpApp(options: MasterHttpOptions): Promise<F
   registerViewRoutes(app, options.runtime, options.source);
   registerMetricsRoutes(app, options.runtime, options.source);
   registerApiV1(app, { runtime: options.runtime, source: options.source, clock: options.clock ?? options.runtime.clock, heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS });
-  if (options.webuiRoot !== undefined) await app.register(fastifyStatic, { root: options.webuiRoot, prefix: '/', index: 'index.html' });
+  const root = options.webuiRoot ?? bundledWebui;
+  if (root !== false) await app.register(fastifyStatic, { root, prefix: '/', index: 'index.html' });
   return app;
 }
 

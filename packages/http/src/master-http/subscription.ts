@@ -22,7 +22,7 @@ export interface SubscriptionOptions {
  * change, and HEARTBEAT every `heartbeatMs`. The subscription is removed from the master when the
  * client goes away, falls too far behind, or the master stops leading.
  */
-export async function openSubscription(request: FastifyRequest, reply: FastifyReply, options: SubscriptionOptions): Promise<void> {
+export async function openSubscription(_request: FastifyRequest, reply: FastifyReply, options: SubscriptionOptions): Promise<void> {
   const { runtime, master, clock } = options;
   const raw = reply.raw;
   reply.hijack();
@@ -44,7 +44,7 @@ export async function openSubscription(request: FastifyRequest, reply: FastifyRe
     raw.write(recordIO(event));
     if (raw.writableLength > MAX_QUEUED_BYTES) close();
   };
-  request.raw.on('close', close);
+  // The response's 'close' is the client going away (the request's fires once its body is read).
   raw.on('close', close);
   raw.on('error', close);
   const beat = (): void => {

@@ -22,6 +22,8 @@ export interface OperatorCluster {
   masterHttp: ListeningServer;
   agentHttp: ListeningServer;
   masterRuntime: Runtime;
+  /** A second master on the same lease, standing by: its server redirects to the leader's. */
+  startStandby(): Promise<ListeningServer>;
   stop(): Promise<void>;
 }
 
@@ -31,13 +33,19 @@ export async function startOperatorCluster(): Promise<OperatorCluster> {
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'tessera-operator-'));
   const masterRuntime = await Runtime.create({ transport: network.transport('master'), logger, random: Random.fromEntropy() });
   const agentRuntime = await Runtime.create({ transport: network.transport('agent-1'), logger, random: Random.fromEntropy() });
-  const contender = new MasterContender({
-    runtime: masterRuntime, lease: new MemoryLeaseStore(), registry: new MemoryRegistryStore(), master: { hostname: '127.0.0.1', allocationIntervalMs: 50 }, hostname: '127.0.0.1',
+  const lease = new MemoryLeaseStore();
+  const registry = new MemoryRegistryStore();
+  // The HTTP server listens first, so that the lease can carry its address for a standby's redirect.
+  let contender: MasterContender | undefined;
+  const source = { get master() { return contender?.master; }, get leader() { return contender?.leader; } };
+  const masterHttp = await startMasterHttp({ runtime: masterRuntime, source, logger, host: '127.0.0.1', port: 0, ownHttp: () => `127.0.0.1:${masterHttp.port}` });
+  contender = new MasterContender({
+    runtime: masterRuntime, lease, registry, master: { hostname: '127.0.0.1', allocationIntervalMs: 50 }, hostname: '127.0.0.1', http: `127.0.0.1:${masterHttp.port}`,
   });
-  const elected = new Promise<Master>((resolve) => contender.onElected(resolve));
+  const elected = new Promise<Master>((resolve) => contender!.onElected(resolve));
   contender.start();
   const master = await elected;
-  const masterHttp = await startMasterHttp({ runtime: masterRuntime, source: contender, logger, host: '127.0.0.1', port: 0 });
+  const leader = contender;
   let agent: Agent | undefined;
   const agentHttp = await startAgentHttp({ runtime: agentRuntime, agent: () => agent, logger, host: '127.0.0.1', port: 0 });
   const hostLauncher = new InProcessHostLauncher(agentRuntime, ({ onIdle }) => new ExecutorHost({ runtime: agentRuntime, onIdle }));
@@ -46,15 +54,29 @@ export async function startOperatorCluster(): Promise<OperatorCluster> {
     registrationBackoffFactorMs: 10, executorShutdownGracePeriodMs: 500,
   }));
   const spawned = agent;
+  const stoppers: (() => Promise<void>)[] = [];
   await eventually('the agent registers', () => spawned.id !== undefined);
   return {
     master, agent: spawned, masterHttp, agentHttp, masterRuntime,
+    async startStandby() {
+      const runtime = await Runtime.create({ transport: network.transport('master-2'), logger, random: Random.fromEntropy() });
+      let standby: MasterContender | undefined;
+      const standbySource = { get master() { return standby?.master; }, get leader() { return standby?.leader; } };
+      const http = await startMasterHttp({ runtime, source: standbySource, logger, host: '127.0.0.1', port: 0, ownHttp: () => `127.0.0.1:${http.port}` });
+      standby = new MasterContender({ runtime, lease, registry, master: { hostname: '127.0.0.1' }, hostname: '127.0.0.1', http: `127.0.0.1:${http.port}` });
+      standby.start();
+      const following = standby;
+      await eventually('the standby knows the leader', () => following.leader !== undefined);
+      stoppers.push(async () => { await http.close(); await following.stop(); await runtime.stop(); });
+      return http;
+    },
     async stop() {
+      for (const stopStandby of stoppers) await stopStandby();
       await agentHttp.close();
       await masterHttp.close();
       await spawned.stop({ shutdownExecutors: true });
       await agentRuntime.stop();
-      await contender.stop();
+      await leader.stop();
       await masterRuntime.stop();
       rmSync(workDir, { recursive: true, force: true });
     },

@@ -79,6 +79,15 @@ describe('operator CLI: ps, agents, frameworks, cat and tail against a real clus
     expect(framework.latest('ticker')).to.equal('TASK_FINISHED');
   });
 
+  it('a standby master redirects the CLI to the leader (ps and a v1 call), 307 followed', async () => {
+    const standby = await cluster.startStandby();
+    const ps = await tessera('ps', '--master', standby.url, '--json');
+    expect(ps.code, ps.stderr).to.equal(0);
+    expect((JSON.parse(ps.stdout) as { id: string }[]).map((r) => r.id)).to.include('sleeper');
+    const weights = await tessera('weights', '--master', standby.url, '--set', 'via-standby=3');
+    expect([weights.code, weights.stdout], weights.stderr).to.deep.equal([0, 'weights set: via-standby=3\n']);
+  });
+
   it('cat of an unknown task or a file the sandbox lacks: one line, exit code 1', async () => {
     const unknown = await tessera('cat', '--master', master, 'nope', 'stdout');
     expect([unknown.code, unknown.stderr]).to.deep.equal([1, "tessera: no task 'nope' on this master\n"]);

@@ -191,8 +191,15 @@ export class Master extends Process {
 
   /** Stores a registry change, retrying until it is stored, then carries on in the mailbox. */
   private store(op: RegistryOperation, then: () => void): void {
+    const began = this.clock.now();
+    this.count('registrar/queued_operations');
     this.whenSettled(this.registry.apply(op), (outcome) => {
-      if (outcome.ok) return then();
+      this.count('registrar/queued_operations', -1);
+      if (outcome.ok) {
+        this.counters.set('registrar/state_store_ms', this.clock.now() - began);
+        this.count('registrar/registry_writes');
+        return then();
+      }
       this.count('registrar/store_failures');
       this.logger.log('error', `the registry could not store ${op.kind}: ${outcome.error.message}; retrying`, {});
       this.delay(STORE_RETRY_MS, () => this.store(op, then));

@@ -3,9 +3,17 @@ import type { OperatorSources } from './operator-host.js';
 import { listedAgents, isAgentActive } from './operator-views.js';
 import { usedOnAgent } from './operator-resources.js';
 
+/** Counters reported as 0 before they first count, so that a dashboard always finds them. */
+const COUNTED_ZERO: Record<string, number> = Object.fromEntries([
+  'master/invalid_framework_calls', 'master/invalid_status_updates', 'master/valid_status_updates', 'master/offers_rescinded',
+  'master/slave_registrations', 'master/slave_reregistrations', 'master/tasks_launched', 'master/frameworks_subscribed',
+  'master/messages_accept', 'master/messages_decline', 'master/messages_kill', 'master/messages_acknowledge', 'master/messages_reconcile',
+  'registrar/queued_operations', 'registrar/state_store_ms', 'registrar/registry_writes', 'registrar/store_failures',
+].map((name) => [name, 0]));
+
 /** The master's own gauges under Mesos's names (master/*), from its state and counters. */
 export function masterGauges(s: OperatorSources, counters: ReadonlyMap<string, number>): Record<string, number> {
-  const out: Record<string, number> = { ...Object.fromEntries(counters) };
+  const out: Record<string, number> = { ...COUNTED_ZERO, ...Object.fromEntries(counters) };
   const agents = listedAgents(s);
   out['master/elected'] = 1;
   out['master/uptime_secs'] = (s.now() - s.startedAt) / 1000;

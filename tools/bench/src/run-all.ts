@@ -3,7 +3,7 @@
  * `npm run bench`: the benchmarks, each against a baseline measured in the same run.
  * Prints a readable line per figure and ends each benchmark with one JSON line.
  *   --quick        fewer iterations (a smoke run; figures are noisier)
- *   --only <name>  one suite: codec, nats, alloc, launch or failover
+ *   --only <name>  one suite: codec, nats, alloc, launch, failover or http
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ import { runNatsBenches } from './nats-benches.js';
 
 type JsonLine = Record<string, unknown>;
 
-const SUITES = ['codec', 'nats', 'alloc', 'launch', 'failover'] as const;
+const SUITES = ['codec', 'nats', 'alloc', 'launch', 'failover', 'http'] as const;
 type SuiteName = (typeof SUITES)[number];
 
 const quick = process.argv.includes('--quick');
@@ -68,6 +68,17 @@ function failoverSuite(): boolean {
   return run.status === 0;
 }
 
+/**
+ * state-under-load (packages/http/bench): /health latency while 20 clients poll /state on 1,000
+ * agents, against /health alone; in a process of its own.
+ */
+function httpSuite(): boolean {
+  const index = import.meta.resolve('@tessera/http');
+  const script = fileURLToPath(new URL('../bench/state-under-load.js', index));
+  const run = spawnSync(process.execPath, [script, ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });
+  return run.status === 0;
+}
+
 function onlySuite(argv: readonly string[]): SuiteName | undefined {
   const at = argv.indexOf('--only');
   if (at < 0) return undefined;
@@ -86,5 +97,6 @@ for (const line of [...natsLines, ...codecLines]) console.log(JSON.stringify(lin
 const allocOk = selected('alloc') ? allocSuite() : true;
 const launchOk = selected('launch') ? launchSuite() : true;
 const failoverOk = selected('failover') ? failoverSuite() : true;
+const httpOk = selected('http') ? httpSuite() : true;
 // Exit at once, as before, rather than wait for handles a suite may have left open.
-process.exit(allocOk && launchOk && failoverOk ? 0 : 1);
+process.exit(allocOk && launchOk && failoverOk && httpOk ? 0 : 1);

@@ -37,14 +37,17 @@ const ENDPOINTS: { path: string; view: MasterView; query: object }[] = [
   { path: '/maintenance/status', view: 'maintenance/status', query: noQuery },
 ];
 
-/** A view's answer, its JSON already written (in the master's mailbox, so it is one consistent snapshot). */
-type RenderedAnswer = { status: number; json: string };
+/**
+ * A view's answer, its JSON written in the master's mailbox (one consistent snapshot) and encoded
+ * once: every client sharing it gets the same bytes, not a fresh encoding of a large string each.
+ */
+type RenderedAnswer = { status: number; bytes: Buffer };
 
 /**
  * The read-only v0 endpoints. Each view is built and serialized inside one dispatch to the
- * master; identical requests that arrive while one is being built share its result, so a
- * crowd polling /state on a large cluster costs one build at a time and never queues a build
- * per client in the master's mailbox.
+ * master; identical requests that arrive in the same turn of the event loop, or while it is
+ * being built, share it (SharedComputation), so a crowd polling /state on a large cluster costs
+ * one build per round and never queues a build per client in the master's mailbox.
  */
 export function registerViewRoutes(app: FastifyInstance, runtime: Runtime, source: MasterSource): SharedComputation<RenderedAnswer> {
   const shared = new SharedComputation<RenderedAnswer>();
@@ -60,14 +63,14 @@ export function registerViewRoutes(app: FastifyInstance, runtime: Runtime, sourc
       } catch {
         return sendError(reply, 503, 'the master stopped while answering');
       }
-      return reply.code(answer.status).type('application/json').send(answer.json);
+      return reply.code(answer.status).type('application/json').send(answer.bytes);
     });
   }
   return shared;
 }
 
 function render(answer: OperatorAnswer): RenderedAnswer {
-  if (answer.status === 200) return { status: 200, json: JSON.stringify(answer.body) };
-  if (answer.status === 202) return { status: 202, json: '' };
-  return { status: answer.status, json: JSON.stringify({ error: answer.error }) };
+  if (answer.status === 200) return { status: 200, bytes: Buffer.from(JSON.stringify(answer.body)) };
+  if (answer.status === 202) return { status: 202, bytes: Buffer.alloc(0) };
+  return { status: answer.status, bytes: Buffer.from(JSON.stringify({ error: answer.error })) };
 }

@@ -237,6 +237,23 @@ describe('master HTTP server', function () {
       }
     });
 
+    it('takes Accept: application/recordio for SUBSCRIBE, not for other calls', async () => {
+      const controller = new AbortController();
+      const response = await fetch(`${base}/api/v1`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'application/recordio' }, body: '{"type":"SUBSCRIBE"}', signal: controller.signal,
+      });
+      const stream = new RecordStream(response);
+      try {
+        expect(response.status).to.equal(200);
+        expect((await stream.next(() => true)).type).to.equal('SUBSCRIBED');
+      } finally {
+        controller.abort();
+        await stream.cancel().catch(() => undefined);
+      }
+      const other = await postJson(`${base}/api/v1`, { type: 'GET_STATE' }, { Accept: 'application/recordio' });
+      expect(other.status).to.equal(406);
+    });
+
     it('removes the subscription from the master when the client goes away', async () => {
       const operator = cluster.master.operator as { subscribe: (listener: (e: unknown) => void) => () => void };
       const original = operator.subscribe;

@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Master, OperatorAnswer } from '@tessera/master';
 import { OPERATOR_CALL_TYPES, validateBody, type OperatorCall } from '@tessera/protocol';
 import type { Clock, Runtime } from '@tessera/process';
-import { JSON_ROUTE, sendError } from '../common/http-app.js';
+import { sendError } from '../common/http-app.js';
+import { acceptsJson } from '../common/accept.js';
 import type { MasterSource } from './master-source.js';
 import { openSubscription } from './subscription.js';
 
@@ -22,7 +23,8 @@ export interface ApiV1Options {
  * answered once, as the master's OperatorAnswer says (JSON body, 202, or `{"error"}` with 4xx).
  */
 export function registerApiV1(app: FastifyInstance, options: ApiV1Options): void {
-  app.post('/api/v1', JSON_ROUTE, async (request, reply) => {
+  // Accept is checked here, not by the shared hook: a SUBSCRIBE may also ask for application/recordio.
+  app.post('/api/v1', async (request, reply) => {
     const body = request.body;
     if (body === undefined || body === null) return sendError(reply, 400, 'the body must be a JSON operator Call, e.g. {"type":"GET_STATE"}');
     const type = (body as { type?: unknown }).type;
@@ -30,6 +32,9 @@ export function registerApiV1(app: FastifyInstance, options: ApiV1Options): void
     const checked = validateBody('operator.Call', body);
     if (!checked.ok) return sendError(reply, 400, checked.error);
     const call = checked.value as OperatorCall;
+    const accept = request.headers.accept;
+    const streamAccepted = call.type === 'SUBSCRIBE' && accept !== undefined && /application\/recordio/i.test(accept);
+    if (!acceptsJson(accept) && !streamAccepted) return sendError(reply, 406, `this endpoint answers application/json; Accept '${accept}' excludes it`);
     const master = options.source.master;
     if (master === undefined) return sendError(reply, 503, 'this master does not lead');
     if (call.type === 'SUBSCRIBE') return openSubscription(request, reply, { ...options, master });

@@ -15,7 +15,7 @@ describe('agent HTTP server', function () {
     cluster = await startHttpCluster();
     base = cluster.agentHttp.url;
     framework = new TestFramework(cluster.masterRuntime);
-    frameworkId = await framework.start();
+    frameworkId = (await framework.start()).frameworkId;
     framework.run('sleeper', 'echo hello from the sandbox; exec sleep 60');
     await framework.waitFor('sleeper', 'TASK_RUNNING');
     const state = (await getJson(`${base}/state`)).body;

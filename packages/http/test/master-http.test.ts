@@ -15,7 +15,7 @@ describe('master HTTP server', function () {
     cluster = await startHttpCluster({ heartbeatClock: heartbeats });
     base = cluster.masterHttp.url;
     framework = new TestFramework(cluster.masterRuntime);
-    frameworkId = await framework.start();
+    frameworkId = (await framework.start()).frameworkId;
     framework.run('sleeper', 'exec sleep 60');
     await framework.waitFor('sleeper', 'TASK_RUNNING');
   });

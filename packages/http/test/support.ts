@@ -13,7 +13,10 @@ import { startAgentHttp, startMasterHttp, type ListeningServer } from '../src/in
 
 export { eventually };
 
-/** A real master and agent on one in-memory network, each with its HTTP server on 127.0.0.1. */
+/**
+ * A real master and agent on one in-memory network, each with its HTTP server on 127.0.0.1, running
+ * tasks as OS processes. Exported as `@tessera/http/test-support` for the CLI's tests too.
+ */
 export interface HttpCluster {
   master: Master;
   contender: MasterContender;
@@ -24,6 +27,8 @@ export interface HttpCluster {
   agentHttp: ListeningServer;
   workDir: string;
   network: MemoryNetwork;
+  /** A second master on the same lease and registry, standing by: its server redirects to the leader's. */
+  startStandby(): Promise<ListeningServer>;
   stop(): Promise<void>;
 }
 
@@ -39,17 +44,24 @@ export async function startHttpCluster(options: HttpClusterOptions = {}): Promis
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'tessera-http-'));
   const masterRuntime = await Runtime.create({ transport: network.transport('master'), logger, random: new Random(1) });
   const agentRuntime = await Runtime.create({ transport: network.transport('agent-1'), logger, random: new Random(2) });
-  const contender = new MasterContender({
-    runtime: masterRuntime, lease: new MemoryLeaseStore(), registry: new MemoryRegistryStore(), master: { hostname: 'localhost', allocationIntervalMs: 50 }, hostname: 'localhost',
-  });
+  const lease = new MemoryLeaseStore();
+  const registry = new MemoryRegistryStore();
+  const clockOptions = {
+    ...(options.heartbeatClock === undefined ? {} : { clock: options.heartbeatClock }),
+    ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+  };
+  // Each master's HTTP server listens first, so that the lease can carry its address for a standby's redirect.
+  const startMaster = async (runtime: Runtime, flags: { allocationIntervalMs?: number }): Promise<{ contender: MasterContender; http: ListeningServer }> => {
+    let contender: MasterContender | undefined;
+    const source = { get master() { return contender?.master; }, get leader() { return contender?.leader; } };
+    const http = await startMasterHttp({ runtime, source, logger, host: '127.0.0.1', port: 0, ownHttp: () => `127.0.0.1:${http.port}`, ...clockOptions });
+    contender = new MasterContender({ runtime, lease, registry, master: { hostname: '127.0.0.1', ...flags }, hostname: '127.0.0.1', http: `127.0.0.1:${http.port}` });
+    return { contender, http };
+  };
+  const { contender, http: masterHttp } = await startMaster(masterRuntime, { allocationIntervalMs: 50 });
   const elected = new Promise<Master>((resolve) => contender.onElected(resolve));
   contender.start();
   const master = await elected;
-  const masterHttp = await startMasterHttp({
-    runtime: masterRuntime, source: contender, logger, host: '127.0.0.1', port: 0,
-    ...(options.heartbeatClock === undefined ? {} : { clock: options.heartbeatClock }),
-    ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
-  });
   let agent: Agent | undefined;
   const agentHttp = await startAgentHttp({ runtime: agentRuntime, agent: () => agent, logger, host: '127.0.0.1', port: 0 });
   const hostLauncher = new InProcessHostLauncher(agentRuntime, ({ onIdle }) => new ExecutorHost({ runtime: agentRuntime, onIdle }));
@@ -59,9 +71,19 @@ export async function startHttpCluster(options: HttpClusterOptions = {}): Promis
   }));
   const registeredAgent = agent;
   await eventually('the agent registers', () => registeredAgent.id !== undefined);
+  const standbys: (() => Promise<void>)[] = [];
   return {
     master, contender, agent, masterRuntime, agentRuntime, masterHttp, agentHttp, workDir, network,
+    async startStandby() {
+      const runtime = await Runtime.create({ transport: network.transport(`master-${standbys.length + 2}`), logger, random: Random.fromEntropy() });
+      const standby = await startMaster(runtime, {});
+      standby.contender.start();
+      await eventually('the standby knows the leader', () => standby.contender.leader !== undefined);
+      standbys.push(async () => { await standby.http.close(); await standby.contender.stop(); await runtime.stop(); });
+      return standby.http;
+    },
     async stop() {
+      for (const stopStandby of standbys) await stopStandby();
       await agentHttp.close();
       await masterHttp.close();
       await registeredAgent.stop({ shutdownExecutors: true });
@@ -101,9 +123,9 @@ export class TestFramework {
     });
   }
 
-  async start(): Promise<string> {
+  async start(): Promise<this> {
     this.frameworkId = await this.driver.start();
-    return this.frameworkId;
+    return this;
   }
 
   run(id: string, command: string): void {

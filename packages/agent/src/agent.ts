@@ -42,7 +42,7 @@ import {
 import { UpdateStreams } from './update-streams.js';
 import { AgentOperator } from './operator/agent-operator.js';
 import { taskView } from './operator/agent-views.js';
-import { resourceMap } from './operator/resource-map.js';
+import { resourceMap } from '@tessera/protocol';
 import { CompletedHistory } from './operator/completed-history.js';
 
 /**

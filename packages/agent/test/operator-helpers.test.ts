@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { modeString, parseStat, parseStatm, resourceMap, wholeCharacters } from '../src/index.js';
+import { modeString, parseStat, parseStatm, wholeCharacters } from '../src/index.js';
 
 describe('agent operator helpers', () => {
   it('parses /proc/<pid>/stat with a command name holding spaces and parentheses', () => {
@@ -23,14 +23,5 @@ describe('agent operator helpers', () => {
   it('writes modes as ls -l does', () => {
     expect(modeString(0o40755)).to.equal('drwxr-xr-x');
     expect(modeString(0o100640)).to.equal('-rw-r-----');
-  });
-
-  it('sums resources into the v0 scalar map, ranges as text', () => {
-    const map = resourceMap([
-      { name: 'cpus', type: 'SCALAR', scalar: { value: 0.1 } },
-      { name: 'cpus', type: 'SCALAR', scalar: { value: 0.2 }, role: 'web' },
-      { name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 31000, end: 32000 }] } },
-    ]);
-    expect(map).to.deep.equal({ cpus: 0.3, mem: 0, disk: 0, gpus: 0, ports: '[31000-32000]' });
   });
 });

@@ -3,7 +3,7 @@ import { TERMINAL_TASK_STATES, type AgentInfo, type Resource } from '@tessera/pr
 import type { AgentState, ExecutorRun } from '../agent-state.js';
 import { frameworkView, taskView, type AgentStateView, type ExecutorView, type FrameworkView, type TaskView } from './agent-views.js';
 import type { CompletedExecutor, CompletedHistory } from './completed-history.js';
-import { resourceMap } from './resource-map.js';
+import { resourceMap } from '@tessera/protocol';
 
 /** What the operator reads of the agent actor (getters: the values change as it runs). */
 export interface AgentOperatorSource {

@@ -1,5 +1,5 @@
 import type { FrameworkInfo, TaskInfo, TaskState, TaskStatus } from '@tessera/protocol';
-import { resourceMap, type ResourceMap } from './resource-map.js';
+import { resourceMap, type ResourceMap } from '@tessera/protocol';
 
 /** A task in the agent's `/state`, Mesos's `model(Task)` field names. */
 export interface TaskView {

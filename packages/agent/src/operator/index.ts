@@ -3,5 +3,4 @@ export { AgentOperator, type AgentOperatorSource, type ContainerRef } from './ag
 export type { AgentStateView, ExecutorView, FrameworkView, TaskView } from './agent-views.js';
 export { CompletedHistory, DEFAULT_HISTORY_LIMITS, type HistoryLimits } from './completed-history.js';
 export { containerStatistics, parseStat, parseStatm, type ContainerStatistics } from './proc-statistics.js';
-export { resourceMap, type ResourceMap } from './resource-map.js';
 export { MAX_READ_BYTES, SandboxFileError, browse, downloadStream, modeString, readChunk, resolveSandboxPath, wholeCharacters, type FileEntry } from './sandbox-files.js';

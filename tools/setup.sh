@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Installs what Tessera needs on a fresh Debian machine with Node 20: nats-server from Debian's
-# packages when it is missing, then the npm dependencies, then a build.
+# Installs what Tessera needs on a fresh Debian machine with Node 20: nats-server and chromium
+# (the web UI's end-to-end test drives it) from Debian's packages when they are missing, then the
+# npm dependencies, then a build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v nats-server >/dev/null 2>&1 && [ ! -x /usr/sbin/nats-server ]; then
-  echo "installing nats-server (Debian package)"
+missing=()
+command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing ${missing[*]} (Debian packages)"
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nats-server >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 node_major=$(node -p 'process.versions.node.split(".")[0]')

@@ -36,6 +36,19 @@ describe('HA invariant checker', () => {
     expect(checkInvariants(history, end()).map((v) => v.detail)).to.deep.equal(['RUNNING after TASK_FINISHED']);
   });
 
+  it('frees a task at the timestamp of its final update, not when a late update reaches the framework', () => {
+    // Two 1-cpu tasks fill a1 (2 cpus); t1 ends at 5 s, its update arrives at 20 s, t3 is launched at 10 s.
+    const late: HistoryRecord = { kind: 'update', at: 20_000, task_id: 't1', agent_id: 'a1', state: 'TASK_FINISHED', timestamp: 5 };
+    const history: HistoryRecord[] = [launch('t1'), launch('t2'), { ...launch('t3'), at: 10_000 }, late];
+    expect(checkInvariants(history, end(['t2', 't3']))).to.deep.equal([]);
+  });
+
+  it('still flags a launch onto a full agent when no task there had ended by then', () => {
+    const late: HistoryRecord = { kind: 'update', at: 20_000, task_id: 't1', agent_id: 'a1', state: 'TASK_FINISHED', timestamp: 15 };
+    const history: HistoryRecord[] = [launch('t1'), launch('t2'), { ...launch('t3'), at: 10_000 }, late];
+    expect(checkInvariants(history, end(['t2', 't3'])).map((v) => [v.invariant, v.task_id])).to.deep.equal([['over-commit', 't3']]);
+  });
+
   it('flags the same task id launched twice', () => {
     const history = [launch('t1'), update('t1', 'TASK_RUNNING'), update('t1', 'TASK_FINISHED'), launch('t1', 'a2')];
     expect(checkInvariants(history, end()).map((v) => v.invariant)).to.include('duplicate-launch');

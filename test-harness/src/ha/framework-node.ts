@@ -68,7 +68,7 @@ const driver: SchedulerDriver = new SchedulerDriver({
     },
     update: (status: TaskStatus) => {
       const id = status.task_id.value;
-      write({ kind: 'update', at: clock.now(), task_id: id, state: status.state, ...(status.agent_id ? { agent_id: status.agent_id.value } : {}), ...(status.reason ? { reason: status.reason } : {}), ...(status.source ? { source: status.source } : {}) });
+      write({ kind: 'update', at: clock.now(), task_id: id, state: status.state, ...(status.agent_id ? { agent_id: status.agent_id.value } : {}), ...(status.reason ? { reason: status.reason } : {}), ...(status.source ? { source: status.source } : {}), ...(status.timestamp === undefined ? {} : { timestamp: status.timestamp }) });
       if (FINAL.has(status.state)) open.delete(id);
     },
     offers: (offers: Offer[]) => { for (const offer of offers) useOffer(offer); },

@@ -30,6 +30,11 @@ export interface UpdateRecord {
   state: string;
   reason?: string;
   source?: string;
+  /**
+   * When the update was made (the status's own timestamp, epoch seconds): a final update that
+   * waited in a retry queue while the framework was down arrives long after the task ended.
+   */
+  timestamp?: number;
 }
 
 /** The framework (re)subscribed: `reconnected` after a leader change or a restart of its own. */

@@ -4,7 +4,9 @@
  * 1. no task runs twice: never RUNNING on two agents at once, never RUNNING again after its agent
  *    reported it ended;
  * 2. no task forgotten: at the end each has a final state, or runs on a live executor;
- * 3. no agent over-committed: the tasks it runs never ask for more than it has.
+ * 3. no agent over-committed: the tasks it runs never ask for more than it has. A task stops
+ *    counting when it ended (its final update's own timestamp), not when the framework heard of it:
+ *    an update held back while the framework was down arrives long after its resources were free.
  */
 import type { HistoryRecord, TaskResources } from './history.js';
 
@@ -45,6 +47,8 @@ interface TaskView {
   streamEnded?: string;
   /** Holds resources on `agent` (launched or running, not ended). */
   holding: boolean;
+  /** Let go of its resources at its final update's timestamp, before that update arrived. */
+  freedEarly?: boolean;
   launchedAt?: number;
 }
 
@@ -59,8 +63,20 @@ export function checkInvariants(history: readonly HistoryRecord[], end: EndOfRun
     used.set(agent, next);
     return next;
   };
+  const endedAt = finalTimestamps(history);
+  /** Frees the resources of tasks that had ended (by their updates' timestamps) by `time`. */
+  const freeEndedBy = (time: number): void => {
+    for (const [id, view] of tasks) {
+      const end = endedAt.get(id);
+      if (!view.holding || end === undefined || end > time || view.agent === undefined || view.resources === undefined) continue;
+      view.holding = false;
+      view.freedEarly = true;
+      take(view.agent, view.resources, -1);
+    }
+  };
   for (const record of history) {
     if (record.kind === 'subscribed') continue;
+    if (record.kind === 'launch') freeEndedBy(record.at);
     const view = tasks.get(record.task_id) ?? { holding: false };
     tasks.set(record.task_id, view);
     if (record.kind === 'launch') {
@@ -81,7 +97,7 @@ export function checkInvariants(history: readonly HistoryRecord[], end: EndOfRun
     if (record.state === 'TASK_RUNNING') {
       if (!reconciled && view.streamEnded !== undefined) violations.push({ invariant: 'duplicate-launch', task_id: record.task_id, agent_id: agent, detail: `RUNNING after ${view.streamEnded}` });
       else if (agent !== undefined && view.agent !== undefined && agent !== view.agent) violations.push({ invariant: 'duplicate-launch', task_id: record.task_id, agent_id: agent, detail: `RUNNING on ${agent} while on ${view.agent}` });
-      else if (!view.holding && view.ended === undefined && view.agent !== undefined && view.resources !== undefined) {
+      else if (!view.holding && !view.freedEarly && view.ended === undefined && view.agent !== undefined && view.resources !== undefined) {
         // Back from a presumed loss: it holds its resources again.
         view.holding = true;
         take(view.agent, view.resources, 1);
@@ -104,6 +120,17 @@ export function checkInvariants(history: readonly HistoryRecord[], end: EndOfRun
     if (ended && live) violations.push({ invariant: 'forgotten-task', task_id: id, agent_id: view.agent, detail: `reported ${view.ended} but its process still runs` });
   }
   return violations;
+}
+
+/** Each task's earliest final update timestamp (epoch ms), where updates carry one. */
+function finalTimestamps(history: readonly HistoryRecord[]): Map<string, number> {
+  const ends = new Map<string, number>();
+  for (const record of history) {
+    if (record.kind !== 'update' || record.timestamp === undefined || !FINAL.has(record.state)) continue;
+    const at = record.timestamp * 1000;
+    ends.set(record.task_id, Math.min(at, ends.get(record.task_id) ?? at));
+  }
+  return ends;
 }
 
 /** Sums of many 0.1s drift; resources are whole hundredths at most. */

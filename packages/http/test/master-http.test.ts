@@ -106,9 +106,14 @@ describe('master HTTP server', function () {
       // Hold the mailbox so that all ten requests arrive before the first build runs.
       const blocked = cluster.masterRuntime.dispatch(cluster.master.pid, () => new Promise<void>((resolve) => { release = resolve; }));
       try {
+        let arrived = 0;
+        const count = (): void => { arrived += 1; };
+        cluster.masterHttp.app.server.on('request', count);
         const requests = Array.from({ length: 10 }, () => getJson(`${base}/state`));
-        await eventually('the requests reach the server', () => release !== undefined);
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await eventually('the ten requests reach the server', () => release !== undefined && arrived === 10);
+        cluster.masterHttp.app.server.off('request', count);
+        // Their handlers run within the next turns of the event loop (no body to read on a GET).
+        for (let turn = 0; turn < 3; turn += 1) await new Promise((resolve) => setImmediate(resolve));
         release();
         const answers = await Promise.all(requests);
         expect(answers.every((a) => a.status === 200)).to.equal(true);

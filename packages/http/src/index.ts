@@ -1,7 +1,7 @@
 /** @tessera/http: the operator's HTTP surface of masters and agents (routes over Fastify). */
 export { createHttpApp, listen, sendError, type ListeningServer } from './common/http-app.js';
 export { acceptsJson } from './common/accept.js';
-export { RecordIODecoder, recordIO } from './common/recordio.js';
+export { recordIO } from './common/recordio.js';
 export { createAgentHttpApp, startAgentHttp, type AgentHttpOptions } from './agent-http/agent-http-server.js';
 export { DEFAULT_HEARTBEAT_MS, createMasterHttpApp, startMasterHttp, type MasterHttpOptions } from './master-http/master-http-server.js';
 export type { MasterSource } from './master-http/master-source.js';

@@ -1,4 +1,5 @@
-import { RecordIODecoder } from '../src/index.js';
+// The web UI's decoder: one RecordIO reader for every client of the stream.
+import { RecordIODecoder } from '@tessera/webui/core/recordio.js';
 
 /** Reads a SUBSCRIBE response's RecordIO records as they arrive. */
 export class RecordStream {
@@ -39,7 +40,7 @@ export class RecordStream {
       for (;;) {
         const { value, done } = await this.reader.read();
         if (done) break;
-        this.records.push(...this.decoder.push(value));
+        this.records.push(...this.decoder.push(value).map((record) => JSON.parse(record)));
       }
     } finally {
       this.done = true;

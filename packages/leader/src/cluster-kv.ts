@@ -31,6 +31,7 @@ export async function createBucket(
   replicas = 1,
   retry: { logger?: Logger; retryMs?: number; clock?: Clock } = {},
 ): Promise<KV> {
+  const clock = retry.clock ?? new SystemClock();
   for (let attempt = 1; ; attempt += 1) {
     try {
       return await new Kvm(connection).create(name, { replicas, history: 1 });
@@ -38,7 +39,7 @@ export async function createBucket(
       const message = (err as Error).message ?? String(err);
       if (!TRANSIENT.test(message)) throw err;
       if (attempt === 1 || attempt % 20 === 0) retry.logger?.log('warn', `cannot open ${name} yet (${message}): trying again`, { attempt });
-      await new Promise<void>((resolve) => (retry.clock ?? new SystemClock()).setTimer(retry.retryMs ?? 500, resolve));
+      await new Promise<void>((resolve) => clock.setTimer(retry.retryMs ?? 500, resolve));
     }
   }
 }

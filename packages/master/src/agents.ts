@@ -1,4 +1,4 @@
-import { Resources, isPartitionAware, type FrameworkInfo, type Messages, type Task, type TaskStatus } from '@tessera/protocol';
+import { Resources, isPartitionAware, type AgentInfo, type FrameworkInfo, type Messages, type Task, type TaskStatus } from '@tessera/protocol';
 import type { Timer } from '@tessera/process';
 import { agentLifecycle } from './lifecycle/agent-lifecycle.js';
 import { masterStatus, toAgent, toFramework, type MasterContext } from './master-context.js';
@@ -43,18 +43,30 @@ export class Agents {
     this.recoveryTimer?.cancel();
   }
 
+  /**
+   * The agent's total resources, or undefined after telling it to shut down: an agent on a machine
+   * DOWN for maintenance, or with resources that do not parse, is not taken in.
+   */
+  private admissibleTotal(info: AgentInfo, from: string): Resources | undefined {
+    if (isOnDownMachine(this.context.state, { info })) {
+      this.context.send(from, 'agent.Shutdown', { message: `machine ${info.hostname} is DOWN for maintenance` });
+      return undefined;
+    }
+    try {
+      return Resources.of(info.resources);
+    } catch (err) {
+      this.context.send(from, 'agent.Shutdown', { message: `invalid resources: ${(err as Error).message}` });
+      return undefined;
+    }
+  }
+
   onRegister(body: Messages['agent.Register'], from: string): void {
     const { state } = this.context;
     const known = state.agentAt(from);
     if (known !== undefined && known.lifecycle.value === 'registered') return this.sendRegistered(known, 'agent.Registered');
     if (this.admitting.has(from)) return; // a retry while the registry stores the first
-    if (isOnDownMachine(state, { info: body.agent_info })) return this.context.send(from, 'agent.Shutdown', { message: `machine ${body.agent_info.hostname} is DOWN for maintenance` });
-    let total: Resources;
-    try {
-      total = Resources.of(body.agent_info.resources);
-    } catch (err) {
-      return this.context.send(from, 'agent.Shutdown', { message: `invalid resources: ${(err as Error).message}` });
-    }
+    const total = this.admissibleTotal(body.agent_info, from);
+    if (total === undefined) return;
     const info = { ...body.agent_info, id: { value: this.context.ids.agentId() } };
     this.admitting.add(from);
     // As Mesos's registrar: the agent is told it is registered only once the registry has it.
@@ -111,13 +123,8 @@ export class Agents {
     const agent = state.agents.get(id);
     if (agent?.lifecycle.value === 'removed') return this.context.send(from, 'agent.Shutdown', { message: `agent ${id} was removed` });
     if (state.goneAgents.has(id)) return this.context.send(from, 'agent.Shutdown', { message: `agent ${id} was marked gone` });
-    if (isOnDownMachine(state, { info: body.agent_info })) return this.context.send(from, 'agent.Shutdown', { message: `machine ${body.agent_info.hostname} is DOWN for maintenance` });
-    let total: Resources;
-    try {
-      total = Resources.of(body.agent_info.resources);
-    } catch (err) {
-      return this.context.send(from, 'agent.Shutdown', { message: `invalid resources: ${(err as Error).message}` });
-    }
+    const total = this.admissibleTotal(body.agent_info, from);
+    if (total === undefined) return;
     const admitted = agent !== undefined && agent.lifecycle.value !== 'unreachable';
     if (admitted) return this.completeReregistration(body, from, id, total);
     if (this.admitting.has(from)) return;

@@ -4,8 +4,9 @@
  * `--json` untouched.
  */
 
-/** Resources in views: the scalar map `{cpus: 1, mem: 128, ports: "[31000-32000]"}`. */
-export type ResourceMap = Record<string, number | string | undefined>;
+import type { ResourceMap } from '@tessera/protocol';
+
+export type { ResourceMap };
 
 export interface TaskView {
   id: string;

@@ -41,8 +41,6 @@ import {
 } from './types.js';
 import { UpdateStreams } from './update-streams.js';
 import { AgentOperator } from './operator/agent-operator.js';
-import { taskView } from './operator/agent-views.js';
-import { resourceMap } from '@tessera/protocol';
 import { CompletedHistory } from './operator/completed-history.js';
 
 /**
@@ -553,7 +551,7 @@ export class Agent extends Process {
     const live = this.state.removeExecutor(run);
     const frameworkId = run.frameworkId;
     this.history.executorDone(frameworkId, this.state.frameworkInfo(frameworkId), {
-      id: run.executorId, name: run.info.name ?? '', source: run.executorId, container: run.runId, directory: run.directory, resources: resourceMap(run.info.resources ?? []),
+      id: run.executorId, name: run.info.name ?? '', source: run.executorId, container: run.runId, directory: run.directory, resources: run.info.resources ?? [],
     });
     this.checkpoint?.removeExecutor(frameworkId, run.executorId);
     for (const task of live) {
@@ -748,7 +746,7 @@ export class Agent extends Process {
 
   private forgetTask(frameworkId: string, taskId: string): void {
     const task = this.state.task(frameworkId, taskId);
-    if (task !== undefined) this.history.taskDone(this.state.frameworkInfo(frameworkId), taskView(task, this.agentId ?? ''));
+    if (task !== undefined) this.history.taskDone(this.state.frameworkInfo(frameworkId), task, this.agentId ?? '');
     this.state.removeTask(frameworkId, taskId);
     this.checkpoint?.removeTask(frameworkId, taskId);
   }

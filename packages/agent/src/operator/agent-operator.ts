@@ -118,6 +118,7 @@ export class AgentOperator {
     const tracked = this.source.state.tasks(frameworkId);
     return this.source.history.completedExecutors(frameworkId).map((executor: CompletedExecutor) => ({
       ...executor,
+      resources: resourceMap(executor.resources),
       tasks: [],
       queued_tasks: [],
       completed_tasks: [

@@ -1,14 +1,23 @@
-import type { FrameworkInfo } from '@tessera/protocol';
-import type { ExecutorView, TaskView } from './agent-views.js';
+import type { FrameworkInfo, Resource } from '@tessera/protocol';
+import { taskView, type ExecutorView, type TaskFacts, type TaskView } from './agent-views.js';
 
-/** What an ended executor run leaves for the views: everything but its tasks, looked up later. */
-export type CompletedExecutor = Omit<ExecutorView, 'tasks' | 'queued_tasks' | 'completed_tasks'>;
+/**
+ * What an ended executor run leaves for the views: everything but its tasks (looked up later), its
+ * resources as the wire list (mapped only when a view is read, not on the agent's hot path).
+ */
+export type CompletedExecutor = Omit<ExecutorView, 'tasks' | 'queued_tasks' | 'completed_tasks' | 'resources'> & { resources: readonly Resource[] };
+
+/** An ended task as it was when the agent forgot it; its view is built when read. */
+interface CompletedTask {
+  facts: TaskFacts;
+  agentId: string;
+}
 
 interface FrameworkHistory {
   info: FrameworkInfo;
   executors: CompletedExecutor[];
   /** Completed tasks by executor id, newest last. */
-  tasks: Map<string, TaskView[]>;
+  tasks: Map<string, CompletedTask[]>;
 }
 
 /** How much history an agent keeps (Mesos's --max_completed_executors_per_framework and friends). */
@@ -43,13 +52,14 @@ export class CompletedHistory {
     if (this.frameworks.size > this.limits.frameworks) this.frameworks.delete(this.frameworks.keys().next().value!);
   }
 
-  taskDone(info: FrameworkInfo | undefined, task: TaskView): void {
-    const history = this.recordOf(task.framework_id, info);
+  taskDone(info: FrameworkInfo | undefined, task: TaskFacts, agentId: string): void {
+    const history = this.recordOf(task.frameworkId, info);
     if (history === undefined) return;
-    const list = history.tasks.get(task.executor_id) ?? [];
-    list.push(task);
+    const list = history.tasks.get(task.executorId) ?? [];
+    // A copy of the few fields the view reads: the agent's record is dropped right after.
+    list.push({ facts: { info: task.info, frameworkId: task.frameworkId, executorId: task.executorId, state: task.state, latest: task.latest }, agentId });
     if (list.length > this.limits.tasksPerExecutor) list.shift();
-    history.tasks.set(task.executor_id, list);
+    history.tasks.set(task.executorId, list);
   }
 
   executorDone(frameworkId: string, info: FrameworkInfo | undefined, executor: CompletedExecutor): void {
@@ -64,7 +74,7 @@ export class CompletedHistory {
   }
 
   completedTasks(frameworkId: string, executorId: string): TaskView[] {
-    return this.frameworks.get(frameworkId)?.tasks.get(executorId) ?? [];
+    return (this.frameworks.get(frameworkId)?.tasks.get(executorId) ?? []).map(({ facts, agentId }) => taskView(facts, agentId));
   }
 
   completedExecutors(frameworkId: string): CompletedExecutor[] {

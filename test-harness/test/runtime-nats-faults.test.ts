@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Echo, NatsTransport, Runtime, memoryLogger } from '@tessera/process';
 import { Watcher } from './runtime-fixtures.js';
-import { eventually, startEchoNode, startNatsCluster, startNatsServer, stopAllNatsServers, type ChildNode, type NatsServer } from '../src/index.js';
+import { eventually, startEchoNode, startNatsCluster, startNatsServer, stopAllNatsServers, type ChildNode, type NatsCluster, type NatsServer } from '../src/index.js';
 
 const HEARTBEAT_MS = 100;
 
@@ -15,6 +15,14 @@ describe('runtime over NATS under faults', () => {
       transport: new NatsTransport({ node, servers: server.url, heartbeatMs: HEARTBEAT_MS }),
       logger: memoryLogger(),
     });
+    runtimes.push(runtime);
+    return runtime;
+  }
+
+  /** A node on a 3-server cluster listing every server, server `first` first (as production nodes do). */
+  async function runtimeOnCluster(cluster: NatsCluster, node: string, first: number, heartbeatMs: number): Promise<Runtime> {
+    const servers = [...cluster.urls.slice(first), ...cluster.urls.slice(0, first)];
+    const runtime = await Runtime.create({ transport: new NatsTransport({ node, servers, heartbeatMs }), logger: memoryLogger() });
     runtimes.push(runtime);
     return runtime;
   }
@@ -86,14 +94,8 @@ describe('runtime over NATS under faults', () => {
 
   it('keeps serving through another server when its own server of a 3-server cluster dies', async () => {
     const cluster = await startNatsCluster({ size: 3, jetstream: false });
-    const on = (node: string, url: string): Promise<Runtime> =>
-      Runtime.create({
-        // Each node lists every server, its own first, as production nodes do.
-        transport: new NatsTransport({ node, servers: [url, ...cluster.urls.filter((u) => u !== url)], heartbeatMs: HEARTBEAT_MS }),
-        logger: memoryLogger(),
-      }).then((r) => { runtimes.push(r); return r; });
-    const a = await on('a', cluster.urls[0]!);
-    const b = await on('b', cluster.urls[1]!);
+    const a = await runtimeOnCluster(cluster, 'a', 0, HEARTBEAT_MS);
+    const b = await runtimeOnCluster(cluster, 'b', 1, HEARTBEAT_MS);
     const echo = b.spawn(new Echo('echo'));
     expect(await a.ask(echo.pid, 'demo.Ping', { seq: 1 }, { expect: 'demo.Pong' })).to.deep.equal({ seq: 1 });
     await cluster.servers[0]!.kill('SIGKILL');
@@ -107,14 +109,9 @@ describe('runtime over NATS under faults', () => {
 
   it('tells a linker on a node that stayed connected when the linked node lost its server', async () => {
     const cluster = await startNatsCluster({ size: 3, jetstream: false });
-    const on = (node: string, first: number): Promise<Runtime> =>
-      Runtime.create({
-        // Heartbeats slow enough that b never declares a lost: only the link break can tell it.
-        transport: new NatsTransport({ node, servers: [...cluster.urls.slice(first), ...cluster.urls.slice(0, first)], heartbeatMs: 2_000 }),
-        logger: memoryLogger(),
-      }).then((r) => { runtimes.push(r); return r; });
-    const a = await on('a', 0);
-    const b = await on('b', 1);
+    // Heartbeats slow enough that b never declares a lost: only the link break can tell it.
+    const a = await runtimeOnCluster(cluster, 'a', 0, 2_000);
+    const b = await runtimeOnCluster(cluster, 'b', 1, 2_000);
     const echo = a.spawn(new Echo('echo'));
     const watcher = b.spawn(new Watcher('watcher'));
     watcher.watch(echo.pid);

@@ -83,9 +83,14 @@ describe('a standby master', function () {
       await eventually('the first master leads', async () => (await fetch(`http://127.0.0.1:${first}/state`).catch(() => undefined))?.status === 200, 30_000);
       startMaster('m2', second);
       await eventually('the second master serves HTTP', async () => (await fetch(`http://127.0.0.1:${second}/health`).catch(() => undefined))?.status === 200, 30_000);
-      const redirected = await fetch(`http://127.0.0.1:${second}/tasks?limit=1`, { redirect: 'manual' });
-      expect(redirected.status).to.equal(307);
-      expect(redirected.headers.get('location')).to.equal(`http://127.0.0.1:${first}/tasks?limit=1`);
+      // Until its first read of the lease it knows no leader and rightly answers 503.
+      let redirected: Response | undefined;
+      await eventually('the second master knows the leader', async () => {
+        redirected = await fetch(`http://127.0.0.1:${second}/tasks?limit=1`, { redirect: 'manual' });
+        return redirected.status !== 503;
+      }, 30_000);
+      expect(redirected!.status).to.equal(307);
+      expect(redirected!.headers.get('location')).to.equal(`http://127.0.0.1:${first}/tasks?limit=1`);
       // Followed, it reaches the leader's /state.
       const followed = await fetch(`http://127.0.0.1:${second}/state`);
       expect(followed.status).to.equal(200);

@@ -34,3 +34,4 @@ export * from './messages/operator-calls.js';
 export * from './messages/operator-responses.js';
 export * from './messages/operator-events.js';
 export { attributeMap, resourceMap, type ResourceMap } from './views/v0-maps.js';
+export * from './mesos-wire/index.js';

@@ -36,11 +36,26 @@ export const CallSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * Mesos v1 `MasterInfo`, as much as Tessera fills: `ip` (IPv4 as a number in network order) and
+ * `port` are required by Mesos's proto, so the HTTP API writes 0 for them when they are unknown.
+ */
+const MasterInfoSchema = Type.Object(
+  {
+    id: Type.String(),
+    pid: Type.Optional(Type.String()),
+    hostname: Type.Optional(Type.String()),
+    ip: Type.Optional(Type.Integer({ minimum: 0, maximum: 0xffff_ffff })),
+    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65_535 })),
+  },
+  { additionalProperties: false },
+);
+
 /** Mesos v1 scheduler Event, as the message the master sends a scheduler driver. */
 export const EventSchema = Type.Object(
   {
     type: Type.Union(['SUBSCRIBED', 'OFFERS', 'RESCIND', 'UPDATE', 'MESSAGE', 'FAILURE', 'ERROR', 'HEARTBEAT'].map((t) => Type.Literal(t))),
-    subscribed: Type.Optional(Payload({ framework_id: IdSchema, heartbeat_interval_seconds: Type.Optional(Type.Number()), master_info: Type.Optional(Type.Object({ id: Type.String(), pid: Type.Optional(Type.String()), hostname: Type.Optional(Type.String()) }, { additionalProperties: false })) })),
+    subscribed: Type.Optional(Payload({ framework_id: IdSchema, heartbeat_interval_seconds: Type.Optional(Type.Number()), master_info: Type.Optional(MasterInfoSchema) })),
     offers: Type.Optional(Payload({ offers: Type.Array(OfferSchema), inverse_offers: Type.Optional(Type.Array(InverseOfferSchema)) })),
     rescind: Type.Optional(Payload({ offer_id: IdSchema })),
     update: Type.Optional(Payload({ status: TaskStatusSchema })),

@@ -95,9 +95,11 @@ export class Agent extends Process {
     if (options.checkpointDir === undefined) {
       this.recovery = { kind: 'fresh', why: 'checkpointing is off', wipe: false };
     } else {
-      this.checkpoint = new CheckpointWriter(options.checkpointDir);
       // Read here, not in initialize: a corrupt checkpoint is the caller's error to see.
-      this.recovery = planRecovery(readCheckpoint(options.checkpointDir), this.bootId);
+      const found = readCheckpoint(options.checkpointDir);
+      this.checkpoint = new CheckpointWriter(options.checkpointDir, found.frameworks, (problem) =>
+        this.logger.log('error', `not checkpointed: ${problem}`, { agent: this.agentId }));
+      this.recovery = planRecovery(found, this.bootId);
     }
     this.hostname = options.hostname ?? os.hostname();
     this.resources = agentResources(options.resources, readHostFacts(options.workDir));
@@ -131,6 +133,8 @@ export class Agent extends Process {
       },
       nats: options.nats,
       recoveryTimeoutMs: positive('recoveryTimeoutMs', options.recoveryTimeoutMs, DEFAULT_RECOVERY_TIMEOUT_MS),
+      subscriptionBackoffMaxMs: this.reregistrationTimeoutMs,
+      agentEndpoint: options.httpEndpoint,
     }, this.state);
   }
 
@@ -142,6 +146,11 @@ export class Agent extends Process {
 
   get id(): string | undefined {
     return this.agentId;
+  }
+
+  /** True while a restarted agent waits for some of its executors to subscribe again. */
+  get isRecovering(): boolean {
+    return this.recovering !== undefined && this.recovering.size > 0;
   }
 
   /** The operator's views of this agent; call them inside its mailbox (`runtime.dispatch`). */
@@ -205,6 +214,7 @@ export class Agent extends Process {
   protected override finalize(): void {
     this.finished = true;
     this.stopDetecting?.();
+    this.checkpoint?.close();
   }
 
   protected override exited(pid: UPID, reason: ExitReason): void {

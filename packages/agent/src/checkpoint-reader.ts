@@ -1,15 +1,9 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import {
-  parseBody,
-  type AgentCheckpoint,
-  type ExecutorCheckpoint,
-  type FrameworkInfo,
-  type MessageType,
-  type Messages,
-  type TaskCheckpoint,
-  type UpdateRecord,
-} from '@tessera/protocol';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseBody, type AgentCheckpoint, type MessageType, type Messages } from '@tessera/protocol';
+import { JournalState, type CheckpointedFramework } from './checkpoint-journal.js';
 import { checkpointPaths } from './checkpoint-writer.js';
+
+export type { CheckpointedFramework, CheckpointedTask } from './checkpoint-journal.js';
 
 /** A checkpoint file that cannot be read back: the agent refuses to start (Mesos's `--strict`). */
 export class CheckpointError extends Error {
@@ -19,18 +13,6 @@ export class CheckpointError extends Error {
   }
 }
 
-/** A task as checkpointed: what it is, and its stream of updates and acks in order. */
-export interface CheckpointedTask {
-  task: TaskCheckpoint;
-  records: UpdateRecord[];
-}
-
-export interface CheckpointedFramework {
-  info: FrameworkInfo;
-  executors: ExecutorCheckpoint[];
-  tasks: CheckpointedTask[];
-}
-
 /** Everything an agent checkpointed; `agent` is undefined when nothing was. */
 export interface Checkpoint {
   agent: AgentCheckpoint | undefined;
@@ -38,15 +20,13 @@ export interface Checkpoint {
 }
 
 /**
- * Reads a checkpoint directory back, validating every file against its schema.
- * @throws CheckpointError naming the first file that is not what the agent wrote.
+ * Reads a checkpoint directory back, validating the agent's file and every journal line.
+ * @throws CheckpointError naming the file (and line) that is not what the agent wrote.
  */
 export function readCheckpoint(directory: string): Checkpoint {
-  const agentFile = checkpointPaths.agent(directory);
-  if (!existsSync(agentFile)) return { agent: undefined, frameworks: [] };
-  const agent = readCheckpointFile(agentFile, 'checkpoint.Agent');
-  const frameworks = entries(checkpointPaths.frameworks(directory)).map((id) => readFramework(directory, id));
-  return { agent, frameworks };
+  const agent = readAgentCheckpoint(directory);
+  if (agent === undefined) return { agent: undefined, frameworks: [] };
+  return { agent, frameworks: readJournal(checkpointPaths.journal(directory)) };
 }
 
 /** Only the agent's own record (`agent.json`), e.g. for its node name. */
@@ -55,40 +35,24 @@ export function readAgentCheckpoint(directory: string): AgentCheckpoint | undefi
   return existsSync(file) ? readCheckpointFile(file, 'checkpoint.Agent') : undefined;
 }
 
-function readFramework(directory: string, id: string): CheckpointedFramework {
-  const file = checkpointPaths.frameworkFile(directory, id);
-  const { info } = readCheckpointFile(file, 'checkpoint.Framework');
-  if (info.id?.value !== id) throw new CheckpointError(file, `it names framework ${info.id?.value ?? '(none)'}, not ${id}`);
-  const executors = entries(checkpointPaths.executors(directory, id))
-    .filter((name) => name.endsWith('.json'))
-    .map((name) => readCheckpointFile(`${checkpointPaths.executors(directory, id)}/${name}`, 'checkpoint.Executor'));
-  const tasks = entries(checkpointPaths.tasks(directory, id)).flatMap((taskId) => {
-    const taskFile = checkpointPaths.taskFile(directory, id, taskId);
-    // A task directory without its task file: the agent died between the two writes of a launch.
-    if (!existsSync(taskFile)) return [];
-    return [{ task: readCheckpointFile(taskFile, 'checkpoint.Task'), records: readRecords(checkpointPaths.updatesFile(directory, id, taskId)) }];
-  });
-  return { info, executors, tasks };
-}
-
 /**
- * An append-only stream: one JSON record a line. A last line without its newline is a write the
- * agent's death cut short, and is dropped (as Mesos drops a torn last record); any other bad
- * line is corruption.
+ * Replays the journal: one JSON record a line, in order. A last line without its newline is a
+ * write the agent's death cut short, and is dropped (as Mesos drops a torn last record); any other
+ * bad line is corruption.
  */
-function readRecords(file: string): UpdateRecord[] {
+function readJournal(file: string): CheckpointedFramework[] {
   if (!existsSync(file)) return [];
-  const text = readFileSync(file, 'utf8');
-  const lines = text.split('\n');
-  const torn = lines.pop();
-  if (torn !== undefined && torn !== '') lines.push(...(isJson(torn) ? [torn] : []));
-  return lines.map((line, n) => {
-    const checked = parseBody('checkpoint.UpdateRecord', line);
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const last = lines.pop();
+  if (last !== undefined && last !== '' && isJson(last)) lines.push(last);
+  const state = new JournalState();
+  lines.forEach((line, n) => {
+    const checked = parseBody('checkpoint.JournalRecord', line);
     if (!checked.ok) throw new CheckpointError(file, `line ${n + 1} ${checked.error}`);
-    const value = checked.value;
-    if ((value.update === undefined) === (value.ack === undefined)) throw new CheckpointError(file, `line ${n + 1} holds neither or both of an update and an ack`);
-    return value;
+    const problem = state.apply(checked.value);
+    if (problem !== undefined) throw new CheckpointError(file, `line ${n + 1}: ${problem}`);
   });
+  return state.frameworksList();
 }
 
 /** Reads one checkpoint file, validated against `type`. @throws CheckpointError naming the file. */
@@ -111,10 +75,4 @@ function isJson(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** The entries of a directory, leaving out temporary files; none when it does not exist. */
-function entries(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((name) => !name.endsWith('.tmp')).sort();
 }

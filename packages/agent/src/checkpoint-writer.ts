@@ -1,6 +1,7 @@
-import { appendFileSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import type { AgentCheckpoint, ExecutorCheckpoint, FrameworkInfo, TaskCheckpoint, TaskStatus, UpdateRecord } from '@tessera/protocol';
+import type { AgentCheckpoint, ExecutorCheckpoint, FrameworkInfo, JournalRecord, TaskCheckpoint, TaskStatus } from '@tessera/protocol';
+import { JournalState, type CheckpointedFramework } from './checkpoint-journal.js';
 
 /**
  * Where an agent running as `node` checkpoints inside its work dir: `<workDir>/meta/nodes/<node>`
@@ -26,71 +27,80 @@ export function checkpointedNode(workDir: string): string | undefined {
 export const checkpointPaths = {
   agent: (dir: string) => path.join(dir, 'agent.json'),
   executorHost: (dir: string) => path.join(dir, 'executor-host.json'),
-  frameworks: (dir: string) => path.join(dir, 'frameworks'),
-  framework: (dir: string, fw: string) => path.join(dir, 'frameworks', fw),
-  frameworkFile: (dir: string, fw: string) => path.join(dir, 'frameworks', fw, 'framework.json'),
-  executors: (dir: string, fw: string) => path.join(dir, 'frameworks', fw, 'executors'),
-  executorFile: (dir: string, fw: string, ex: string) => path.join(dir, 'frameworks', fw, 'executors', `${ex}.json`),
-  tasks: (dir: string, fw: string) => path.join(dir, 'frameworks', fw, 'tasks'),
-  task: (dir: string, fw: string, task: string) => path.join(dir, 'frameworks', fw, 'tasks', task),
-  taskFile: (dir: string, fw: string, task: string) => path.join(dir, 'frameworks', fw, 'tasks', task, 'task.json'),
-  updatesFile: (dir: string, fw: string, task: string) => path.join(dir, 'frameworks', fw, 'tasks', task, 'updates'),
+  journal: (dir: string) => path.join(dir, 'journal'),
 };
 
+/** A journal is rewritten from what is live once it has grown past this, and past 4 times its last snapshot. */
+const MIN_COMPACTION_BYTES = 4 * 1024 * 1024;
+
 /**
- * Writes what a restarted agent needs, the least per event: small files replaced atomically
- * (written beside, then renamed over) for the agent, frameworks, executors and tasks, and one
- * append-only file of updates and acks per task. Synchronous: each write is tens of
- * microseconds, and the order of the agent's events is the order on disk. Not fsynced: a
- * checkpoint survives the agent's death, not the machine's (after a reboot the agent starts
- * fresh anyway).
+ * Writes what a restarted agent needs, the least per event: the agent's own record in a small
+ * file replaced atomically (written beside, then renamed over), and everything else (frameworks,
+ * executor runs, tasks, each update taken and each ack) as one line appended to one journal, kept
+ * open: a task's launch, updates and end cost a few appends to one file, not a directory of files
+ * made and removed. When the journal has grown to several times what is still live, a snapshot
+ * of the live state replaces it. Synchronous: an append is a few microseconds, and the order of
+ * the agent's events is the order on disk. Not fsynced: a checkpoint survives the agent's death,
+ * not the machine's (after a reboot the agent starts fresh anyway).
  */
 export class CheckpointWriter {
-  /** Directories known to exist, so that a launch costs no mkdir of them. */
-  private readonly made = new Set<string>();
+  private readonly live: JournalState;
+  private fd: number | undefined;
+  private journalBytes = 0;
+  private compactAt = MIN_COMPACTION_BYTES;
 
-  constructor(readonly directory: string) {}
+  /**
+   * @param recovered what the journal held when the agent started (see readCheckpoint)
+   * @param onSkipped told of a record not written because it names what was never checkpointed
+   *   (an agent's slip, which must not leave a journal that recovery refuses)
+   */
+  constructor(
+    readonly directory: string,
+    recovered: readonly CheckpointedFramework[] = [],
+    private readonly onSkipped: (problem: string) => void = () => {},
+  ) {
+    this.live = new JournalState(recovered);
+  }
 
   agent(record: AgentCheckpoint): void {
-    this.replace(checkpointPaths.agent(this.directory), record);
+    mkdirSync(this.directory, { recursive: true });
+    const file = checkpointPaths.agent(this.directory);
+    writeFileSync(`${file}.tmp`, JSON.stringify(record));
+    renameSync(`${file}.tmp`, file);
   }
 
   framework(info: FrameworkInfo): void {
-    this.replace(checkpointPaths.frameworkFile(this.directory, info.id!.value), { info });
+    this.append({ framework: info });
   }
 
   executor(frameworkId: string, record: ExecutorCheckpoint): void {
-    this.replace(checkpointPaths.executorFile(this.directory, frameworkId, record.info.executor_id.value), record);
+    this.append({ framework_id: frameworkId, executor: record });
   }
 
   removeExecutor(frameworkId: string, executorId: string): void {
-    rmSync(checkpointPaths.executorFile(this.directory, frameworkId, executorId), { force: true });
+    this.append({ framework_id: frameworkId, executor_removed: executorId });
   }
 
   task(frameworkId: string, record: TaskCheckpoint): void {
-    this.replace(checkpointPaths.taskFile(this.directory, frameworkId, record.info.task_id.value), record);
+    this.append({ framework_id: frameworkId, task: record });
   }
 
   /** An update the agent took for a task: appended to the task's stream. */
   update(frameworkId: string, taskId: string, status: TaskStatus): void {
-    this.append(frameworkId, taskId, { update: status });
+    this.append({ framework_id: frameworkId, task_id: taskId, update: status });
   }
 
   /** The acknowledgement of the update `uuid` of a task. */
   ack(frameworkId: string, taskId: string, uuid: string): void {
-    this.append(frameworkId, taskId, { ack: uuid });
+    this.append({ framework_id: frameworkId, task_id: taskId, ack: uuid });
   }
 
   removeTask(frameworkId: string, taskId: string): void {
-    const dir = checkpointPaths.task(this.directory, frameworkId, taskId);
-    this.made.delete(dir);
-    rmSync(dir, { recursive: true, force: true });
+    this.append({ framework_id: frameworkId, task_removed: taskId });
   }
 
   removeFramework(frameworkId: string): void {
-    const dir = checkpointPaths.framework(this.directory, frameworkId);
-    for (const made of this.made) if (made.startsWith(dir)) this.made.delete(made);
-    rmSync(dir, { recursive: true, force: true });
+    this.append({ framework_removed: frameworkId });
   }
 
   /**
@@ -98,27 +108,39 @@ export class CheckpointWriter {
    * the directory, such as the executor host's record, are not the agent's to remove.
    */
   wipe(): void {
-    this.made.clear();
-    rmSync(checkpointPaths.frameworks(this.directory), { recursive: true, force: true });
+    this.live.clear();
+    this.compact();
     rmSync(checkpointPaths.agent(this.directory), { force: true });
   }
 
-  private append(frameworkId: string, taskId: string, record: UpdateRecord): void {
-    const file = checkpointPaths.updatesFile(this.directory, frameworkId, taskId);
-    this.ensureDirectory(path.dirname(file));
-    appendFileSync(file, `${JSON.stringify(record)}\n`);
+  /** Closes the journal (the agent stopped). */
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 
-  private replace(file: string, value: unknown): void {
-    this.ensureDirectory(path.dirname(file));
-    const temporary = `${file}.tmp`;
-    writeFileSync(temporary, JSON.stringify(value));
-    renameSync(temporary, file);
+  private append(record: JournalRecord): void {
+    // The first append rewrites the journal from the recovered state: a line the agent's death
+    // cut short must not end up in the middle of it.
+    if (this.fd === undefined) this.compact();
+    const problem = this.live.apply(record);
+    if (problem !== undefined) return this.onSkipped(problem);
+    const line = `${JSON.stringify(record)}\n`;
+    this.journalBytes += writeSync(this.fd!, line);
+    if (this.journalBytes > this.compactAt) this.compact();
   }
 
-  private ensureDirectory(dir: string): void {
-    if (this.made.has(dir)) return;
-    mkdirSync(dir, { recursive: true });
-    this.made.add(dir);
+  /** Replaces the journal by the fewest lines that say what is live now. */
+  private compact(): void {
+    mkdirSync(this.directory, { recursive: true });
+    const file = checkpointPaths.journal(this.directory);
+    let text = '';
+    for (const record of this.live.snapshot()) text += `${JSON.stringify(record)}\n`;
+    writeFileSync(`${file}.tmp`, text);
+    renameSync(`${file}.tmp`, file);
+    this.close();
+    this.fd = openSync(file, 'a');
+    this.journalBytes = Buffer.byteLength(text);
+    this.compactAt = Math.max(MIN_COMPACTION_BYTES, 4 * this.journalBytes);
   }
 }

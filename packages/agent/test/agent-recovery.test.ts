@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
-import { Agent, type AgentOptions } from '../src/index.js';
+import { Agent, readCheckpoint, type AgentOptions } from '../src/index.js';
 import { commandTask, framework, registeredCluster, type Cluster } from './support.js';
 
 describe('agent recovery', () => {
@@ -45,13 +45,16 @@ describe('agent recovery', () => {
     return { c, t2Running };
   }
 
-  it('checkpoints the agent, its framework, executors, tasks and update streams under the checkpoint dir', async () => {
+  it('checkpoints the agent, and its framework, executors, tasks and update streams in the journal', async () => {
     const { c } = await twoTasks();
     cluster = c;
     const meta = path.join(c.workDir, 'meta');
-    for (const file of ['agent.json', 'frameworks/F1/framework.json', 'frameworks/F1/executors/t1.json', 'frameworks/F1/tasks/t2/task.json', 'frameworks/F1/tasks/t2/updates']) {
-      expect(existsSync(path.join(meta, file)), file).to.equal(true);
-    }
+    expect(existsSync(path.join(meta, 'agent.json'))).to.equal(true);
+    const [framework] = readCheckpoint(meta).frameworks;
+    expect(framework!.info.id).to.deep.equal({ value: 'F1' });
+    expect(framework!.executors.map((e) => e.info.executor_id.value)).to.include.members(['t1', 't2']);
+    const t2 = framework!.tasks.find((t) => t.task.info.task_id.value === 't2')!;
+    expect(t2.records.map((r) => r.update?.state)).to.deep.equal(['TASK_RUNNING']);
   });
 
   it('recovers with the same agent id: executors that subscribe again keep their tasks, the rest fail with the re-registration timeout', async () => {
@@ -101,16 +104,15 @@ describe('agent recovery', () => {
     await c.advance(1_000);
     expect(c.master.got('agent.Register')).to.have.length(1);
     expect(c.master.got('agent.Reregister')).to.have.length(0);
-    expect(existsSync(path.join(c.workDir, 'meta', 'frameworks'))).to.equal(false);
+    expect(readCheckpoint(path.join(c.workDir, 'meta')).frameworks).to.deep.equal([]);
   });
 
   it('refuses to start on a corrupt checkpoint file, naming it', async () => {
     const { c } = await twoTasks();
     cluster = c;
-    const { writeFileSync } = await import('node:fs');
-    const file = path.join(c.workDir, 'meta', 'frameworks', 'F1', 'tasks', 't1', 'task.json');
-    writeFileSync(file, '{"info": 42}');
+    const file = path.join(c.workDir, 'meta', 'journal');
+    appendFileSync(file, '{"framework_id":"F1","task":{"info":42}}\n');
     expect(() => new Agent({ workDir: c.workDir, hostLauncher: c.hostLauncher, checkpointDir: path.join(c.workDir, 'meta'), bootId: 'boot-1' }))
-      .to.throw(/corrupt checkpoint .*t1\/task\.json/);
+      .to.throw(/corrupt checkpoint .*journal: line \d+/);
   });
 });

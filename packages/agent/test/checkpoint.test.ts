@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { TaskStatus } from '@tessera/protocol';
@@ -22,7 +22,10 @@ describe('checkpoint files', () => {
     writer.ack('F1', 't1', 'u1');
     writer.update('F1', 't1', status('TASK_FINISHED', 'u2'));
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(() => {
+    writer.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('reads back what was written: agent, framework, executor with its pid, task and its stream in order', () => {
     const read = readCheckpoint(dir);
@@ -33,15 +36,50 @@ describe('checkpoint files', () => {
     expect(fw!.tasks[0]!.records).to.deep.equal([{ update: status('TASK_RUNNING', 'u1') }, { ack: 'u1' }, { update: status('TASK_FINISHED', 'u2') }]);
   });
 
-  it('drops a last update line that the agent\'s death cut short', () => {
-    appendFileSync(checkpointPaths.updatesFile(dir, 'F1', 't1'), '{"ack":"u');
-    expect(readCheckpoint(dir).frameworks[0]!.tasks[0]!.records).to.have.length(3);
+  it('drops a last journal line that the agent\'s death cut short, and a writer opened after it leaves none behind', () => {
+    appendFileSync(checkpointPaths.journal(dir), '{"framework_id":"F1","task_id":"t1","ack":"u');
+    const read = readCheckpoint(dir);
+    expect(read.frameworks[0]!.tasks[0]!.records).to.have.length(3);
+    const next = new CheckpointWriter(dir, read.frameworks);
+    next.ack('F1', 't1', 'u2');
+    expect(readCheckpoint(dir).frameworks[0]!.tasks[0]!.records).to.deep.equal([
+      { update: status('TASK_RUNNING', 'u1') }, { ack: 'u1' }, { update: status('TASK_FINISHED', 'u2') }, { ack: 'u2' },
+    ]);
+    next.close();
   });
 
   it('refuses a bad line that is not the last, naming the file and line', () => {
-    const file = checkpointPaths.updatesFile(dir, 'F1', 't1');
-    writeFileSync(file, '{"ack":"u1"}\nnot json\n{"ack":"u2"}\n');
-    expect(() => readCheckpoint(dir)).to.throw(/corrupt checkpoint .*updates: line 2 is not JSON/);
+    writer.close();
+    const file = checkpointPaths.journal(dir);
+    writeFileSync(file, `${readFileSync(file, 'utf8')}not json\n{"framework_id":"F1","task_id":"t1","ack":"u2"}\n`);
+    expect(() => readCheckpoint(dir)).to.throw(/corrupt checkpoint .*journal: line 7 is not JSON/);
+  });
+
+  it('refuses a journal line about a framework it never named', () => {
+    appendFileSync(checkpointPaths.journal(dir), '{"framework_id":"F9","task_removed":"t1"}\n');
+    expect(() => readCheckpoint(dir)).to.throw(/journal: line 7: framework F9 was never checkpointed/);
+  });
+
+  it('skips, and reports, a record about what it never checkpointed, so recovery still reads the journal', () => {
+    const skipped: string[] = [];
+    const other = new CheckpointWriter(dir, readCheckpoint(dir).frameworks, (problem) => skipped.push(problem));
+    other.ack('F1', 'nope', 'u9');
+    expect(skipped).to.deep.equal(['task nope of framework F1 was never checkpointed']);
+    expect(readCheckpoint(dir).frameworks[0]!.tasks).to.have.length(1);
+    other.close();
+  });
+
+  it('replaces a grown journal by what is still live', () => {
+    const fat = { ...commandTask('t1'), data: 'x'.repeat(100_000) };
+    for (let i = 0; i < 60; i++) {
+      writer.task('F1', { info: { ...fat, task_id: { value: `big-${i}` } }, executor_id: 't1', executor_kind: 'command' });
+      writer.removeTask('F1', `big-${i}`);
+    }
+    // 60 tasks of 100 kB each went through: past 4 MiB the journal was rewritten with only what lives.
+    expect(statSync(checkpointPaths.journal(dir)).size).to.be.below(2 * 1024 * 1024);
+    const read = readCheckpoint(dir);
+    expect(read.frameworks[0]!.tasks.map((t) => t.task.info.task_id.value)).to.deep.equal(['t1']);
+    expect(read.frameworks[0]!.tasks[0]!.records).to.have.length(3);
   });
 
   it('forgets removed tasks, executors and frameworks', () => {

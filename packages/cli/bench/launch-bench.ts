@@ -15,6 +15,7 @@ import { eventually, startNatsServer } from '@tessera/test-harness';
 import type { Master } from '@tessera/master';
 import { runExecute } from '../src/execute/run-execute.js';
 import { startAgentService, startMasterService, type Service } from '../src/services.js';
+import { treeCpuMs } from './tree-cpu.js';
 
 const quick = process.argv.includes('--quick');
 const TASKS = quick ? 200 : 1_000;
@@ -39,7 +40,19 @@ async function spawnFloor(count: number, parallel: number): Promise<number> {
   return count / ((performance.now() - started) / 1000);
 }
 
-async function clusterRate(): Promise<{ perS: number; failures: number }> {
+interface PartResult {
+  perS: number;
+  failures: number;
+  /** CPU ms per task (or per spawn) of the bench's own process, and of its child processes. */
+  cpuMs: { own: number; children: number };
+}
+
+const cpuPerItem = (before: ReturnType<typeof treeCpuMs>, after: ReturnType<typeof treeCpuMs>, items: number): PartResult['cpuMs'] => ({
+  own: Number(((after.root - before.root) / items).toFixed(2)),
+  children: Number(((after.descendants - before.descendants) / items).toFixed(2)),
+});
+
+async function clusterRate(): Promise<PartResult> {
   const nats = await startNatsServer();
   const network = { nats: nats.url, cluster: 'bench' };
   const logger = memoryLogger();
@@ -51,23 +64,29 @@ async function clusterRate(): Promise<{ perS: number; failures: number }> {
   // Agents register after a random back-off of up to 1 s (as Mesos's): start once all have.
   const master = services[0]!.process as Master;
   await eventually('every agent registered', () => master.state.agents.size === AGENTS, 10_000);
+  const before = treeCpuMs();
   const result = await runExecute({
     network, master: 'master@master', role: '*', name: 'true', command: '/bin/true', instances: TASKS, resources: 'cpus:0.01;mem:1',
     print: () => {}, logger,
   });
+  const after = treeCpuMs();
+  const cpuMs = cpuPerItem(before, after, TASKS);
+  if (process.env.TESSERA_BENCH_CPU_DETAIL !== undefined) {
+    for (const [command, ms] of Object.entries(after.byCommand)) console.error(`  ${command}: ${((ms - (before.byCommand[command] ?? 0)) / TASKS).toFixed(2)} ms/task`);
+  }
   for (const service of services.reverse()) await service.stop();
   await nats.stop();
   rmSync(workDir, { recursive: true, force: true });
   const reasons = new Map<string, number>();
   for (const f of result.failures) reasons.set(`${f.state} ${f.reason ?? ''} ${f.message ?? ''}`, (reasons.get(`${f.state} ${f.reason ?? ''} ${f.message ?? ''}`) ?? 0) + 1);
   for (const [reason, count] of reasons) console.log(`  ${count} x ${reason}`);
-  return { perS: Math.round(result.finished / (result.launchToEndMs / 1000)), failures: result.failures.length };
+  return { perS: Math.round(result.finished / (result.launchToEndMs / 1000)), failures: result.failures.length, cpuMs };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Runs one part of the bench in a fresh Node process and returns what it printed last. */
-function runPart(part: 'floor' | 'cluster'): Promise<{ perS: number; failures: number }> {
+function runPart(part: 'floor' | 'cluster'): Promise<PartResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--part', part, ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -77,7 +96,7 @@ function runPart(part: 'floor' | 'cluster'): Promise<{ perS: number; failures: n
       const lines = out.trim().split('\n');
       for (const line of lines.slice(0, -1)) console.log(line);
       try {
-        resolve(JSON.parse(lines.at(-1)!) as { perS: number; failures: number });
+        resolve(JSON.parse(lines.at(-1)!) as PartResult);
       } catch {
         reject(new Error(`the ${part} part exited with ${code} and printed: ${out}`));
       }
@@ -89,9 +108,14 @@ const part = process.argv[process.argv.indexOf('--part') + 1];
 if (process.argv.includes('--part')) {
   // One measurement in this fresh process: neither part runs after the other in one process (a
   // cluster measured after 2,000 spawns in the same process ran a third slower).
-  const result = part === 'floor'
-    ? { perS: Math.round(Math.max(await spawnFloor(TASKS, 1), await spawnFloor(TASKS, 8))), failures: 0 }
-    : await clusterRate();
+  let result: PartResult;
+  if (part === 'floor') {
+    const before = treeCpuMs();
+    const perS = Math.round(Math.max(await spawnFloor(TASKS, 1), await spawnFloor(TASKS, 8)));
+    result = { perS, failures: 0, cpuMs: cpuPerItem(before, treeCpuMs(), 2 * TASKS) };
+  } else {
+    result = await clusterRate();
+  }
   console.log(JSON.stringify(result));
   process.exit(0);
 }
@@ -100,11 +124,16 @@ if (process.argv.includes('--part')) {
 // floor and cluster alternating, so that a slow spell of the machine touches both.
 const floors: number[] = [];
 const rates: number[] = [];
+const floorCpu: number[] = [];
+const clusterCpu: PartResult['cpuMs'][] = [];
 let failures = 0;
 for (let round = 0; round < ROUNDS; round++) {
-  floors.push((await runPart('floor')).perS);
+  const floorPart = await runPart('floor');
+  floors.push(floorPart.perS);
+  floorCpu.push(floorPart.cpuMs.own + floorPart.cpuMs.children);
   const cluster = await runPart('cluster');
   rates.push(cluster.perS);
+  clusterCpu.push(cluster.cpuMs);
   failures += cluster.failures;
 }
 const floor = median(floors);
@@ -113,5 +142,10 @@ const ratio = (perS / floor).toFixed(2);
 console.log(`launch-${TASKS}-true: ${perS} tasks/s from first ACCEPT to last TASK_FINISHED on ${AGENTS} agents over NATS` +
   ` (median of ${rates.join(', ')}; ${failures} failed); floor: Node spawns ${floor} /bin/true per second (median of ${floors.join(', ')});` +
   ` ratio ${ratio} (target >= 0.5)`);
+// CPU per task moves less than rates when the machine is shared: it says where a task's cost is.
+const ownCpu = median(clusterCpu.map((c) => c.own));
+const childCpu = median(clusterCpu.map((c) => c.children));
+console.log(`  CPU per task: ${ownCpu} ms in the cluster's process (master, agents, framework), ${childCpu} ms in executor hosts and tasks;` +
+  ` a bare spawn costs ${median(floorCpu)} ms`);
 console.log(JSON.stringify({ bench: 'launch-1000-true', tasks_per_s: perS, floor_per_s: floor }));
 process.exit(failures === 0 ? 0 : 1);

@@ -95,7 +95,7 @@ export const schedulerCalls: SchedulerCall[] = [
   { type: 'RECONCILE', framework_id: fw, reconcile: { tasks: [{ task_id: taskId, agent_id: agent }, { task_id: { value: 't2' } }] } },
   { type: 'MESSAGE', framework_id: fw, message: { agent_id: agent, executor_id: executorId, data: 'aGk=' } },
   { type: 'SUPPRESS', framework_id: fw, suppress: { roles: ['batch'] } },
-  { type: 'UPDATE_FRAMEWORK', framework_id: fw, update_framework: { framework_info: { ...frameworkInfo, name: 'renamed' }, suppressed_roles: [] } },
+  { type: 'UPDATE_FRAMEWORK', framework_id: fw, update_framework: { framework_info: { ...frameworkInfo, name: 'renamed' } } },
   { type: 'ACCEPT_INVERSE_OFFERS', framework_id: fw, accept_inverse_offers: { inverse_offer_ids: [{ value: 'io1' }], filters: { refuse_seconds: 1 } } },
   { type: 'DECLINE_INVERSE_OFFERS', framework_id: fw, decline_inverse_offers: { inverse_offer_ids: [{ value: 'io2' }] } },
 ];

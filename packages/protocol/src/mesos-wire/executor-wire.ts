@@ -8,8 +8,8 @@ type Event = Messages['executor.Event'];
 
 const unchanged = <T>(message: T): T => message;
 
-const CALL: WireMessage<'executor.Call'> = { internal: 'executor.Call', label: 'call', fromMesos: unchanged, toMesos: unchanged };
-const EVENT: WireMessage<'executor.Event'> = { internal: 'executor.Event', label: 'event', fromMesos: executorEventFromMesos, toMesos: unchanged };
+const CALL: WireMessage<'executor.Call'> = { internal: 'executor.Call', proto: 'mesos.v1.executor.Call', label: 'call', fromMesos: unchanged, toMesos: unchanged };
+const EVENT: WireMessage<'executor.Event'> = { internal: 'executor.Event', proto: 'mesos.v1.executor.Event', label: 'event', fromMesos: executorEventFromMesos, toMesos: unchanged };
 
 /** A body POSTed to /api/v1/executor → the internal `executor.Call`, validated. */
 export function decodeExecutorCall(body: Uint8Array, format: WireFormat): Decoded<Call> {

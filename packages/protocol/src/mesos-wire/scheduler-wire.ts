@@ -8,6 +8,7 @@ type Event = Messages['scheduler.Event'];
 
 const CALL: WireMessage<'scheduler.Call'> = {
   internal: 'scheduler.Call',
+  proto: 'mesos.v1.scheduler.Call',
   label: 'call',
   fromMesos: schedulerCallFromMesos,
   toMesos: schedulerCallToMesos,
@@ -15,6 +16,7 @@ const CALL: WireMessage<'scheduler.Call'> = {
 
 const EVENT: WireMessage<'scheduler.Event'> = {
   internal: 'scheduler.Event',
+  proto: 'mesos.v1.scheduler.Event',
   label: 'event',
   fromMesos: schedulerEventFromMesos,
   toMesos: schedulerEventToMesos,

@@ -11,14 +11,15 @@ export type Conformed = { ok: true; value: unknown } | { ok: false; error: strin
  * - `null` means unset;
  * - a repeated field the schema requires but the message leaves out is empty (protobuf cannot
  *   tell an empty list from a missing one);
- * - a string outside an enumeration is refused, naming the field and the values allowed.
+ * - a string outside an enumeration is refused, naming the field and the values allowed (the
+ *   value is one Mesos defines, checked before: see proto-check.ts).
  * Everything else (types, required fields, bounds) is left to the schema's validator.
  */
 export function conformToSchema(value: unknown, schema: TSchema, path: string, ignored: string[]): Conformed {
   const allowed = enumerationOf(schema);
   if (allowed !== undefined) {
     if (typeof value === 'string' && !allowed.includes(value)) {
-      return { ok: false, error: `${path}: '${value}' is not one of ${allowed.join(', ')}` };
+      return { ok: false, error: `${path}: ${value} is not supported by Tessera (only ${allowed.join(', ')})` };
     }
     return { ok: true, value };
   }

@@ -1,7 +1,11 @@
 import type { TSchema } from '@sinclair/typebox';
+import protobuf from 'protobufjs';
 import { messageCatalog, type MessageType, type Messages } from '../messages/catalog.js';
 import { validateBody } from '../validation.js';
 import type { WireFormat } from './content-types.js';
+import { checkAgainstProto } from './proto-check.js';
+import { protoType, TO_JSON_SHAPE } from './proto-root.js';
+import { undefinedEnumIn, undefinedEnumInFailedDecode } from './proto-unknowns.js';
 import { conformToSchema } from './schema-conform.js';
 
 /**
@@ -17,6 +21,8 @@ type Plain = Record<string, unknown>;
 export interface WireMessage<K extends MessageType> {
   /** The internal message type, whose schema is the one source of truth. */
   readonly internal: K;
+  /** The Mesos message, by its full .proto name ('mesos.v1.scheduler.Call'). */
+  readonly proto: string;
   /** The root of field paths in errors: 'call' or 'event'. */
   readonly label: string;
   /** Mesos's JSON shape → the internal shape, before the schema is applied. */
@@ -28,12 +34,22 @@ export interface WireMessage<K extends MessageType> {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const utf8Encoder = new TextEncoder();
 
-/** Reads a body in `format` as the internal message `spec` describes. */
+/**
+ * Reads a body in `format` as the internal message `spec` describes. Both formats take one path
+ * once read: the message in Mesos's JSON shape is checked against the .proto as Mesos's parser
+ * would, mapped to the internal shape, fitted to the schema (see conformToSchema), and validated.
+ * JSON goes through protobufjs once (fromObject, toObject) so that it comes out exactly as a
+ * protobuf body would: bytes as canonical base64, 64-bit integers as numbers.
+ */
 export function decodeWire<K extends MessageType>(spec: WireMessage<K>, body: Uint8Array, format: WireFormat): Decoded<Messages[K]> {
-  const read = format === 'json' ? readJson(body) : readProtobuf(spec, body);
+  const type = protoType(spec.proto);
+  const read = format === 'json' ? readJson(body) : readProtobuf(type, body, spec.label);
   if (!read.ok) return read;
   const ignored: string[] = [];
-  const conformed = conformToSchema(spec.fromMesos(read.value), messageCatalog[spec.internal] as TSchema, spec.label, ignored);
+  const fault = checkAgainstProto(read.value, type, spec.label, ignored);
+  if (fault !== undefined) return { ok: false, error: fault };
+  const mesos = format === 'json' ? type.toObject(type.fromObject(read.value), TO_JSON_SHAPE) : read.value;
+  const conformed = conformToSchema(spec.fromMesos(mesos), messageCatalog[spec.internal] as TSchema, spec.label, ignored);
   if (!conformed.ok) return conformed;
   const checked = validateBody(spec.internal, conformed.value);
   if (!checked.ok) return checked;
@@ -41,16 +57,24 @@ export function decodeWire<K extends MessageType>(spec: WireMessage<K>, body: Ui
 }
 
 /**
- * Writes an internal message in `format`.
- * @throws when the message has no Mesos form (see the mapping rules in mesos-mapping.ts).
+ * Writes an internal message in `format`. JSON is the internal message as it is (its schemas
+ * mirror Mesos's JSON) after the mapping rules; protobuf is checked against the .proto first,
+ * since protobufjs would silently leave out what does not fit (an enum name Mesos lacks).
+ * @throws when the message has no Mesos form (see mesos-mapping.ts), or does not fit the .proto.
  */
 export function encodeWire<K extends MessageType>(spec: WireMessage<K>, message: Messages[K], format: WireFormat): Uint8Array {
   const mesos = spec.toMesos(message as Plain);
   if (format === 'json') return utf8Encoder.encode(JSON.stringify(mesos));
-  return writeProtobuf(spec, mesos);
+  const type = protoType(spec.proto);
+  const unknown: string[] = [];
+  const fault = checkAgainstProto(mesos, type, spec.label, unknown);
+  if (fault !== undefined) throw new Error(`${spec.internal} has no ${spec.proto} form: ${fault}`);
+  return type.encode(type.fromObject(mesos)).finish();
 }
 
-function readJson(body: Uint8Array): { ok: true; value: Plain } | { ok: false; error: string } {
+type Read = { ok: true; value: Plain } | { ok: false; error: string };
+
+function readJson(body: Uint8Array): Read {
   let value: unknown;
   try {
     value = JSON.parse(utf8.decode(body));
@@ -61,10 +85,19 @@ function readJson(body: Uint8Array): { ok: true; value: Plain } | { ok: false; e
   return { ok: true, value: value as Plain };
 }
 
-function readProtobuf<K extends MessageType>(spec: WireMessage<K>, _body: Uint8Array): { ok: false; error: string } {
-  return { ok: false, error: `application/x-protobuf is not supported yet for ${spec.internal}` };
-}
-
-function writeProtobuf<K extends MessageType>(spec: WireMessage<K>, _message: Plain): Uint8Array {
-  throw new Error(`application/x-protobuf is not supported yet for ${spec.internal}`);
+function readProtobuf(type: protobuf.Type, body: Uint8Array, label: string): Read {
+  let message: protobuf.Message;
+  try {
+    // Unknown fields are kept on the decoded message, to find enum numbers Mesos does not define.
+    const reader = protobuf.Reader.create(body) as protobuf.Reader & { discardUnknown: boolean };
+    reader.discardUnknown = false;
+    message = type.decode(reader);
+  } catch (err) {
+    const badEnum = undefinedEnumInFailedDecode(err);
+    if (badEnum !== undefined) return { ok: false, error: badEnum };
+    return { ok: false, error: `body is not a ${type.fullName.replace(/^\./, '')} in protobuf (${(err as Error).message})` };
+  }
+  const badEnum = undefinedEnumIn(message, label);
+  if (badEnum !== undefined) return { ok: false, error: badEnum };
+  return { ok: true, value: type.toObject(message, TO_JSON_SHAPE) };
 }

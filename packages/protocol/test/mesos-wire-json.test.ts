@@ -179,6 +179,57 @@ describe('mesos wire: JSON from Mesos clients', () => {
   });
 });
 
+describe('mesos wire: JSON from Mesos executors and agents', () => {
+  const executor = { executor_id: { value: '387aa966-8fc5-4428-a794-5a868a60d3eb' }, framework_id: { value: '49154f1b-8cf6-4421-bf13-8bd11dccd1f1' } };
+  const taskId = { value: 'd40f3f3e-bbe3-44af-a230-4cb1eae72f67' };
+  const uuid = 'ZDQwZjNmM2UtYmJlMy00NGFmLWEyMzAtNGNiMWVhZTcyZjY3Cg==';
+
+  it('decodes SUBSCRIBE with unacknowledged tasks and updates as the executor API docs write it', () => {
+    const body = {
+      ...executor,
+      type: 'SUBSCRIBE',
+      subscribe: {
+        unacknowledged_tasks: [{ name: 'dummy-task', task_id: taskId, agent_id: { value: 'f1c9cdc5-S0' }, command: { value: 'ls', arguments: ['-l', '/tmp'] } }],
+        // The docs put a framework_id beside the status, which Call.Update does not have: ignored.
+        unacknowledged_updates: [{ framework_id: executor.framework_id, status: { source: 'SOURCE_EXECUTOR', task_id: taskId, state: 'TASK_RUNNING', uuid } }],
+      },
+    };
+    const decoded = decodeExecutorCall(json(body), 'json');
+    expect(decoded.ok && decoded.ignored).to.deep.equal(['call.subscribe.unacknowledged_updates[0].framework_id']);
+    expect(ok(decoded).subscribe).to.deep.equal({
+      unacknowledged_tasks: [{ name: 'dummy-task', task_id: taskId, agent_id: { value: 'f1c9cdc5-S0' }, command: { value: 'ls', arguments: ['-l', '/tmp'] }, resources: [] }],
+      unacknowledged_updates: [{ status: { source: 'SOURCE_EXECUTOR', task_id: taskId, state: 'TASK_RUNNING', uuid } }],
+    });
+  });
+
+  it('decodes UPDATE and MESSAGE', () => {
+    const update = ok(decodeExecutorCall(json({ ...executor, type: 'UPDATE', update: { status: { executor_id: executor.executor_id, source: 'SOURCE_EXECUTOR', state: 'TASK_RUNNING', task_id: taskId, uuid } } }), 'json'));
+    expect(update.update!.status).to.deep.equal({ executor_id: executor.executor_id, source: 'SOURCE_EXECUTOR', state: 'TASK_RUNNING', task_id: taskId, uuid });
+    const message = ok(decodeExecutorCall(json({ ...executor, type: 'MESSAGE', message: { data: 't+Wonz5fRFKMzCnEptlv5A==' } }), 'json'));
+    expect(message.message).to.deep.equal({ data: 't+Wonz5fRFKMzCnEptlv5A==' });
+  });
+
+  it('decodes a Mesos agent\'s SUBSCRIBED, keeping what Tessera models', () => {
+    const event = {
+      type: 'SUBSCRIBED',
+      subscribed: {
+        executor_info: { executor_id: executor.executor_id, command: { value: './exec' }, shutdown_grace_period: { nanoseconds: 5e9 } },
+        framework_info: { user: 'foo', name: 'fw', role: '*', failover_timeout: 0, checkpoint: false, capabilities: [{ type: 'MULTI_ROLE' }] },
+        agent_info: { hostname: 'agent-1', port: 5051, id: { value: 'S0' }, domain: { fault_domain: { region: { name: 'r' }, zone: { name: 'z' } } } },
+        container_id: { value: 'c1' },
+      },
+    };
+    const decoded = decodeExecutorEvent(json(event), 'json');
+    expect(ok(decoded).subscribed).to.deep.equal({
+      executor_info: { executor_id: executor.executor_id, command: { value: './exec' } },
+      framework_info: { user: 'foo', name: 'fw', roles: ['*'], failover_timeout: 0, checkpoint: false, capabilities: [{ type: 'MULTI_ROLE' }] },
+      agent_info: { hostname: 'agent-1', port: 5051, id: { value: 'S0' }, resources: [] },
+      container_id: { value: 'c1' },
+    });
+    expect(decoded.ok && decoded.ignored).to.deep.equal(['event.subscribed.executor_info.shutdown_grace_period', 'event.subscribed.agent_info.domain']);
+  });
+});
+
 describe('mesos wire: bad JSON', () => {
   const refused = (decoded: { ok: boolean; error?: string }): string => {
     expect(decoded.ok).to.equal(false);

@@ -94,12 +94,21 @@ export interface CustomExecutorContext {
   nats: NatsSettings | undefined;
   shutdownGracePeriodMs: number;
   recoveryTimeoutMs?: number;
+  /** The agent's id (MESOS_SLAVE_ID). */
+  agentId?: string;
+  /** `host:port` of the agent's HTTP server (MESOS_AGENT_ENDPOINT); none without a server. */
+  agentEndpoint?: string;
+  /** The framework asked for checkpointing (MESOS_CHECKPOINT, and the reconnection variables). */
+  checkpoint?: boolean;
+  /** The longest back-off between two SUBSCRIBE attempts (the agent's re-registration timeout). */
+  subscriptionBackoffMaxMs?: number;
 }
 
 /**
  * The whole environment of a custom executor process: the agent's, then the Tessera and Mesos
  * executor variables, then the executor's own CommandInfo.environment, which wins (a framework
- * may point its executor elsewhere on purpose).
+ * may point its executor elsewhere on purpose). The Mesos variables are those Mesos's agent sets
+ * (containerizer.cpp executorEnvironment), durations written as Mesos writes them ("5secs").
  */
 export function customExecutorEnvironment(ctx: CustomExecutorContext): Record<string, string> {
   const env: Record<string, string> = {};
@@ -112,15 +121,53 @@ export function customExecutorEnvironment(ctx: CustomExecutorContext): Record<st
   env[ENV_FRAMEWORK_ID] = ctx.frameworkId;
   env[ENV_EXECUTOR_ID] = ctx.executorId;
   env[ENV_SANDBOX] = ctx.directory;
-  env.MESOS_FRAMEWORK_ID = ctx.frameworkId;
-  env.MESOS_EXECUTOR_ID = ctx.executorId;
-  env[MESOS_SANDBOX] = ctx.directory;
-  env.MESOS_DIRECTORY = ctx.directory;
-  env.MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD = `${ctx.shutdownGracePeriodMs}ms`;
-  if (ctx.recoveryTimeoutMs !== undefined) {
-    env[ENV_RECOVERY_TIMEOUT_MS] = String(ctx.recoveryTimeoutMs);
-    env.MESOS_RECOVERY_TIMEOUT = `${ctx.recoveryTimeoutMs}ms`;
-  }
+  if (ctx.recoveryTimeoutMs !== undefined) env[ENV_RECOVERY_TIMEOUT_MS] = String(ctx.recoveryTimeoutMs);
+  Object.assign(env, mesosExecutorVariables(ctx));
   for (const v of ctx.command.environment?.variables ?? []) env[v.name] = v.value ?? '';
   return env;
+}
+
+/**
+ * The MESOS_* variables of a custom executor, as Mesos's agent sets them. An executor written
+ * for Mesos's v1 executor HTTP API reads its identity and MESOS_AGENT_ENDPOINT here; with
+ * MESOS_CHECKPOINT=1 it reconnects after losing the agent, within MESOS_RECOVERY_TIMEOUT, waiting
+ * at most MESOS_SUBSCRIPTION_BACKOFF_MAX between attempts.
+ */
+export function mesosExecutorVariables(ctx: CustomExecutorContext): Record<string, string> {
+  const env: Record<string, string> = {
+    [MESOS_FRAMEWORK_ID]: ctx.frameworkId,
+    [MESOS_EXECUTOR_ID]: ctx.executorId,
+    [MESOS_DIRECTORY]: ctx.directory,
+    [MESOS_SANDBOX]: ctx.directory,
+  };
+  if (ctx.agentId !== undefined) env.MESOS_SLAVE_ID = ctx.agentId;
+  if (ctx.agentEndpoint !== undefined) env.MESOS_AGENT_ENDPOINT = ctx.agentEndpoint;
+  env.MESOS_CHECKPOINT = ctx.checkpoint === true ? '1' : '0';
+  // Mesos's own command executor reads it; Tessera's command executors are not Mesos's.
+  env.MESOS_HTTP_COMMAND_EXECUTOR = '0';
+  env.MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD = mesosDuration(ctx.shutdownGracePeriodMs);
+  if (ctx.checkpoint === true) {
+    if (ctx.recoveryTimeoutMs !== undefined) env.MESOS_RECOVERY_TIMEOUT = mesosDuration(ctx.recoveryTimeoutMs);
+    if (ctx.subscriptionBackoffMaxMs !== undefined) env.MESOS_SUBSCRIPTION_BACKOFF_MAX = mesosDuration(ctx.subscriptionBackoffMaxMs);
+  }
+  return env;
+}
+
+const DURATION_UNITS: [name: string, ms: number][] = [
+  ['weeks', 7 * 24 * 3_600_000], ['days', 24 * 3_600_000], ['hrs', 3_600_000], ['mins', 60_000], ['secs', 1_000], ['ms', 1],
+];
+
+/**
+ * A duration as Mesos prints one (stout's Duration): in the largest unit it reaches, or in the
+ * next smaller one when that makes it whole (90 s is "90secs", 120 s "2mins", 1.5 s "1500ms").
+ * Mesos's executor library and its client libraries parse this form.
+ */
+export function mesosDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) throw new Error(`a duration must be a non-negative number of ms, got ${ms}`);
+  if (ms < 1) return `${Math.round(ms * 1_000_000)}ns`;
+  const bucket = DURATION_UNITS.findIndex(([, unit]) => ms >= unit);
+  const [name, unit] = DURATION_UNITS[bucket]!;
+  const smaller = DURATION_UNITS[bucket + 1];
+  if (ms % unit !== 0 && smaller !== undefined && ms % smaller[1] === 0) return `${ms / smaller[1]}${smaller[0]}`;
+  return `${ms / unit}${name}`;
 }

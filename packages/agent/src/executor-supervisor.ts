@@ -44,6 +44,10 @@ export interface SupervisorSettings {
   nats: NatsSettings | undefined;
   /** Passed to executors: how long they wait for a lost agent. */
   recoveryTimeoutMs: number;
+  /** Passed to custom executors: the longest wait between two SUBSCRIBE attempts. */
+  subscriptionBackoffMaxMs: number;
+  /** Passed to custom executors (MESOS_AGENT_ENDPOINT): `host:port` of the agent's HTTP server. */
+  agentEndpoint: string | undefined;
 }
 
 /**
@@ -77,7 +81,7 @@ export class ExecutorSupervisor {
       if (!this.current(run) || run.phase !== 'launching') return;
       this.destroy(run, { reason: 'REASON_EXECUTOR_REGISTRATION_TIMEOUT', message: `Executor did not register within ${this.settings.registrationTimeoutMs} ms` });
     }));
-    if (run.kind === 'custom') this.startProcess(run);
+    if (run.kind === 'custom') this.startProcess(run, agentId);
     else void this.spawnHosted(run, agentId, task);
   }
 
@@ -143,7 +147,7 @@ export class ExecutorSupervisor {
     return true;
   }
 
-  private startProcess(run: ExecutorRun): void {
+  private startProcess(run: ExecutorRun, agentId: string): void {
     const environment = customExecutorEnvironment({
       base: process.env,
       command: run.info.command!,
@@ -154,6 +158,10 @@ export class ExecutorSupervisor {
       nats: this.settings.nats,
       shutdownGracePeriodMs: this.settings.gracePeriodMs,
       recoveryTimeoutMs: this.settings.recoveryTimeoutMs,
+      agentId,
+      checkpoint: this.state.frameworkInfo(run.frameworkId)?.checkpoint === true,
+      subscriptionBackoffMaxMs: this.settings.subscriptionBackoffMaxMs,
+      ...(this.settings.agentEndpoint === undefined ? {} : { agentEndpoint: this.settings.agentEndpoint }),
     });
     const child = this.settings.executorLauncher.launch({ command: run.info.command!, environment, directory: run.directory });
     this.processes.set(run, child);

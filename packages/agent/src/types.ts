@@ -102,6 +102,11 @@ export interface AgentOptions {
   /** Reported to the master (default: the OS host name). */
   hostname?: string;
   port?: number;
+  /**
+   * `host:port` where executors on this machine reach the agent's HTTP server, given to custom
+   * executors as MESOS_AGENT_ENDPOINT (Mesos's v1 executor API); unset when it serves no HTTP.
+   */
+  httpEndpoint?: string;
   /** Mesos `--resources` text; names given here replace the detected ones. */
   resources?: string;
   /** Mesos `--attributes` text, e.g. `rack:a;zone:1`. */

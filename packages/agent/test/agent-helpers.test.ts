@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Random } from '@tessera/process';
 import { Backoff } from '../src/backoff.js';
-import { commandTaskRlimits, customExecutorEnvironment, spawnEnvironment } from '../src/executor-environment.js';
+import { commandTaskRlimits, customExecutorEnvironment, mesosDuration, spawnEnvironment } from '../src/executor-environment.js';
 import { updateUuid } from '@tessera/protocol';
 import { planGroup, planTask } from '../src/launch-plan.js';
 import { pathIdError, sandboxPath } from '../src/sandbox.js';
@@ -54,8 +54,36 @@ describe('executor environment', () => {
     });
     expect(env).to.deep.equal({
       PATH: '/opt/bin', EMPTY: '', TESSERA_AGENT: 'agent@n', TESSERA_FRAMEWORK_ID: 'F1', TESSERA_EXECUTOR_ID: 'e1', TESSERA_SANDBOX: '/sb',
-      MESOS_FRAMEWORK_ID: 'F1', MESOS_EXECUTOR_ID: 'e1', MESOS_SANDBOX: '/sb', MESOS_DIRECTORY: '/sb', MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: '5000ms',
+      MESOS_FRAMEWORK_ID: 'F1', MESOS_EXECUTOR_ID: 'e1', MESOS_SANDBOX: '/sb', MESOS_DIRECTORY: '/sb', MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: '5secs',
+      MESOS_CHECKPOINT: '0', MESOS_HTTP_COMMAND_EXECUTOR: '0',
     });
+  });
+
+  it('gives a custom executor Mesos\'s variables: its agent\'s id and HTTP endpoint, and how to reconnect when its framework checkpoints', () => {
+    const base = {
+      base: {}, command: { value: 'x' }, frameworkId: 'F1', executorId: 'e1', directory: '/sb', agent: 'agent@n', nats: undefined,
+      shutdownGracePeriodMs: 5_000, recoveryTimeoutMs: 15 * 60_000, agentId: 'A-S0', subscriptionBackoffMaxMs: 2_000,
+    };
+    const mesos = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('MESOS_')));
+    expect(mesos(customExecutorEnvironment({ ...base, agentEndpoint: '127.0.0.1:5051', checkpoint: true }))).to.deep.equal({
+      MESOS_FRAMEWORK_ID: 'F1', MESOS_EXECUTOR_ID: 'e1', MESOS_DIRECTORY: '/sb', MESOS_SANDBOX: '/sb', MESOS_SLAVE_ID: 'A-S0',
+      MESOS_AGENT_ENDPOINT: '127.0.0.1:5051', MESOS_CHECKPOINT: '1', MESOS_HTTP_COMMAND_EXECUTOR: '0',
+      MESOS_EXECUTOR_SHUTDOWN_GRACE_PERIOD: '5secs', MESOS_RECOVERY_TIMEOUT: '15mins', MESOS_SUBSCRIPTION_BACKOFF_MAX: '2secs',
+    });
+    // No HTTP server: no endpoint. No checkpointing: the executor is not told how to reconnect (Mesos: it exits).
+    const plain = mesos(customExecutorEnvironment({ ...base, checkpoint: false }));
+    expect(plain).to.not.have.any.keys('MESOS_AGENT_ENDPOINT', 'MESOS_RECOVERY_TIMEOUT', 'MESOS_SUBSCRIPTION_BACKOFF_MAX');
+    expect(plain.MESOS_CHECKPOINT).to.equal('0');
+    expect(customExecutorEnvironment({ ...base, checkpoint: false }).TESSERA_RECOVERY_TIMEOUT_MS).to.equal('900000');
+  });
+
+  it('writes durations as Mesos does: the largest unit reached, or the next smaller one when that is whole', () => {
+    const cases: [number, string][] = [
+      [0.5, '500000ns'], [1, '1ms'], [250, '250ms'], [1_000, '1secs'], [1_500, '1500ms'], [5_000, '5secs'], [90_000, '90secs'],
+      [120_000, '2mins'], [15 * 60_000, '15mins'], [3_600_000, '1hrs'], [2 * 86_400_000, '2days'], [7 * 86_400_000, '1weeks'], [10 * 86_400_000, '10days'],
+    ];
+    for (const [ms, text] of cases) expect(mesosDuration(ms), `${ms} ms`).to.equal(text);
+    expect(() => mesosDuration(-1)).to.throw(/non-negative/);
   });
 });
 

@@ -16,7 +16,8 @@ const URL_SAFE_BASE64 = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}(?:==)?|[A-Za-
  * and their paths added to `ignored`; `null` counts as unset.
  */
 export function checkAgainstProto(message: Plain, type: protobuf.Type, path: string, ignored: string[]): string | undefined {
-  for (const [name, value] of Object.entries(message)) {
+  for (const name in message) {
+    const value = message[name];
     const field = type.fields[name];
     if (field === undefined) {
       ignored.push(`${path}.${name}`);

@@ -20,9 +20,16 @@ function loadRoot(): protobuf.Root {
 
 const root = loadRoot();
 
+const types = new Map<string, protobuf.Type>();
+
 /** The message type of that full name (e.g. 'mesos.v1.scheduler.Call'). */
 export function protoType(fullName: string): protobuf.Type {
-  return root.lookupType(fullName);
+  let type = types.get(fullName);
+  if (type === undefined) {
+    type = root.lookupType(fullName);
+    types.set(fullName, type);
+  }
+  return type;
 }
 
 /** The options that turn a decoded message into Mesos's JSON shape: enums by name, bytes as base64. */

@@ -44,7 +44,8 @@ function conformObject(value: Record<string, unknown>, schema: TSchema, path: st
   const properties = (schema['properties'] ?? {}) as Record<string, TSchema>;
   const closed = schema['additionalProperties'] === false;
   const out: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(value)) {
+  for (const key in value) {
+    const field = value[key];
     if (field === null) continue;
     const fieldSchema = properties[key];
     if (fieldSchema === undefined) {

@@ -11,6 +11,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import AjvModule from 'ajv';
 import standaloneModule from 'ajv/dist/standalone/index.js';
+import { extractSharedSchemas } from './shared-schemas.mjs';
+
+/** Bumped when this script's output changes for the same schemas. */
+const GENERATOR_VERSION = 2;
 
 const dist = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'src');
 const { messageCatalog } = await import(path.join(dist, 'messages', 'catalog.js'));
@@ -19,16 +23,19 @@ const { AJV_OPTIONS } = await import(path.join(dist, 'ajv-options.js'));
 
 const schemas = { envelope: EnvelopeSchema, ...messageCatalog };
 const names = Object.keys(schemas);
-const hash = createHash('sha256').update(JSON.stringify([AJV_OPTIONS, schemas])).digest('hex');
+const hash = createHash('sha256').update(JSON.stringify([GENERATOR_VERSION, AJV_OPTIONS, schemas])).digest('hex');
 const out = path.join(dist, 'generated', 'validators.js');
 const stamp = `// schemas ${hash}`;
 
 let current = '';
 try { current = readFileSync(out, 'utf8'); } catch { /* not generated yet */ }
 if (!current.startsWith(stamp)) {
-  const ajv = new AjvModule.default({ ...AJV_OPTIONS, code: { source: true, esm: true } });
+  // Shared types become functions of their own, called, not copied into each validator.
+  const ajv = new AjvModule.default({ ...AJV_OPTIONS, inlineRefs: false, code: { source: true, esm: true } });
+  const split = extractSharedSchemas(schemas);
+  for (const [name, schema] of Object.entries(split.shared)) ajv.addSchema({ ...schema, $id: name });
   // Export names must be identifiers; the type names ('agent.RunTask') become keys of one map.
-  names.forEach((name) => ajv.addSchema({ ...schemas[name], $id: name }));
+  names.forEach((name) => ajv.addSchema({ ...split.schemas[name], $id: name }));
   let code = standaloneModule.default(ajv, Object.fromEntries(names.map((name, i) => [`v${i}`, name])));
   // ajv's ESM output still require()s its runtime helpers: make them imports.
   const imports = [];

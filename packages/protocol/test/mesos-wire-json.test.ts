@@ -78,6 +78,11 @@ describe('mesos wire: JSON as Mesos writes it', () => {
     expect(written).to.not.have.property('offers');
   });
 
+  it('leaves out an empty inverse_offers list, which Mesos\'s OFFERS event does not have', () => {
+    const written = JSON.parse(text(encodeSchedulerEvent({ type: 'OFFERS', offers: { offers: [], inverse_offers: [] } }, 'json')));
+    expect(written).to.deep.equal({ type: 'OFFERS', offers: { offers: [] } });
+  });
+
   it('refuses to write an OFFERS event holding offers and inverse offers at once', () => {
     const offers = schedulerEvents.find((e) => e.type === 'OFFERS' && e.offers!.offers.length > 0)!.offers!.offers;
     const inverse = schedulerEvents.find((e) => e.offers?.inverse_offers !== undefined)!.offers!.inverse_offers;

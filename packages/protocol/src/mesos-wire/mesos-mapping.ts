@@ -57,12 +57,15 @@ export function schedulerCallToMesos(call: Plain): Plain {
  */
 export function schedulerEventToMesos(event: Plain): Plain {
   const offers = event['offers'];
-  if (event['type'] === 'OFFERS' && isObject(offers) && Array.isArray(offers['inverse_offers']) && offers['inverse_offers'].length > 0) {
-    if (Array.isArray(offers['offers']) && offers['offers'].length > 0) {
+  if (event['type'] === 'OFFERS' && isObject(offers) && Array.isArray(offers['inverse_offers'])) {
+    const { inverse_offers: inverse, ...regular } = offers;
+    // Mesos's Event.Offers has no inverse_offers field: an empty list is just left out.
+    if (inverse.length === 0) return { ...event, offers: regular };
+    if (Array.isArray(regular['offers']) && regular['offers'].length > 0) {
       throw new Error('an OFFERS event carries offers and inverse offers at once; Mesos sends them as two events');
     }
     const { offers: _offers, ...rest } = event;
-    return { ...rest, type: 'INVERSE_OFFERS', inverse_offers: { inverse_offers: offers['inverse_offers'] } };
+    return { ...rest, type: 'INVERSE_OFFERS', inverse_offers: { inverse_offers: inverse } };
   }
   const subscribed = event['subscribed'];
   if (isObject(subscribed) && isObject(subscribed['master_info'])) {

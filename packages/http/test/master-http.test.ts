@@ -201,7 +201,9 @@ describe('master HTTP server', function () {
       ['a field of the wrong type', { type: 'UPDATE_WEIGHTS', update_weights: { weight_infos: [{ role: 'web', weight: 'heavy' }] } }, {}, 400, /weight/],
       ['an unknown field', { type: 'GET_STATE', launch: true }, {}, 400, /additional properties/],
       ['a text/plain body', '{"type":"GET_STATE"}', { 'Content-Type': 'text/plain' }, 415, /text\/plain/],
+      ['a protobuf body (the operator API takes JSON only)', 'not json', { 'Content-Type': 'application/x-protobuf' }, 415, /JSON only/],
       ['an Accept without JSON', { type: 'GET_STATE' }, { Accept: 'application/x-protobuf' }, 406, /application\/json/],
+      ['a recordio SUBSCRIBE whose Message-Accept excludes JSON', { type: 'SUBSCRIBE' }, { Accept: 'application/recordio', 'Message-Accept': 'application/x-protobuf' }, 406, /Message-Accept/],
     ];
     for (const [what, body, headers, status, error] of badBodies) {
       it(`refuses ${what} with ${status}`, async () => {
@@ -210,6 +212,12 @@ describe('master HTTP server', function () {
         expect(answer.body.error).to.match(error);
       });
     }
+
+    it('refuses a body without a Content-Type with 400, as Mesos', async () => {
+      const response = await fetch(`${base}/api/v1`, { method: 'POST', body: new Uint8Array(Buffer.from('{"type":"GET_STATE"}')) });
+      expect(response.status).to.equal(400);
+      expect(((await response.json()) as { error: string }).error).to.equal("Expecting 'Content-Type' to be present");
+    });
 
     it('refuses GET /api/v1 with 405', async () => {
       const { status, headers } = await getJson(`${base}/api/v1`);
@@ -223,7 +231,8 @@ describe('master HTTP server', function () {
       const controller = new AbortController();
       const response = await fetch(`${base}/api/v1`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"type":"SUBSCRIBE"}', signal: controller.signal });
       expect(response.status).to.equal(200);
-      expect(response.headers.get('content-type')).to.equal('application/recordio');
+      // No Accept: JSON, named as such (records still in RecordIO), as Mesos answers.
+      expect(response.headers.get('content-type')).to.equal('application/json');
       const stream = new RecordStream(response);
       try {
         const first = await stream.next(() => true);
@@ -250,6 +259,8 @@ describe('master HTTP server', function () {
       const stream = new RecordStream(response);
       try {
         expect(response.status).to.equal(200);
+        expect(response.headers.get('content-type')).to.equal('application/recordio');
+        expect(response.headers.get('message-content-type')).to.equal('application/json');
         expect((await stream.next(() => true)).type).to.equal('SUBSCRIBED');
       } finally {
         controller.abort();

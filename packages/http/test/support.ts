@@ -4,8 +4,8 @@ import path from 'node:path';
 import { Agent, InProcessHostLauncher } from '@tessera/agent';
 import { ExecutorHost } from '@tessera/executor-driver';
 import { MemoryLeaseStore } from '@tessera/leader';
-import { Master, MasterContender, MemoryRegistryStore } from '@tessera/master';
-import { MemoryNetwork, Random, Runtime, memoryLogger, type Clock } from '@tessera/process';
+import { Master, MasterContender, MemoryRegistryStore, type MasterFlags } from '@tessera/master';
+import { MemoryNetwork, NatsTransport, Random, Runtime, memoryLogger, type Clock, type Transport } from '@tessera/process';
 import { Resources, TERMINAL_TASK_STATES, type TaskState, type TaskStatus } from '@tessera/protocol';
 import { SchedulerDriver } from '@tessera/scheduler-driver';
 import { eventually } from '@tessera/test-harness';
@@ -14,8 +14,9 @@ import { startAgentHttp, startMasterHttp, type ListeningServer } from '../src/in
 export { eventually };
 
 /**
- * A real master and agent on one in-memory network, each with its HTTP server on 127.0.0.1, running
- * tasks as OS processes. Exported as `@tessera/http/test-support` for the CLI's tests too.
+ * A real master and agent on one in-memory network (or a real NATS server, with `nats`), each with
+ * its HTTP server on 127.0.0.1, running tasks as OS processes. Exported as
+ * `@tessera/http/test-support` for the CLI's tests too.
  */
 export interface HttpCluster {
   master: Master;
@@ -26,6 +27,7 @@ export interface HttpCluster {
   masterHttp: ListeningServer;
   agentHttp: ListeningServer;
   workDir: string;
+  /** The in-memory network the runtimes share (unused by runtimes when `nats` was given). */
   network: MemoryNetwork;
   /** A second master on the same lease and registry, standing by: its server redirects to the leader's. */
   startStandby(): Promise<ListeningServer>;
@@ -36,14 +38,20 @@ export interface HttpClusterOptions {
   /** Drives SUBSCRIBE heartbeats (default: the system clock). */
   heartbeatClock?: Clock;
   heartbeatMs?: number;
+  /** Runs every runtime over this NATS server (a real one, from test-harness) instead of in memory. */
+  nats?: { servers: string; cluster: string };
+  /** Master flags beyond the fixture's (e.g. a short `frameworkHeartbeatMs`). */
+  masterFlags?: Partial<MasterFlags>;
 }
 
 export async function startHttpCluster(options: HttpClusterOptions = {}): Promise<HttpCluster> {
   const network = new MemoryNetwork();
   const logger = memoryLogger();
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'tessera-http-'));
-  const masterRuntime = await Runtime.create({ transport: network.transport('master'), logger, random: new Random(1) });
-  const agentRuntime = await Runtime.create({ transport: network.transport('agent-1'), logger, random: new Random(2) });
+  const nats = options.nats;
+  const transport = (node: string): Transport => nats === undefined ? network.transport(node) : new NatsTransport({ node, servers: nats.servers, cluster: nats.cluster });
+  const masterRuntime = await Runtime.create({ transport: transport('master'), logger, random: new Random(1) });
+  const agentRuntime = await Runtime.create({ transport: transport('agent-1'), logger, random: new Random(2) });
   const lease = new MemoryLeaseStore();
   const registry = new MemoryRegistryStore();
   const clockOptions = {
@@ -51,14 +59,14 @@ export async function startHttpCluster(options: HttpClusterOptions = {}): Promis
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
   };
   // Each master's HTTP server listens first, so that the lease can carry its address for a standby's redirect.
-  const startMaster = async (runtime: Runtime, flags: { allocationIntervalMs?: number }): Promise<{ contender: MasterContender; http: ListeningServer }> => {
+  const startMaster = async (runtime: Runtime, flags: Partial<MasterFlags>): Promise<{ contender: MasterContender; http: ListeningServer }> => {
     let contender: MasterContender | undefined;
     const source = { get master() { return contender?.master; }, get leader() { return contender?.leader; } };
     const http = await startMasterHttp({ runtime, source, logger, host: '127.0.0.1', port: 0, ownHttp: () => `127.0.0.1:${http.port}`, ...clockOptions });
     contender = new MasterContender({ runtime, lease, registry, master: { hostname: '127.0.0.1', ...flags }, hostname: '127.0.0.1', http: `127.0.0.1:${http.port}` });
     return { contender, http };
   };
-  const { contender, http: masterHttp } = await startMaster(masterRuntime, { allocationIntervalMs: 50 });
+  const { contender, http: masterHttp } = await startMaster(masterRuntime, { allocationIntervalMs: 50, ...options.masterFlags });
   const elected = new Promise<Master>((resolve) => contender.onElected(resolve));
   contender.start();
   const master = await elected;
@@ -75,7 +83,7 @@ export async function startHttpCluster(options: HttpClusterOptions = {}): Promis
   return {
     master, contender, agent, masterRuntime, agentRuntime, masterHttp, agentHttp, workDir, network,
     async startStandby() {
-      const runtime = await Runtime.create({ transport: network.transport(`master-${standbys.length + 2}`), logger, random: Random.fromEntropy() });
+      const runtime = await Runtime.create({ transport: transport(`master-${standbys.length + 2}`), logger, random: Random.fromEntropy() });
       const standby = await startMaster(runtime, {});
       standby.contender.start();
       await eventually('the standby knows the leader', () => standby.contender.leader !== undefined);

@@ -7,7 +7,7 @@ export { agentLifecycle, type AgentLifecycleState } from './lifecycle/agent-life
 export { frameworkLifecycle, type FrameworkLifecycleState } from './lifecycle/framework-lifecycle.js';
 export { validateAccept, type AcceptContext, type AcceptVerdict, type OfferRecord, type TaskRefusal } from './accept-validation.js';
 export { reconcile } from './reconciliation.js';
-export { roleProblem } from './framework-validation.js';
+export { frameworkInfoProblem, roleProblem } from './framework-validation.js';
 export { MasterContender, type MasterContenderOptions } from './master-contender.js';
 export { StandbyMaster } from './standby-master.js';
 export { DeferredReconciliation } from './deferred-reconciliation.js';

@@ -8,6 +8,7 @@ import { installLeaderGate } from './leader-gate.js';
 import type { MasterSource } from './master-source.js';
 import { registerMetricsRoutes } from './metrics-routes.js';
 import { registerViewRoutes } from './view-routes.js';
+import { registerSchedulerApi } from './scheduler-api/index.js';
 
 /** Mesos's heartbeat interval on operator event streams. */
 export const DEFAULT_HEARTBEAT_MS = 15_000;
@@ -27,8 +28,9 @@ export interface MasterHttpOptions {
 
 /**
  * The master's HTTP server (Mesos's port 5050): /health (answered here, never through the
- * master's mailbox), the v0 views, metrics, POST /api/v1 with SUBSCRIBE, and the web UI. A standby
- * redirects everything but /health to the leader.
+ * master's mailbox), the v0 views, metrics, POST /api/v1 with SUBSCRIBE, Mesos's scheduler API
+ * (POST /api/v1/scheduler), and the web UI. A standby redirects everything but /health to the
+ * leader.
  */
 export async function createMasterHttpApp(options: MasterHttpOptions): Promise<FastifyInstance> {
   const app = createHttpApp(options.logger);
@@ -37,6 +39,7 @@ export async function createMasterHttpApp(options: MasterHttpOptions): Promise<F
   registerViewRoutes(app, options.runtime, options.source);
   registerMetricsRoutes(app, options.runtime, options.source);
   registerApiV1(app, { runtime: options.runtime, source: options.source, clock: options.clock ?? options.runtime.clock, heartbeatMs: options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS });
+  await registerSchedulerApi(app, { runtime: options.runtime, source: options.source });
   const root = options.webuiRoot ?? bundledWebui;
   if (root !== false) await app.register(fastifyStatic, { root, prefix: '/', index: 'index.html' });
   return app;

@@ -14,11 +14,14 @@ export interface SubscriptionOptions {
   clock: Clock;
   heartbeatMs: number;
   master: Master;
+  /** The negotiated Content-Type (and Message-Content-Type) of the stream. */
+  headers: Record<string, string>;
 }
 
 /**
- * Streams the master's operator events to one client: `200` with `Content-Type:
- * application/recordio` (Mesos's streaming form, records in JSON), SUBSCRIBED first, then every
+ * Streams the master's operator events to one client: `200` with the negotiated Content-Type
+ * (`application/json`, or Mesos's `application/recordio` with `Message-Content-Type:
+ * application/json` when asked for), records in RecordIO, SUBSCRIBED first, then every
  * change, and HEARTBEAT every `heartbeatMs`. The subscription is removed from the master when the
  * client goes away, falls too far behind, or the master stops leading.
  */
@@ -26,7 +29,7 @@ export async function openSubscription(_request: FastifyRequest, reply: FastifyR
   const { runtime, master, clock } = options;
   const raw = reply.raw;
   reply.hijack();
-  raw.writeHead(200, { 'Content-Type': 'application/recordio', 'Message-Content-Type': 'application/json', 'Cache-Control': 'no-cache' });
+  raw.writeHead(200, { ...options.headers, 'Cache-Control': 'no-cache' });
   let closed = false;
   let unsubscribe: (() => void) | undefined;
   let heartbeat: Timer | undefined;

@@ -1,0 +1,84 @@
+// A framework written against Mesos's scheduler API in the tests' raw client: what a Mesos
+// framework does by hand (subscribe, answer offers, acknowledge updates), recorded for asserting.
+import os from 'node:os';
+import { expect } from 'chai';
+import { Resources } from '@tessera/protocol';
+import { JSON_CODEC, post, subscribe, type CallAnswer, type ClientCodec, type EventStream, type Subscription } from './scheduler-api-client.js';
+
+/** Resources of one small task, allocated to the offer's role as Mesos requires. */
+export function taskResources(role: string, spec = 'cpus:0.1;mem:32'): object[] {
+  return Resources.parse(spec).withAllocation(role).toJSON() as object[];
+}
+
+export function commandTask(id: string, command: string, offer: any, spec?: string): object {
+  return {
+    name: id, task_id: { value: id }, agent_id: offer.agent_id,
+    resources: taskResources(offer.allocation_info?.role ?? '*', spec),
+    command: { shell: true, value: command },
+  };
+}
+
+/**
+ * A framework as a Mesos framework writes one: it acknowledges every update that carries a uuid
+ * as it arrives (the agent sends a task's next update only once the last is acknowledged), and
+ * records the answers to its acknowledgements.
+ */
+export class HttpFramework {
+  frameworkId = '';
+  subscription!: Subscription;
+  readonly acknowledgements: Promise<CallAnswer>[] = [];
+
+  constructor(readonly base: string, readonly codec: ClientCodec = JSON_CODEC, readonly info: Record<string, unknown> = {}) {}
+
+  get events(): EventStream {
+    return this.subscription.events;
+  }
+
+  get streamId(): string {
+    return this.subscription.streamId;
+  }
+
+  /** Subscribes (again, with its id, once it has one) and waits for SUBSCRIBED. */
+  async subscribe(): Promise<any> {
+    const framework_info = { user: os.userInfo().username, name: 'raw-http', roles: ['*'], ...this.info, ...(this.frameworkId === '' ? {} : { id: { value: this.frameworkId } }) };
+    this.subscription = await subscribe(this.base, { type: 'SUBSCRIBE', ...(this.frameworkId === '' ? {} : { framework_id: { value: this.frameworkId } }), subscribe: { framework_info } }, this.codec);
+    this.subscription.events.onEvent = (event) => {
+      if (event.type === 'UPDATE' && event.update.status.uuid !== undefined) this.acknowledgements.push(this.acknowledge(event.update.status));
+    };
+    expect(this.subscription.response.status).to.equal(200);
+    const subscribed = await this.events.next((e) => e.type === 'SUBSCRIBED' || e.type === 'ERROR');
+    expect(subscribed.type, JSON.stringify(subscribed)).to.equal('SUBSCRIBED');
+    this.frameworkId = subscribed.subscribed.framework_id.value;
+    return subscribed;
+  }
+
+  /** Sends a call of this framework on its own connection, with the stream's id. */
+  call(type: string, payload?: object, headers: Record<string, string> = {}): Promise<CallAnswer> {
+    const body = { type, framework_id: { value: this.frameworkId }, ...(payload === undefined ? {} : { [type.toLowerCase()]: payload }) };
+    return post(this.base, body, { codec: this.codec, streamId: this.streamId, headers });
+  }
+
+  /** The next offer from event index `from` on. */
+  async offer(from = 0): Promise<any> {
+    const event = await this.events.next((e) => e.type === 'OFFERS' && e.offers.offers.length > 0, from);
+    return event.offers.offers[0];
+  }
+
+  /** The offer of the latest OFFERS event (outstanding unless answered since). */
+  latestOffer(): any {
+    return this.events.events.filter((e) => e.type === 'OFFERS').at(-1)?.offers.offers[0];
+  }
+
+  /** The first UPDATE of a task in `state`. */
+  update(taskId: string, state: string): Promise<any> {
+    return this.events.next((e) => e.type === 'UPDATE' && e.update.status.task_id.value === taskId && e.update.status.state === state).then((e) => e.update.status);
+  }
+
+  async acknowledge(status: any): Promise<CallAnswer> {
+    return this.call('ACKNOWLEDGE', { agent_id: status.agent_id, task_id: status.task_id, uuid: status.uuid });
+  }
+
+  async launch(offer: any, tasks: object[]): Promise<CallAnswer> {
+    return this.call('ACCEPT', { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: tasks } }], filters: { refuse_seconds: 0.05 } });
+  }
+}

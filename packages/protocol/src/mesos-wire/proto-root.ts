@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 
 /**
- * The .proto files this package ships (packages/protocol/proto), loaded once when the module is
- * first imported. Field names are kept as written (snake_case), as in Mesos's JSON.
+ * The .proto files this package ships (packages/protocol/proto), loaded when first needed: every
+ * process imports this package, few speak Mesos's HTTP API. Field names are kept as written (snake_case), as in Mesos's JSON.
  */
 const PROTO_DIR = fileURLToPath(new URL('../../../proto/', import.meta.url));
 const FILES = ['mesos/v1/scheduler/scheduler.proto', 'mesos/v1/executor/executor.proto'];
@@ -18,7 +18,7 @@ function loadRoot(): protobuf.Root {
   return root;
 }
 
-const root = loadRoot();
+let root: protobuf.Root | undefined;
 
 const types = new Map<string, protobuf.Type>();
 
@@ -26,6 +26,7 @@ const types = new Map<string, protobuf.Type>();
 export function protoType(fullName: string): protobuf.Type {
   let type = types.get(fullName);
   if (type === undefined) {
+    root ??= loadRoot();
     type = root.lookupType(fullName);
     types.set(fullName, type);
   }

@@ -1,12 +1,15 @@
 import { userInfo } from 'node:os';
-import { StaticMasterDetector } from '@tessera/leader';
-import { NatsTransport, Random, Runtime, isValidName, parseUpid, stderrLogger } from '@tessera/process';
+import { StaticMasterDetector, type MasterDetector } from '@tessera/leader';
+import { MemoryNetwork, NatsTransport, Random, Runtime, isValidName, parseUpid, stderrLogger, type Transport } from '@tessera/process';
 import type { ExecutorInfo, FrameworkInfo, KillPolicy, TaskInfo } from '@tessera/protocol';
 import {
   acceptCall, acknowledgeCall, declineCall, killCall, launchGroupOperation, launchOperation, messageCall, reconcileCall,
   reviveCall, shutdownCall, subscribeCall, suppressCall, teardownCall, updateFrameworkCall, validateCall,
 } from './calls.js';
 import { NotSubscribedError } from './errors.js';
+import { HttpConnector } from './http/http-connector.js';
+import { isHttpMaster, schedulerApiUrl } from './http/master-url.js';
+import type { ConnectorFactory } from './master-connector.js';
 import { SchedulerProcess } from './scheduler-process.js';
 import {
   DEFAULT_MASTER, type Call, type CallType, type DriverState, type Filters, type IdLike, type Operation,
@@ -28,12 +31,18 @@ const CALLBACKS = ['subscribed', 'offers', 'rescind', 'update', 'message', 'fail
  *   scheduler: { offers: (offers) => driver.decline(offers.map((o) => o.id)) } });
  * const frameworkId = await driver.start();
  * ```
+ *
+ * Given `master: 'http://host:5050'` instead, the driver speaks Mesos's v1 scheduler HTTP API
+ * (`POST /api/v1/scheduler`, JSON or protobuf) and needs no NATS: the same callbacks and methods
+ * then work against a Tessera master's HTTP endpoint or an Apache Mesos master.
  */
 export class SchedulerDriver {
   private runtime: Runtime | undefined;
   private process: SchedulerProcess | undefined;
   private spawnedAs: string | undefined;
   private readonly master: string;
+  /** The scheduler API of an HTTP master; undefined when the master is a pid reached over the runtime. */
+  private readonly httpApi: URL | undefined;
   private stopped = false;
 
   constructor(private readonly options: SchedulerDriverOptions) {
@@ -45,10 +54,15 @@ export class SchedulerDriver {
       const fn = (scheduler as Record<string, unknown>)[cb];
       if (fn !== undefined && typeof fn !== 'function') throw new TypeError(`options.scheduler.${cb} must be a function`);
     }
-    if ((runtime === undefined) === (nats === undefined)) throw new TypeError('give exactly one of options.runtime and options.nats');
-    if (nats !== undefined && (typeof nats.servers !== 'string' || nats.servers.trim() === '')) throw new TypeError('options.nats.servers must name a NATS server');
     this.master = options.master ?? DEFAULT_MASTER;
-    if (parseUpid(this.master) === undefined) throw new TypeError(`options.master '${this.master}' is not a pid (name@node)`);
+    this.httpApi = isHttpMaster(options.master) ? schedulerApiUrl(options.master) : undefined;
+    if (this.httpApi !== undefined) checkHttpOptions(options);
+    else {
+      if ((runtime === undefined) === (nats === undefined)) throw new TypeError('give exactly one of options.runtime and options.nats (or an HTTP master: options.master \'http://host:port\')');
+      if (nats !== undefined && (typeof nats.servers !== 'string' || nats.servers.trim() === '')) throw new TypeError('options.nats.servers must name a NATS server');
+      if (parseUpid(this.master) === undefined) throw new TypeError(`options.master '${this.master}' is not a pid (name@node) nor an http:// URL`);
+      if (options.contentType !== undefined) throw new TypeError('options.contentType is for an HTTP master (options.master \'http://host:port\')');
+    }
     if (name !== undefined && !isValidName(name)) throw new TypeError(`options.name '${name}' is not a valid process name`);
     if (detectMaster !== undefined && typeof detectMaster !== 'function') throw new TypeError('options.detectMaster must be a function');
     if (detector !== undefined) {
@@ -91,8 +105,7 @@ export class SchedulerDriver {
       name: options.name ?? 'scheduler',
       framework: withDefaultUser(options.framework),
       scheduler: options.scheduler,
-      // A fixed master is a detector that never changes its mind.
-      ...(options.detectMaster !== undefined ? { detectMaster: options.detectMaster } : { detector: options.detector ?? new StaticMasterDetector(this.master) }),
+      ...this.masterFinding(),
       implicitAcknowledgements: options.implicitAcknowledgements ?? true,
       reconcileOnSubscribe: options.reconcileOnSubscribe ?? true,
       ...(options.tasksToReconcile === undefined ? {} : { tasksToReconcile: options.tasksToReconcile }),
@@ -205,6 +218,8 @@ export class SchedulerDriver {
     process.halt();
     // At once, not after the mailbox: stop() may be awaited inside a callback, which holds the mailbox.
     runtime.terminate(process.pid, { immediately: true });
+    // Calls already sent (the TEARDOWN) are answered before the HTTP connections close.
+    await process.closeConnector();
     if (this.options.runtime === undefined) await runtime.stop();
     else await runtime.flush();
   }
@@ -214,16 +229,37 @@ export class SchedulerDriver {
     this.process.sendCall(type, build);
   }
 
+  /** How the process finds the master: a connector for an HTTP master, else a detector (or detectMaster) of pids. */
+  private masterFinding(): { connector: ConnectorFactory } | { detector: MasterDetector } | { detectMaster: () => Promise<string> } {
+    const { httpApi, options } = this;
+    if (httpApi !== undefined) return { connector: (context) => new HttpConnector(httpApi, options.contentType ?? 'json', context) };
+    if (options.detectMaster !== undefined) return { detectMaster: options.detectMaster };
+    // A fixed master is a detector that never changes its mind.
+    return { detector: options.detector ?? new StaticMasterDetector(this.master) };
+  }
+
   private async ownRuntime(): Promise<Runtime> {
-    const nats = this.options.nats!;
     const random = Random.fromEntropy();
-    const transport = new NatsTransport({
-      node: `scheduler-${random.token(8)}`,
+    const node = `scheduler-${random.token(8)}`;
+    const nats = this.options.nats;
+    // Over HTTP the runtime only hosts the driver's process: a network of one node is enough.
+    const transport: Transport = nats === undefined ? new MemoryNetwork().transport(node) : new NatsTransport({
+      node,
       servers: nats.servers.split(',').map((s) => s.trim()).filter((s) => s !== ''),
       ...(nats.cluster === undefined ? {} : { cluster: nats.cluster }),
     });
     return Runtime.create({ transport, random, logger: this.options.logger ?? stderrLogger() });
   }
+}
+
+/** The options that make no sense with an HTTP master are refused rather than ignored. */
+function checkHttpOptions(options: SchedulerDriverOptions): void {
+  if (options.nats !== undefined) throw new TypeError('options.nats is not used with an HTTP master: the driver talks to it over HTTP (give options.runtime only to choose the clock and logger)');
+  if (options.detector !== undefined || options.detectMaster !== undefined) {
+    throw new TypeError('options.detector and options.detectMaster find masters by pid; an HTTP master is followed through its 307 redirects');
+  }
+  const { contentType } = options;
+  if (contentType !== undefined && contentType !== 'json' && contentType !== 'protobuf') throw new TypeError(`options.contentType must be 'json' or 'protobuf', got ${JSON.stringify(contentType)}`);
 }
 
 /** As Mesos's driver: an empty `user` means the user this scheduler runs as. */

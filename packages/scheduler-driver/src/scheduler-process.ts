@@ -5,6 +5,7 @@ import { acknowledgeCall, subscribeCall, validateCall } from './calls.js';
 import { runCallback } from './callbacks.js';
 import { NotSubscribedError, SubscriptionRefusedError, DriverStoppedError } from './errors.js';
 import { nextState, subscribeBackoff, type DriverInput } from './lifecycle.js';
+import type { ConnectorFactory, MasterConnector } from './master-connector.js';
 import { reconcileCallsAfterSubscribe } from './reconciliation.js';
 import {
   DEFAULT_HEARTBEAT_SECONDS, MISSED_HEARTBEATS, type Call, type CallType, type DriverState, type Event, type ReconcileTask, type Scheduler,
@@ -22,6 +23,8 @@ export interface SchedulerProcessConfig {
   implicitAcknowledgements: boolean;
   reconcileOnSubscribe: boolean;
   tasksToReconcile?: () => readonly ReconcileTask[] | Promise<readonly ReconcileTask[]>;
+  /** A transport outside the runtime (HTTP); without it, calls and events are the runtime's messages. */
+  connector?: ConnectorFactory;
 }
 
 /**
@@ -29,7 +32,9 @@ export interface SchedulerProcessConfig {
  * each `scheduler.Event` into a callback, sends the calls the driver builds, and reconciles after
  * every SUBSCRIBED. A LeaderTracker is the one rule for events: only from the leader's pid with
  * its epoch or a later one (a later epoch makes its sender the leader); a deposed leader's
- * events, and a late answer from a master the driver has left, are ignored.
+ * events, and a late answer from a master the driver has left, are ignored. With a connector
+ * (HTTP), the connector is the master: it filters stale streams, and a stream that ends is a
+ * master lost.
  */
 export class SchedulerProcess extends Process {
   private state: DriverState = 'idle';
@@ -53,6 +58,7 @@ export class SchedulerProcess extends Process {
   private silenceLimitMs = MISSED_HEARTBEATS * DEFAULT_HEARTBEAT_SECONDS * 1_000;
   private lastHeard = 0;
   private starting: { resolve: (id: string) => void; reject: (err: Error) => void } | undefined;
+  private connector: MasterConnector | undefined;
 
   constructor(private readonly config: SchedulerProcessConfig) {
     super(config.name);
@@ -62,6 +68,7 @@ export class SchedulerProcess extends Process {
   protected initialize(): void {
     this.install('scheduler.Event', this.onEvent);
     this.install('master.NotLeader', this.onNotLeader);
+    if (this.config.connector !== undefined) this.connector = this.buildConnector(this.config.connector);
   }
 
   /** Where the driver is in its life. */
@@ -86,8 +93,11 @@ export class SchedulerProcess extends Process {
   /** Builds a call with the framework id, checks it and sends it to the master; throws when not subscribed or invalid. */
   sendCall(type: CallType, build: (frameworkId: string) => Call): void {
     const frameworkId = this.frameworkId;
-    if (this.state !== 'subscribed' || frameworkId === undefined || this.master === undefined) throw new NotSubscribedError(type, this.state);
-    this.send(this.master, 'scheduler.Call', validateCall(build(frameworkId)));
+    const reachable = this.connector !== undefined || this.master !== undefined;
+    if (this.state !== 'subscribed' || frameworkId === undefined || !reachable) throw new NotSubscribedError(type, this.state);
+    const call = validateCall(build(frameworkId));
+    if (this.connector !== undefined) this.connector.call(call);
+    else this.send(this.master!, 'scheduler.Call', call);
   }
 
   /** Remembers suppressed roles, so that a re-subscription keeps them suppressed. */
@@ -124,6 +134,11 @@ export class SchedulerProcess extends Process {
     this.starting = undefined;
   }
 
+  /** After halt(): closes the connector's connections once the calls already sent are answered. */
+  async closeConnector(): Promise<void> {
+    await this.connector?.close();
+  }
+
   protected override exited(pid: UPID, reason: ExitReason): void {
     if (pid !== this.linked) return;
     this.linked = undefined;
@@ -148,6 +163,11 @@ export class SchedulerProcess extends Process {
       this.logger.log('debug', `ignored ${event.type} from ${message.from}: not the master this driver subscribed with`, { pid: this.pid });
       return;
     }
+    return this.onMasterEvent(event);
+  };
+
+  /** An event from the master this driver subscribed with (checked by the caller, or by the connector). */
+  private onMasterEvent(event: Event): void | Promise<void> {
     this.lastHeard = this.clock.now();
     if (event.type === 'SUBSCRIBED') return this.onSubscribed(event);
     if (event.type === 'ERROR') return this.onError(event);
@@ -158,7 +178,8 @@ export class SchedulerProcess extends Process {
     // Only a callback that returns a promise makes the handler hold the mailbox.
     const outcome = this.deliver(event);
     if (outcome instanceof Promise) return outcome.then(() => undefined);
-  };
+    return undefined;
+  }
 
   /** Hands an event to its callback. */
   private deliver(event: Event): unknown {
@@ -185,13 +206,15 @@ export class SchedulerProcess extends Process {
     const reconnected = this.everSubscribed;
     this.everSubscribed = true;
     this.framework = { ...this.framework, id: { value: payload.framework_id.value } };
-    this.linked = this.master!;
-    this.link(this.linked);
+    if (this.connector === undefined) {
+      this.linked = this.master!;
+      this.link(this.linked);
+    }
     const seconds = payload.heartbeat_interval_seconds;
     const interval = seconds !== undefined && Number.isFinite(seconds) && seconds > 0 ? seconds : DEFAULT_HEARTBEAT_SECONDS;
     this.silenceLimitMs = MISSED_HEARTBEATS * interval * 1_000;
     this.armWatchdog(this.silenceLimitMs);
-    this.logger.log('info', `subscribed as framework ${payload.framework_id.value}`, { pid: this.pid, master: this.master, reconnected });
+    this.logger.log('info', `subscribed as framework ${payload.framework_id.value}`, { pid: this.pid, master: this.masterAddress, reconnected });
     this.starting?.resolve(payload.framework_id.value);
     this.starting = undefined;
     const info = payload.master_info === undefined ? { reconnected } : { reconnected, masterId: payload.master_info.id };
@@ -245,7 +268,7 @@ export class SchedulerProcess extends Process {
     if (!this.move('refused')) return;
     this.quiesce();
     this.stopWatching();
-    this.logger.log('error', `the master refused the framework: ${text}`, { pid: this.pid, master: this.master });
+    this.logger.log('error', `the master refused the framework: ${text}`, { pid: this.pid, master: this.masterAddress });
     this.starting?.reject(new SubscriptionRefusedError(text));
     this.starting = undefined;
     await this.invoke('error', () => this.config.scheduler.error?.(text));
@@ -334,7 +357,7 @@ export class SchedulerProcess extends Process {
 
   private async loseMaster(why: string): Promise<void> {
     if (!this.move('master-lost')) return;
-    this.logger.log('warn', `lost the master: ${why}; re-subscribing`, { pid: this.pid, master: this.master });
+    this.logger.log('warn', `lost the master: ${why}; re-subscribing`, { pid: this.pid, master: this.masterAddress });
     this.quiesce();
     await this.invoke('disconnected', () => this.config.scheduler.disconnected?.());
     if (this.state === 'subscribing') this.startRound();
@@ -362,6 +385,10 @@ export class SchedulerProcess extends Process {
   /** Sends SUBSCRIBE to the leader and arms the retry; with no leader known, waits for the detector. */
   private attemptSubscribe(round: number): void {
     if (round !== this.round || this.state !== 'subscribing') return;
+    if (this.connector !== undefined) {
+      this.connector.subscribe(this.currentSubscribeCall());
+      return this.scheduleRetry(round);
+    }
     if (this.config.detectMaster !== undefined) return this.detectThenSubscribe(round, this.config.detectMaster);
     if (!this.leaderKnown || this.tracker.pid === undefined) {
       this.logger.log('info', 'no leading master known; waiting for the detector', { pid: this.pid });
@@ -401,11 +428,16 @@ export class SchedulerProcess extends Process {
       return this.scheduleRetry(round);
     }
     this.master = master;
+    this.send(master, 'scheduler.Call', this.currentSubscribeCall());
+    this.scheduleRetry(round);
+  }
+
+  /** SUBSCRIBE with the framework as it is now (its id once known) and the roles it keeps suppressed. */
+  private currentSubscribeCall(): Call {
     // Only roles the framework still has: the master refuses to suppress a role it is not in.
     const roles = new Set(this.framework.roles ?? []);
     const suppressed = [...this.suppressed].filter((role) => roles.has(role));
-    this.send(master, 'scheduler.Call', validateCall(subscribeCall(this.framework, suppressed)));
-    this.scheduleRetry(round);
+    return validateCall(subscribeCall(this.framework, suppressed));
   }
 
   private scheduleRetry(round: number): void {
@@ -430,6 +462,37 @@ export class SchedulerProcess extends Process {
     this.watchdog = undefined;
     if (this.linked !== undefined) this.unlink(this.linked);
     this.linked = undefined;
+    this.connector?.disconnect();
+  }
+
+  /** Where the master is, for logs: its pid, or the connector's address. */
+  private get masterAddress(): string | undefined {
+    return this.connector?.address ?? this.master;
+  }
+
+  /** The connector reports through the mailbox, so that its events keep their order with timers and calls. */
+  private buildConnector(factory: ConnectorFactory): MasterConnector {
+    return factory({
+      events: {
+        event: (event) => this.onMasterEvent(event),
+        streamEnded: (why) => {
+          if (this.state === 'subscribed') return this.loseMaster(why);
+          this.logger.log('debug', `${why} (the driver is ${this.state})`, { pid: this.pid });
+          return undefined;
+        },
+        refused: (message) => this.onError({ type: 'ERROR', error: { message } }),
+      },
+      enter: (fn) => {
+        try {
+          this.whenSettled(Promise.resolve(), () => fn());
+        } catch {
+          // The process has terminated: nobody is left to tell.
+        }
+      },
+      logger: this.logger,
+      clock: this.clock,
+      pid: this.pid,
+    });
   }
 
   private move(input: DriverInput): boolean {

@@ -71,14 +71,23 @@ export interface NatsOptions {
   cluster?: string;
 }
 
-/** Options of `new SchedulerDriver(...)`. Give exactly one of `nats` and `runtime`. */
+/**
+ * Options of `new SchedulerDriver(...)`. Give exactly one of `nats` and `runtime`, or an HTTP
+ * master (`master: 'http://host:5050'`), which needs neither.
+ */
 export interface SchedulerDriverOptions {
   /** The framework. Set `id` to fail over to a framework that already exists. */
   framework: FrameworkInfo;
   /** The framework's callbacks. */
   scheduler: Scheduler;
-  /** A fixed master's pid (a StaticMasterDetector), default `master@master`. Not with `detector`. */
+  /**
+   * A fixed master's pid (a StaticMasterDetector), default `master@master`. Not with `detector`.
+   * Or an HTTP master, `http://host:port` (or https): the driver then speaks Mesos's v1 scheduler
+   * HTTP API to it (Tessera's or Apache Mesos's), following 307 redirects to the leader.
+   */
   master?: string;
+  /** With an HTTP master: how calls and events are encoded, 'json' (the default) or 'protobuf'. */
+  contentType?: 'json' | 'protobuf';
   /**
    * Finds the leading master's pid; called before every SUBSCRIBE. Its answer is believed as
    * the leader at the epoch already known. Prefer `detector`, which also says when the leader
@@ -106,7 +115,10 @@ export interface SchedulerDriverOptions {
   tasksToReconcile?: () => readonly ReconcileTask[] | Promise<readonly ReconcileTask[]>;
   /** Build a runtime on a NATS transport, owned (and stopped) by the driver. */
   nats?: NatsOptions;
-  /** Use this runtime (e.g. on a MemoryNetwork); the driver spawns its process there and leaves the runtime running at stop(). */
+  /**
+   * Use this runtime (e.g. on a MemoryNetwork); the driver spawns its process there and leaves the
+   * runtime running at stop(). With an HTTP master it is optional and only gives the clock and logger.
+   */
   runtime?: Runtime;
   /** Acknowledge each update with a uuid after `update` returns (default true). */
   implicitAcknowledgements?: boolean;

@@ -1,5 +1,6 @@
 // A raw HTTP client of Mesos's scheduler API for the scheduler-api tests: fetch and RecordIO,
 // nothing of Tessera's driver, so that the tests see the wire as a Mesos framework does.
+import { decodeSchedulerEvent, encodeSchedulerCall, type Messages } from '@tessera/protocol';
 import { RecordIODecoder } from '@tessera/webui/core/recordio.js';
 
 export type Format = 'json' | 'protobuf';
@@ -19,15 +20,30 @@ export interface ClientCodec {
   newReader(): RecordReader;
 }
 
-/** JSON as a Mesos framework writes it by hand, read with the web UI's RecordIO decoder. */
+/** The repository's RecordIO decoder (the web UI's), giving records as bytes. */
+function recordReader(): RecordReader {
+  const decoder = new RecordIODecoder();
+  return { push: (chunk) => decoder.pushBytes(chunk) };
+}
+
+/** JSON as a Mesos framework writes it by hand. */
 export const JSON_CODEC: ClientCodec = {
   format: 'json',
   encodeCall: (call) => Buffer.from(JSON.stringify(call)),
   decodeEvent: (record) => JSON.parse(Buffer.from(record).toString('utf8')),
-  newReader: () => {
-    const decoder = new RecordIODecoder();
-    return { push: (chunk) => decoder.push(chunk).map((text) => Buffer.from(text)) };
+  newReader: recordReader,
+};
+
+/** Protobuf through the protocol package's Mesos wire codecs (Tessera's copy of Mesos's .proto files). */
+export const PROTOBUF_CODEC: ClientCodec = {
+  format: 'protobuf',
+  encodeCall: (call) => encodeSchedulerCall(call as Messages['scheduler.Call'], 'protobuf'),
+  decodeEvent: (record) => {
+    const decoded = decodeSchedulerEvent(record, 'protobuf');
+    if (!decoded.ok) throw new Error(`an event record does not decode: ${decoded.error}`);
+    return decoded.value;
   },
+  newReader: recordReader,
 };
 
 /** Piece sizes every network chunk is cut into: length prefixes, records and UTF-8 characters split anywhere. */

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { startNatsServer, type NatsServer } from '@tessera/test-harness';
-import { JSON_CODEC, type ClientCodec } from './scheduler-api-client.js';
+import { JSON_CODEC, PROTOBUF_CODEC, type ClientCodec } from './scheduler-api-client.js';
 import { HttpFramework, commandTask } from './scheduler-api-framework.js';
 import { eventually, startHttpCluster, type HttpCluster } from './support.js';
 
@@ -114,4 +114,5 @@ function lifecycle(codec: ClientCodec): void {
 
 describe('scheduler API', () => {
   lifecycle(JSON_CODEC);
+  lifecycle(PROTOBUF_CODEC);
 });

@@ -39,6 +39,14 @@ describe('RecordIO decoder', () => {
     expect(decoder.pending).to.equal(8);
   });
 
+  it('answers records as bytes with pushBytes, for protobuf streams (any byte, newlines included)', () => {
+    const binary = Uint8Array.from([0x08, 0x0a, 0xff, 0x00, 0x0a]);
+    const stream = new Uint8Array([...bytes('5\n'), ...binary, ...bytes('2\n{}')]);
+    const decoder = new RecordIODecoder();
+    const records = [...decoder.pushBytes(stream.subarray(0, 4)), ...decoder.pushBytes(stream.subarray(4))];
+    expect(records.map((r) => [...r])).to.deep.equal([[...binary], [...bytes('{}')]]);
+  });
+
   it('reads an empty record', () => {
     expect(new RecordIODecoder().push(bytes('0\n'))).to.deep.equal(['']);
   });

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { WIRE_CONTENT_TYPE, acceptedWireFormat, wireFormatOf, type WireFormat } from './wire.js';
+import { WIRE_CONTENT_TYPE, acceptedWireFormat, wireFormatOf, type WireFormat } from '@tessera/protocol';
 
 /** A refusal as Mesos words it: a status and a one-line reason, sent as text/plain. */
 export interface Refusal {

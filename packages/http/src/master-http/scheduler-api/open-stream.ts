@@ -1,12 +1,11 @@
 import type { FastifyReply } from 'fastify';
 import type { Master } from '@tessera/master';
-import { uuid, type Messages } from '@tessera/protocol';
+import { encodeSchedulerEvent, uuid, type Messages } from '@tessera/protocol';
 import type { Runtime } from '@tessera/process';
 import { recordIOFrame } from '../../common/recordio.js';
 import type { StreamMedia } from './media.js';
 import { SchedulerStream, type EventSink } from './scheduler-stream.js';
 import type { StreamRegistry } from './stream-registry.js';
-import { encodeSchedulerEvent } from './wire.js';
 
 /** A client this far behind (bytes queued on its socket) is cut off, as a slow operator subscriber is. */
 const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
@@ -34,7 +33,15 @@ export function openStream(reply: FastifyReply, options: OpenStreamOptions): voi
   const sink: EventSink = {
     write(event) {
       if (raw.writableEnded || raw.destroyed) return false;
-      raw.write(recordIOFrame(encodeSchedulerEvent(event, media.format)));
+      let record: Uint8Array;
+      try {
+        record = encodeSchedulerEvent(event, media.format);
+      } catch (err) {
+        // An event Mesos's messages cannot carry is left out; the stream goes on.
+        runtime.logger.log('error', `a ${event.type} event could not be encoded for scheduler stream ${streamId}: ${(err as Error).message}`, {});
+        return true;
+      }
+      raw.write(recordIOFrame(record));
       return raw.writableLength <= MAX_QUEUED_BYTES;
     },
     end() {

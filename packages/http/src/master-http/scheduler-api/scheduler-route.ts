@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { decodeSchedulerCall } from '@tessera/protocol';
 import type { Runtime } from '@tessera/process';
 import type { MasterSource } from '../master-source.js';
 import { callProblem } from './call-validation.js';
@@ -6,7 +7,6 @@ import { forwardCall } from './forward-call.js';
 import { callFormat, isRefusal, refuse, streamMedia } from './media.js';
 import { openStream } from './open-stream.js';
 import { StreamRegistry } from './stream-registry.js';
-import { decodeSchedulerCall } from './wire.js';
 
 /** Mesos's scheduler endpoint. */
 export const SCHEDULER_PATH = '/api/v1/scheduler';

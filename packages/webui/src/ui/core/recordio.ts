@@ -1,8 +1,9 @@
 /**
- * Mesos RecordIO framing, as the master's SUBSCRIBE stream sends it: each record is its length in
- * bytes (decimal ASCII), a newline, then that many bytes of JSON. Chunks from the network cut
- * records anywhere, even inside the length or a multi-byte character, so bytes are buffered until
- * a whole record is there.
+ * Mesos RecordIO framing, as the master's SUBSCRIBE streams send it: each record is its length in
+ * bytes (decimal ASCII), a newline, then that many bytes (JSON, or an encoded protobuf message).
+ * Chunks from the network cut records anywhere, even inside the length or a multi-byte character,
+ * so bytes are buffered until a whole record is there. The one decoder of the repository: the UI
+ * reads text with `push`; Node clients of protobuf streams read bytes with `pushBytes`.
  */
 
 /** A stream that does not follow the framing; nothing after it can be trusted. */
@@ -17,12 +18,20 @@ export class RecordIODecoder {
   private readonly text = new TextDecoder('utf-8', { fatal: true });
 
   /**
-   * Adds a chunk and answers the records it completes, as strings.
+   * Adds a chunk and answers the records it completes, as strings (UTF-8).
    * @throws RecordIOError when the length prefix is not a decimal number.
    */
   push(chunk: Uint8Array): string[] {
+    return this.pushBytes(chunk).map((record) => this.text.decode(record));
+  }
+
+  /**
+   * Adds a chunk and answers the records it completes, as bytes.
+   * @throws RecordIOError when the length prefix is not a decimal number.
+   */
+  pushBytes(chunk: Uint8Array): Uint8Array[] {
     this.buffer = concat(this.buffer, chunk);
-    const records: string[] = [];
+    const records: Uint8Array[] = [];
     let start = 0;
     for (;;) {
       const newline = this.buffer.indexOf(NEWLINE, start);
@@ -33,7 +42,8 @@ export class RecordIODecoder {
       const length = parseLength(this.buffer.subarray(start, newline));
       const end = newline + 1 + length;
       if (end > this.buffer.length) break;
-      records.push(this.text.decode(this.buffer.subarray(newline + 1, end)));
+      // A copy: the buffer is replaced below, and a caller may keep the record.
+      records.push(this.buffer.slice(newline + 1, end));
       start = end;
     }
     this.buffer = this.buffer.slice(start);

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Messages } from '@tessera/protocol';
+import { decodeSchedulerCall, encodeSchedulerEvent, wireFormatOf, type Messages, type WireFormat } from '@tessera/protocol';
 
 type Call = Messages['scheduler.Call'];
 type Event = Messages['scheduler.Event'];
@@ -10,7 +10,7 @@ export interface ReceivedRequest {
   method: string;
   path: string;
   headers: http.IncomingHttpHeaders;
-  /** The body parsed as JSON (undefined when it is not JSON). */
+  /** The body decoded as its Content-Type says (undefined when it does not decode). */
   call: Call | undefined;
   raw: Buffer;
 }
@@ -33,13 +33,13 @@ export class OpenStream {
   /** True once the client has gone away (or the master ended the stream). */
   closed = false;
 
-  constructor(readonly streamId: string, readonly call: Call, private readonly response: http.ServerResponse) {
+  constructor(readonly streamId: string, readonly call: Call, private readonly response: http.ServerResponse, readonly format: WireFormat) {
     response.on('close', () => { this.closed = true; });
   }
 
-  /** Writes one event as a RecordIO record, cut into writes at `cuts` (byte offsets into the record with its prefix). */
+  /** Writes one event as a RecordIO record in the stream's format, cut into writes at `cuts` (byte offsets into the record with its prefix). */
   async send(event: Event, cuts: readonly number[] = []): Promise<void> {
-    await this.sendBytes(recordOf(event), cuts);
+    await this.sendBytes(this.format === 'json' ? recordOf(event) : framed(encodeSchedulerEvent(event, 'protobuf')), cuts);
   }
 
   /** Writes raw bytes, cut at `cuts`, waiting for each piece to be flushed so that the client reads them apart. */
@@ -60,8 +60,12 @@ export class OpenStream {
 
 /** An event as one RecordIO record: its byte length, a newline, the JSON. */
 export function recordOf(event: unknown): Buffer {
-  const json = Buffer.from(JSON.stringify(event), 'utf8');
-  return Buffer.concat([Buffer.from(`${json.length}\n`, 'ascii'), json]);
+  return framed(Buffer.from(JSON.stringify(event), 'utf8'));
+}
+
+/** Bytes as one RecordIO record. */
+export function framed(bytes: Uint8Array): Buffer {
+  return Buffer.concat([Buffer.from(`${bytes.length}\n`, 'ascii'), bytes]);
 }
 
 /**
@@ -130,21 +134,16 @@ export class FakeHttpMaster {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      let call: Call | undefined;
-      try {
-        call = JSON.parse(raw.toString('utf8')) as Call;
-      } catch {
-        call = undefined;
-      }
+      const call = decodeBody(raw, req.headers['content-type']);
       this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, call, raw });
-      if (call?.type === 'SUBSCRIBE') return this.onSubscribe(call, res);
+      if (call?.type === 'SUBSCRIBE') return this.onSubscribe(call, res, wireFormatOf(req.headers['accept']) ?? 'json');
       void Promise.resolve(call === undefined ? { status: 400, body: 'Failed to parse body' } : this.answerCall(call)).then((answer) => {
         res.writeHead(answer.status, { 'Content-Type': 'text/plain' }).end(answer.body ?? '');
       });
     });
   }
 
-  private onSubscribe(call: Call, res: http.ServerResponse): void {
+  private onSubscribe(call: Call, res: http.ServerResponse, format: WireFormat): void {
     const answer = this.answerSubscribe(call, this.subscribes++);
     if (answer.kind === 'status') {
       res.writeHead(answer.status, { 'Content-Type': 'text/plain', ...answer.headers }).end(answer.body ?? '');
@@ -152,9 +151,10 @@ export class FakeHttpMaster {
     }
     this.streamCount += 1;
     const streamId = answer.streamId === undefined ? `${this.name}-stream-${this.streamCount}` : answer.streamId;
-    res.writeHead(200, { 'Content-Type': 'application/json', ...(streamId === null ? {} : { 'Mesos-Stream-Id': streamId }) });
+    const type = format === 'json' ? 'application/json' : 'application/x-protobuf';
+    res.writeHead(200, { 'Content-Type': type, ...(streamId === null ? {} : { 'Mesos-Stream-Id': streamId }) });
     res.flushHeaders();
-    const stream = new OpenStream(streamId ?? '', call, res);
+    const stream = new OpenStream(streamId ?? '', call, res, format);
     this.streams.push(stream);
     if (answer.first === 'none') return;
     const id = call.framework_id?.value ?? answer.frameworkId ?? 'fw-0001';
@@ -162,5 +162,21 @@ export class FakeHttpMaster {
       type: 'SUBSCRIBED',
       subscribed: { framework_id: { value: id }, heartbeat_interval_seconds: answer.heartbeatSeconds ?? 15, master_info: { id: this.name, ip: 0x0100007f, port: this.port, hostname: '127.0.0.1' } },
     });
+  }
+}
+
+/**
+ * A request body as the call it carries. JSON is parsed as it is, so that tests see exactly what
+ * the driver wrote; protobuf goes through protocol's codec.
+ */
+function decodeBody(raw: Buffer, contentType: string | undefined): Call | undefined {
+  if (wireFormatOf(contentType) === 'protobuf') {
+    const decoded = decodeSchedulerCall(raw, 'protobuf');
+    return decoded.ok ? decoded.value : undefined;
+  }
+  try {
+    return JSON.parse(raw.toString('utf8')) as Call;
+  } catch {
+    return undefined;
   }
 }

@@ -4,8 +4,9 @@ import type { Timer } from '@tessera/process';
 import { WIRE_CONTENT_TYPE, decodeSchedulerEvent, encodeSchedulerCall, wireFormatOf, type WireFormat } from '@tessera/protocol';
 import type { ConnectorContext, MasterConnector } from '../master-connector.js';
 import type { Call } from '../types.js';
+// The repository's one RecordIO decoder (the web UI's, which runs in Node too); bytes, for protobuf streams.
+import { RecordIODecoder } from '@tessera/webui/core/recordio.js';
 import { redirectTarget } from './master-url.js';
-import { RecordIOReader } from './recordio-reader.js';
 
 /** Redirects one SUBSCRIBE follows at once; past that it waits for the driver's next retry. */
 export const MAX_REDIRECTS = 3;
@@ -172,7 +173,7 @@ export class HttpConnector implements MasterConnector {
     // The stream comes in the format the master names (Mesos answers in the one asked for).
     const format = wireFormatOf(header(response, 'content-type')) ?? this.format;
     const { generation } = subscription;
-    const reader = new RecordIOReader();
+    const decoder = new RecordIODecoder();
     let ended = false;
     const end = (why: string): void => {
       if (ended) return;
@@ -183,7 +184,7 @@ export class HttpConnector implements MasterConnector {
       if (ended || generation !== this.generation) return;
       let records: Uint8Array[];
       try {
-        records = reader.push(chunk);
+        records = decoder.pushBytes(chunk);
       } catch (err) {
         end(`the event stream of ${subscription.master.href} broke: ${(err as Error).message}`);
         return void response.destroy();
@@ -195,7 +196,7 @@ export class HttpConnector implements MasterConnector {
         else this.enterIfCurrent(generation, () => this.context.events.event(decoded.value));
       }
     });
-    response.on('end', () => end(`${subscription.master.href} closed the event stream${reader.midRecord ? ' in the middle of a record' : ''}`));
+    response.on('end', () => end(`${subscription.master.href} closed the event stream${decoder.pending > 0 ? ' in the middle of a record' : ''}`));
     response.on('error', (err) => end(`the event stream of ${subscription.master.href} failed: ${err.message}`));
     response.on('close', () => end(`the event stream of ${subscription.master.href} was cut`));
   }

@@ -4,6 +4,7 @@ import type { Agent } from '@tessera/agent';
 import type { Logger, Runtime } from '@tessera/process';
 import { JSON_ROUTE, createHttpApp, listen, sendError, type ListeningServer } from '../common/http-app.js';
 import { registerFileRoutes } from './file-routes.js';
+import { registerExecutorApi } from './executor-api/executor-api-route.js';
 import { containerStatistics } from '@tessera/agent';
 
 export interface AgentHttpOptions {
@@ -11,11 +12,14 @@ export interface AgentHttpOptions {
   /** The agent once spawned: the server may listen first, so that the agent can advertise its port. */
   agent: () => Agent | undefined;
   logger: Logger;
+  /** Between HEARTBEAT events on an executor's SUBSCRIBE stream (default 30 min, Mesos's). */
+  executorHeartbeatMs?: number;
 }
 
 /**
- * The agent's HTTP server (Mesos's port 5051): /health, /state, /monitor/statistics and the
- * sandbox files. Views are built inside the agent's mailbox; /proc and files are read outside it.
+ * The agent's HTTP server (Mesos's port 5051): /health, /state, /monitor/statistics, the
+ * sandbox files, and Mesos's v1 executor API (/api/v1/executor). Views are built inside the
+ * agent's mailbox; /proc and files are read outside it.
  * Every answer carries `Access-Control-Allow-Origin: *`: the master's web UI reads sandboxes from
  * the agents directly.
  */
@@ -47,6 +51,10 @@ export function createAgentHttpApp(options: AgentHttpOptions): FastifyInstance {
     const containers = await inAgent((agent) => agent.operator.containers());
     if (containers === undefined) return sendError(reply, 503, 'the agent is not running');
     return containerStatistics(containers, options.runtime.clock.now() / 1000);
+  });
+
+  registerExecutorApi(app, {
+    runtime: options.runtime, agent: options.agent, ...(options.executorHeartbeatMs === undefined ? {} : { heartbeatMs: options.executorHeartbeatMs }),
   });
 
   registerFileRoutes(app, async () => {

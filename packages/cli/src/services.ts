@@ -6,7 +6,7 @@ import { KvRegistryStore, Master, MasterContender, MemoryRegistryStore, type Mas
 import { MemoryLeaseStore, bucketName, connectKv, createBucket, findLeaseDetector, openLeaseStore, type LeaseStore } from '@tessera/leader';
 import { Agent, InProcessHostLauncher, OsProcessHostLauncher, checkpointDirectory, checkpointPaths, checkpointedNode, type AgentOptions } from '@tessera/agent';
 import { EXECUTOR_HOST_MAIN, ExecutorHost } from '@tessera/executor-driver';
-import { startAgentHttp, startMasterHttp, type ListeningServer } from '@tessera/http';
+import { localEndpoint, startAgentHttp, startMasterHttp, type ListeningServer } from '@tessera/http';
 
 /** Where a node connects: a NATS cluster, or (local mode only) an in-memory transport. */
 export type Network = { nats: string; cluster: string } | { memory: (node: string) => Transport };
@@ -136,10 +136,13 @@ export async function startMasterService(network: Network, logger: Logger, optio
   };
 }
 
-export interface AgentServiceOptions extends Omit<AgentOptions, 'hostLauncher' | 'nats' | 'port'> {
+export interface AgentServiceOptions extends Omit<AgentOptions, 'hostLauncher' | 'nats' | 'port' | 'httpEndpoint'> {
   /** The node name (unique in the cluster); default `agent-<host>-<random>`. */
   node?: string;
-  /** Serve the agent's HTTP API here; the agent registers with this port (AgentInfo.port). */
+  /**
+   * Serve the agent's HTTP API here; the agent registers with this port (AgentInfo.port) and
+   * gives its custom executors this server's address (MESOS_AGENT_ENDPOINT).
+   */
   http?: HttpSettings;
 }
 
@@ -170,7 +173,7 @@ export async function startAgentService(network: Network, logger: Logger, option
     // Built before the host starts: a corrupt checkpoint stops everything here.
     agent = new Agent({
       ...agentOptions,
-      ...(http === undefined ? {} : { port: http.port }),
+      ...(http === undefined ? {} : { port: http.port, httpEndpoint: localEndpoint(http) }),
       hostLauncher,
       ...(checkpointDir === undefined ? {} : { checkpointDir }),
       ...(detector === undefined ? {} : { detector }),

@@ -80,6 +80,8 @@ export class FakeHttpMaster {
   answerSubscribe: (call: Call, n: number) => SubscribeAnswer = () => ({ kind: 'stream' });
   /** Decides the answer to every other call (a promise holds the answer back). */
   answerCall: (call: Call) => CallAnswer | Promise<CallAnswer> = () => ({ status: 202 });
+  /** Called after each call is recorded (a SUBSCRIBE once its stream is open and SUBSCRIBED written). */
+  onCall: ((call: Call) => void) | undefined;
   private subscribes = 0;
   private streamCount = 0;
 
@@ -136,10 +138,14 @@ export class FakeHttpMaster {
       const raw = Buffer.concat(chunks);
       const call = decodeBody(raw, req.headers['content-type']);
       this.requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, call, raw });
-      if (call?.type === 'SUBSCRIBE') return this.onSubscribe(call, res, wireFormatOf(req.headers['accept']) ?? 'json');
+      if (call?.type === 'SUBSCRIBE') {
+        this.onSubscribe(call, res, wireFormatOf(req.headers['accept']) ?? 'json');
+        return this.onCall?.(call);
+      }
       void Promise.resolve(call === undefined ? { status: 400, body: 'Failed to parse body' } : this.answerCall(call)).then((answer) => {
         res.writeHead(answer.status, { 'Content-Type': 'text/plain' }).end(answer.body ?? '');
       });
+      if (call !== undefined) this.onCall?.(call);
     });
   }
 

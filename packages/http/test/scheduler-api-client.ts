@@ -142,7 +142,8 @@ export async function subscribe(base: string, call: object, codec: ClientCodec =
   const response = await fetch(`${base}${SCHEDULER_PATH}`, {
     method: 'POST',
     headers: { 'Content-Type': CONTENT_TYPE[codec.format], Accept: CONTENT_TYPE[codec.format], ...headers },
-    body: codec.encodeCall(call),
+    // A Blob can be sent again, as following a 307 needs (fetch detaches a Uint8Array's buffer).
+    body: new Blob([codec.encodeCall(call)]),
   });
   return { response, streamId: response.headers.get('mesos-stream-id') ?? '', events: new EventStream(response, codec) };
 }
@@ -166,7 +167,7 @@ export async function post(base: string, call: object | string | Uint8Array, opt
       ...(options.streamId === undefined ? {} : { 'Mesos-Stream-Id': options.streamId }),
       ...options.headers,
     },
-    ...(options.method === 'GET' || options.method === 'HEAD' ? {} : { body }),
+    ...(options.method === 'GET' || options.method === 'HEAD' ? {} : { body: typeof body === 'string' ? body : new Blob([body]) }),
   });
   return { status: response.status, text: await response.text(), headers: response.headers };
 }

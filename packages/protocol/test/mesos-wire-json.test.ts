@@ -128,7 +128,7 @@ describe('mesos wire: JSON from Mesos clients', () => {
     expect(call.subscribe!.framework_info.roles).to.deep.equal(['web']);
   });
 
-  it('decodes ACCEPT with a LAUNCH of a command task and its resources, ignoring container and health check', () => {
+  it('decodes ACCEPT with a LAUNCH of a command task, its resources and health check, ignoring its container', () => {
     const body = {
       framework_id: { value: '12220-3440-12532-2345' },
       type: 'ACCEPT',
@@ -153,7 +153,8 @@ describe('mesos wire: JSON from Mesos clients', () => {
     const task = call.accept!.operations[0]!.launch!.task_infos[0]!;
     expect(task.resources).to.deep.equal(body.accept.operations[0]!.launch.task_infos[0]!.resources);
     expect(task.command).to.deep.equal({ shell: true, value: 'sleep 1000' });
-    expect(task).to.not.have.any.keys('container', 'health_check');
+    expect(task.health_check).to.deep.equal({ type: 'COMMAND', command: { value: 'true' } });
+    expect(task).to.not.have.any.keys('container');
   });
 
   it('decodes ACKNOWLEDGE with a base64 uuid (to the canonical base64 of its bytes), REVIVE with roles and null as unset', () => {

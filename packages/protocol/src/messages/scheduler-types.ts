@@ -30,9 +30,27 @@ export const EnvironmentSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * A file the fetcher puts in the sandbox before the task starts (Mesos's CommandInfo.URI): a
+ * path or an http(s) URL; `extract` (default true) unpacks archives, `cache` keeps a copy for
+ * other tasks, `output_file` names the file in the sandbox.
+ */
+export const CommandUriSchema = Type.Object(
+  {
+    value: Type.String({ minLength: 1, maxLength: 4096 }),
+    executable: Type.Optional(Type.Boolean()),
+    extract: Type.Optional(Type.Boolean()),
+    cache: Type.Optional(Type.Boolean()),
+    output_file: Type.Optional(Type.String({ minLength: 1, maxLength: 1024 })),
+  },
+  { additionalProperties: false },
+);
+export type CommandUri = Static<typeof CommandUriSchema>;
+
 /** CommandInfo: a shell command (`shell` true, the default) or an executable with `arguments`. */
 export const CommandInfoSchema = Type.Object(
   {
+    uris: Type.Optional(Type.Array(CommandUriSchema)),
     value: Type.Optional(Type.String({ maxLength: 65_536 })),
     shell: Type.Optional(Type.Boolean()),
     arguments: Type.Optional(Type.Array(Type.String())),
@@ -56,6 +74,40 @@ export const ExecutorInfoSchema = Type.Object(
 );
 export type ExecutorInfo = Static<typeof ExecutorInfoSchema>;
 
+const Port = Type.Integer({ minimum: 0, maximum: 65_535 });
+const Seconds = Type.Number({ minimum: 0 });
+
+/**
+ * Mesos's HealthCheck: a COMMAND (exit 0 is healthy), HTTP (a status in `statuses`, default
+ * 200-399) or TCP (a connection) check, run by the executor after `delay_seconds` every
+ * `interval_seconds`; `consecutive_failures` failures after `grace_period_seconds` kill the task.
+ * The defaults (15, 10, 20 s timeout, 3, 10 s) are Mesos's.
+ */
+export const HealthCheckSchema = Type.Object(
+  {
+    type: Type.Optional(Type.Union([Type.Literal('UNKNOWN'), Type.Literal('COMMAND'), Type.Literal('HTTP'), Type.Literal('TCP')])),
+    delay_seconds: Type.Optional(Seconds),
+    interval_seconds: Type.Optional(Seconds),
+    timeout_seconds: Type.Optional(Seconds),
+    consecutive_failures: Type.Optional(Type.Integer({ minimum: 0 })),
+    grace_period_seconds: Type.Optional(Seconds),
+    command: Type.Optional(CommandInfoSchema),
+    http: Type.Optional(Type.Object({
+      protocol: Type.Optional(Type.Union([Type.Literal('IPv4'), Type.Literal('IPv6')])),
+      scheme: Type.Optional(Type.String()),
+      port: Port,
+      path: Type.Optional(Type.String()),
+      statuses: Type.Optional(Type.Array(Type.Integer({ minimum: 100, maximum: 599 }))),
+    }, { additionalProperties: false })),
+    tcp: Type.Optional(Type.Object({
+      protocol: Type.Optional(Type.Union([Type.Literal('IPv4'), Type.Literal('IPv6')])),
+      port: Port,
+    }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+export type HealthCheck = Static<typeof HealthCheckSchema>;
+
 export const TaskInfoSchema = Type.Object(
   {
     name: Type.String(),
@@ -66,6 +118,7 @@ export const TaskInfoSchema = Type.Object(
     command: Type.Optional(CommandInfoSchema),
     data: Type.Optional(Type.String()),
     kill_policy: Type.Optional(KillPolicySchema),
+    health_check: Type.Optional(HealthCheckSchema),
     labels: Type.Optional(LabelsSchema),
   },
   { additionalProperties: false },

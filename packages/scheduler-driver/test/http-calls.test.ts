@@ -111,6 +111,20 @@ describe('SchedulerDriver over HTTP: calls', () => {
     expect(driver.state).to.equal('stopped');
   });
 
+  it('stop() waits 5 s at most for a TEARDOWN the master does not answer, then closes the stream anyway', async () => {
+    const driver = await f.subscribed();
+    f.master.answerCall = () => new Promise(() => undefined);
+    let stopped = false;
+    const stopping = driver.stop().then(() => { stopped = true; });
+    await eventually('the TEARDOWN arrives', () => f.master.nonSubscribeCalls().length === 1);
+    await f.advance(4_900);
+    expect(stopped).to.equal(false);
+    expect(f.master.stream!.closed).to.equal(false);
+    await f.advance(100);
+    await stopping;
+    await eventually('the stream is closed', () => f.master.stream!.closed);
+  });
+
   it('stop({failover: true}) only closes the stream: no call is sent', async () => {
     const driver = await f.subscribed();
     await driver.stop({ failover: true });

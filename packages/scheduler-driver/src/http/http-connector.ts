@@ -80,7 +80,7 @@ export class HttpConnector implements MasterConnector {
       request.on('response', (response) => {
         readText(response, ERROR_BODY_CHARS).then((body) => {
           resolve();
-          this.onCallAnswer(call, generation, response, body);
+          this.onCallAnswer(call, generation, master, response, body);
         });
       });
       request.on('error', (err) => {
@@ -144,12 +144,13 @@ export class HttpConnector implements MasterConnector {
     const body = this.encode(call, generation);
     if (body === undefined) return;
     const request = this.request(master, body, 'stream', {});
-    this.current = { generation, request, master };
+    const subscription: Subscription = { generation, request, master };
+    this.current = subscription;
     request.on('response', (response) => {
       response.on('error', () => undefined); // a cut stream is reported by 'close' below, or not at all when it is stale
       if (generation !== this.generation) return void response.destroy();
       const status = response.statusCode ?? 0;
-      if (status === 200) return this.onStream(call, this.current!, response);
+      if (status === 200) return this.onStream(call, subscription, response);
       if (status === 307) return this.onRedirect(call, generation, hops, master, response);
       void readText(response, ERROR_BODY_CHARS).then((body) => {
         if (generation !== this.generation) return;
@@ -222,14 +223,14 @@ export class HttpConnector implements MasterConnector {
     this.target = this.home;
   }
 
-  private onCallAnswer(call: Call, generation: number, response: http.IncomingMessage, body: string): void {
+  private onCallAnswer(call: Call, generation: number, master: URL, response: http.IncomingMessage, body: string): void {
     const status = response.statusCode ?? 0;
     if (status === 202 || status === 200) return;
     if (generation !== this.generation) return;
     const answer = `'${status} ${response.statusMessage ?? ''}'${body === '' ? '' : ` (${body})`}`;
     if (status === 503 || status === 404 || status === 307) {
       // The master is failing over; its stream will end (or go silent) and the driver re-subscribes.
-      if (status === 307) this.target = redirectTarget(header(response, 'location'), this.home) ?? this.target;
+      if (status === 307) this.target = redirectTarget(header(response, 'location'), master) ?? this.target;
       return this.log('warn', `${call.type} was not taken: the master answered ${answer}`);
     }
     this.refuse(generation, `Received unexpected ${answer} for ${call.type}`);

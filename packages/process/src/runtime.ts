@@ -414,7 +414,10 @@ export class Runtime implements Settleable {
   private onExited(message: Envelope<'process.Exited'>): void {
     const { pid, reason } = message.body;
     const cell = this.localCell(message.to);
-    if (cell === undefined || !cell.links.has(pid)) return;
+    if (cell === undefined) return;
+    // A process that is gone no longer links to this one (it sends no Unlink when it also sends this).
+    this.forgetLinker(cell, pid);
+    if (!cell.links.has(pid)) return;
     this.unwatchNode(nodeOf(pid));
     this.exited(message.to, pid, reason);
   }
@@ -638,7 +641,14 @@ export class Runtime implements Settleable {
     for (const timer of cell.timers) timer.cancel();
     cell.timers.clear();
     this.abandon(cell);
-    for (const target of [...cell.links]) this.unlinkFrom(cell.pid, target);
+    for (const target of [...cell.links]) {
+      if (cell.linkers.has(target) && nodeOf(target) !== this.node) {
+        // Linked both ways: the Exited sent below also withdraws this link (see onExited), one
+        // message instead of two, per executor that ends on a remote agent.
+        cell.links.delete(target);
+        this.unwatchNode(nodeOf(target));
+      } else this.unlinkFrom(cell.pid, target);
+    }
     this.cells.delete(cell.process.name);
     for (const linker of [...cell.linkers]) {
       if (nodeOf(linker) === this.node) this.exited(linker, cell.pid, 'terminated');

@@ -99,6 +99,27 @@ describe('link', () => {
     expect(watcher.exits).to.deep.equal([{ pid: 'echo@a', reason: 'terminated' }]);
   });
 
+  it('ends a two-way link with one Exited each way and no Unlink, and forgets the dead linker', async () => {
+    const { clock, runtimes: [a, b] } = await memoryCluster(['a', 'b']);
+    const sent: string[] = [];
+    a!.addRecorder({ record: (direction, _t, message) => { if (direction === 'out') sent.push(message.type); } });
+    b!.addRecorder({ record: (direction, _t, message) => { if (direction === 'out') sent.push(message.type); } });
+    const executor = a!.spawn(new Witness('executor'));
+    const agent = b!.spawn(new Witness('agent'));
+    executor.watch(agent.pid);
+    agent.watch(executor.pid);
+    await clock.settle();
+    sent.length = 0;
+    a!.terminate(executor.pid);
+    await clock.settle();
+    expect(agent.exits).to.deep.equal([{ pid: 'executor@a', reason: 'terminated' }]);
+    expect(sent).to.deep.equal(['process.Exited']);
+    // The agent's node forgot the executor as a linker: the agent ending tells nobody.
+    b!.terminate(agent.pid);
+    await clock.settle();
+    expect(sent).to.deep.equal(['process.Exited']);
+  });
+
   it('reports nothing after unlink', async () => {
     const { clock, runtimes: [a, b] } = await memoryCluster(['a', 'b']);
     const echo = b!.spawn(new Echo('echo'));

@@ -115,6 +115,7 @@ export class Agent extends Process {
       send: this.send.bind(this),
       ask: this.ask.bind(this),
       delay: this.delay.bind(this),
+      whenSettled: this.whenSettled.bind(this),
       link: this.link.bind(this),
       unlink: this.unlink.bind(this),
       live: () => !this.finished,
@@ -135,6 +136,7 @@ export class Agent extends Process {
       recoveryTimeoutMs: positive('recoveryTimeoutMs', options.recoveryTimeoutMs, DEFAULT_RECOVERY_TIMEOUT_MS),
       subscriptionBackoffMaxMs: this.reregistrationTimeoutMs,
       agentEndpoint: options.httpEndpoint,
+      fetcher: options.fetcher,
     }, this.state);
   }
 
@@ -465,7 +467,7 @@ export class Agent extends Process {
     }
     for (const t of tasks) this.checkpoint?.task(frameworkId, { info: t, executor_id: executorId, executor_kind: kind });
     if (this.state.addLaunch(run, launch) === 'send') this.sendLaunch(run, launch);
-    if (fresh) this.supervisor.boot(run, this.agentId!, launch.kind === 'task' && kind === 'command' ? launch.task : undefined);
+    if (fresh) this.supervisor.boot(run, this.agentId!, launch);
   }
 
   private sendLaunch(run: ExecutorRun, launch: Launch): void {

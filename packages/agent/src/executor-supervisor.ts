@@ -1,8 +1,9 @@
 import type { Messages, MessageType, TaskInfo } from '@tessera/protocol';
 import { UndeliverableError, type AskOptions, type ExitReason, type Logger, type Timer, type UPID } from '@tessera/process';
-import type { AgentState, ExecutorRun } from './agent-state.js';
+import type { AgentState, ExecutorRun, Launch } from './agent-state.js';
 import { commandTaskRlimits, customExecutorEnvironment, spawnEnvironment, type RlimitPolicy } from './executor-environment.js';
 import type { AgentReason } from './launch-plan.js';
+import type { SandboxFetcher } from './fetcher/types.js';
 import { describeExit, exitStatusCode } from './os-executor-launcher.js';
 import { createSandbox, executorHostLogPath } from './sandbox.js';
 import type { ExecutorHostLauncher, ExecutorProcess, ExecutorProcessLauncher, NatsSettings } from './types.js';
@@ -25,6 +26,8 @@ export interface SupervisorPort {
   send<K extends MessageType>(to: UPID, type: K, body: Messages[K]): void;
   ask<K extends MessageType, R extends MessageType>(to: UPID, type: K, body: Messages[K], options: AskOptions<R>): Promise<Messages[R]>;
   delay(ms: number, fn: () => void): Timer;
+  /** Runs `fn` in the agent's mailbox once `promise` settles (dropped once the agent is gone). */
+  whenSettled<T>(promise: Promise<T>, fn: (outcome: { ok: true; value: T } | { ok: false; error: Error }) => void): void;
   link(pid: UPID): void;
   unlink(pid: UPID): void;
   /** False once the agent has terminated: a late callback must not act. */
@@ -48,6 +51,8 @@ export interface SupervisorSettings {
   subscriptionBackoffMaxMs: number;
   /** Passed to custom executors (MESOS_AGENT_ENDPOINT): `host:port` of the agent's HTTP server. */
   agentEndpoint: string | undefined;
+  /** Fills a new run's sandbox before its executor starts; none: nothing is fetched. */
+  fetcher?: SandboxFetcher | undefined;
 }
 
 /**
@@ -62,14 +67,17 @@ export class ExecutorSupervisor {
   private readonly registrationTimers = new Map<ExecutorRun, Timer>();
   private readonly shutdownTimers = new Map<ExecutorRun, Timer>();
   private readonly terminations = new Map<ExecutorRun, Termination>();
+  /** Runs whose sandbox is being filled: aborted when the run ends first. */
+  private readonly fetches = new Map<ExecutorRun, AbortController>();
 
   constructor(private readonly port: SupervisorPort, private readonly settings: SupervisorSettings, private readonly state: AgentState) {}
 
   /**
-   * Creates the run's sandbox and starts its executor, which has the registration timeout to
-   * subscribe. `task` is the command task of a command executor (for its limits).
+   * Creates the run's sandbox, fetches into it what `launch` needs, and starts its executor,
+   * which has the registration timeout to subscribe. The timeout counts the fetch, as in Mesos,
+   * so a fetch that stalls ends the run too.
    */
-  boot(run: ExecutorRun, agentId: string, task: TaskInfo | undefined): void {
+  boot(run: ExecutorRun, agentId: string, launch: Launch): void {
     try {
       createSandbox(run.directory);
     } catch (e) {
@@ -81,6 +89,28 @@ export class ExecutorSupervisor {
       if (!this.current(run) || run.phase !== 'launching') return;
       this.destroy(run, { reason: 'REASON_EXECUTOR_REGISTRATION_TIMEOUT', message: `Executor did not register within ${this.settings.registrationTimeoutMs} ms` });
     }));
+    // A command executor's task carries its limits.
+    const task = run.kind === 'command' && launch.kind === 'task' ? launch.task : undefined;
+    const abort = new AbortController();
+    const fetching = this.settings.fetcher?.fetch(run, launch, abort.signal);
+    if (fetching === undefined) {
+      this.start(run, agentId, task);
+      return;
+    }
+    this.fetches.set(run, abort);
+    this.port.whenSettled(fetching, (outcome) => {
+      this.fetches.delete(run);
+      // Killed, shut down or timed out while fetching: the run has ended, and nothing starts.
+      if (!this.current(run) || run.phase === 'terminating') return;
+      if (!outcome.ok) {
+        this.destroy(run, { reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: `Failed to launch container: ${outcome.error.message}` });
+        return;
+      }
+      this.start(run, agentId, task);
+    });
+  }
+
+  private start(run: ExecutorRun, agentId: string, task: TaskInfo | undefined): void {
     if (run.kind === 'custom') this.startProcess(run, agentId);
     else void this.spawnHosted(run, agentId, task);
   }
@@ -240,6 +270,8 @@ export class ExecutorSupervisor {
     this.registrationTimers.delete(run);
     this.shutdownTimers.get(run)?.cancel();
     this.shutdownTimers.delete(run);
+    this.fetches.get(run)?.abort();
+    this.fetches.delete(run);
     this.processes.delete(run);
     if (run.pid !== undefined && this.byPid.get(run.pid) === run) {
       this.byPid.delete(run.pid);

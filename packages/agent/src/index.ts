@@ -11,6 +11,7 @@ export { CheckpointWriter, checkpointDirectory, checkpointPaths, checkpointedNod
 export { planRecovery, readBootId, restore, type RecoveryPlan, type Restored } from './recovery.js';
 export * from './executor-environment.js';
 export { SHUTDOWN_MARGIN_MS, type Termination } from './executor-supervisor.js';
+export type { SandboxFetcher } from './fetcher/types.js';
 export { InProcessHostLauncher, type ExecutorHostFactory } from './in-process-host-launcher.js';
 export { OsExecutorProcessLauncher, describeExit, exitStatusCode } from './os-executor-launcher.js';
 export { OsProcessHostLauncher, type OsProcessHostLauncherOptions } from './os-process-host-launcher.js';

@@ -1,6 +1,7 @@
 import type { CommandInfo } from '@tessera/protocol';
 import type { UPID } from '@tessera/process';
 import type { MasterDetector } from '@tessera/leader';
+import type { SandboxFetcher } from './fetcher/types.js';
 
 /** Mesos's `--executor_registration_timeout`: 1 min. */
 export const DEFAULT_EXECUTOR_REGISTRATION_TIMEOUT_MS = 60_000;
@@ -130,4 +131,6 @@ export interface AgentOptions {
   enforceMemoryRlimit?: boolean;
   /** First retry of an unacknowledged status update (default 10 s, doubling to 10 min, as Mesos). */
   statusUpdateRetryMinMs?: number;
+  /** Fills a new run's sandbox before its executor starts (tests inject one). */
+  fetcher?: SandboxFetcher;
 }

@@ -1,0 +1,126 @@
+import type { Resource } from '@tessera/protocol';
+import type { Logger } from '@tessera/process';
+import type { HostCapabilities } from './host-capabilities.js';
+
+// The contract every isolator keeps (Mesos's Isolator, made synchronous where it can be). The
+// containerizer calls prepare before a container's executor starts, update when its resources
+// change, usage and limitation while it runs, and cleanup once it has ended.
+
+/** Mesos's RLimitInfo.RLimit.Type names. */
+export type RLimitType =
+  | 'RLMT_AS' | 'RLMT_CORE' | 'RLMT_CPU' | 'RLMT_DATA' | 'RLMT_FSIZE' | 'RLMT_LOCKS' | 'RLMT_MEMLOCK' | 'RLMT_MSGQUEUE'
+  | 'RLMT_NICE' | 'RLMT_NOFILE' | 'RLMT_NPROC' | 'RLMT_RSS' | 'RLMT_RTPRIO' | 'RLMT_RTTIME' | 'RLMT_SIGPENDING' | 'RLMT_STACK';
+
+/**
+ * One POSIX resource limit, as Mesos's RLimitInfo.RLimit: soft and hard both set, or neither
+ * (unlimited). Values are in the limit's own unit (bytes, seconds, count).
+ */
+export interface RLimit {
+  type: RLimitType;
+  soft?: number;
+  hard?: number;
+}
+
+/** What a container is, as isolators see it. */
+export interface ContainerSpec {
+  /** The executor run's id (Mesos's ContainerID): unique on this agent, safe as a path segment. */
+  containerId: string;
+  frameworkId: string;
+  executorId: string;
+  /** The sandbox. */
+  directory: string;
+  /** The executor's resources plus those of every task it runs now. */
+  resources: Resource[];
+  /** From the task's (or executor's) ContainerInfo.rlimit_info, for posix/rlimits. */
+  rlimits?: RLimit[];
+}
+
+/**
+ * What the process launcher must do for every process it starts in a container; the merge of
+ * every isolator's plan. Travels to executor hosts as `executor.Spawn.container`.
+ */
+export interface LaunchPlan {
+  /** Cgroup directories (absolute) the process is born in: placed before exec, never moved after. */
+  cgroups?: string[];
+  /** Limits the process must run under; the launcher sets those that differ from its own. */
+  rlimits?: RLimit[];
+  /** Start in a new pid namespace (the task is pid 1 there, and sees only its own). */
+  pidNamespace?: boolean;
+  /** A private /tmp, and the host read-only outside the sandbox. */
+  filesystem?: { privateTmp: boolean; readOnlyHost: boolean };
+}
+
+/** Why a container was (or must be) stopped: the agent turns it into the task's reason. */
+export interface Limitation {
+  reason: 'REASON_CONTAINER_LIMITATION_MEMORY' | 'REASON_CONTAINER_LIMITATION_DISK' | 'REASON_CONTAINER_LIMITATION';
+  /** Names the limit, e.g. "Memory limit exceeded: 64 MB (oom_kill 1)". */
+  message: string;
+}
+
+/** A container's usage, named as Mesos's ResourceStatistics (every field optional). */
+export interface ContainerUsage {
+  processes?: number;
+  threads?: number;
+  cpus_user_time_secs?: number;
+  cpus_system_time_secs?: number;
+  cpus_limit?: number;
+  cpus_nr_periods?: number;
+  cpus_nr_throttled?: number;
+  cpus_throttled_time_secs?: number;
+  mem_rss_bytes?: number;
+  mem_total_bytes?: number;
+  mem_limit_bytes?: number;
+  disk_used_bytes?: number;
+  disk_limit_bytes?: number;
+}
+
+/** One kind of isolation, chosen by name with `--isolation`. */
+export interface Isolator {
+  /** As in Mesos's `--isolation`: 'cgroups/mem', 'posix/rlimits', 'disk/du', ... */
+  readonly name: string;
+  /**
+   * Before the container's executor starts: create what the container needs (a cgroup, with its
+   * limits written) and say how its processes must be launched.
+   * @throws when the container cannot be isolated; the containerizer cleans up what was prepared.
+   */
+  prepare(spec: ContainerSpec): LaunchPlan;
+  /** The container's resources changed (a task joined, or ended in, a running executor). */
+  update?(spec: ContainerSpec): void;
+  /** What the container uses now, for /monitor/statistics and metrics. */
+  usage?(spec: ContainerSpec): ContainerUsage;
+  /**
+   * Whether the container broke a limit: polled by the agent every few seconds, and asked when
+   * an executor reports a task that died by a signal.
+   */
+  limitation?(spec: ContainerSpec): Limitation | undefined;
+  /**
+   * The container has ended (its processes are killed by the time this runs): remove what
+   * prepare made. May be called for a container prepare failed on, or never saw (recovery).
+   */
+  cleanup(spec: ContainerSpec): void | Promise<void>;
+}
+
+/** What an isolator is built from. */
+export interface IsolatorContext {
+  host: HostCapabilities;
+  /** Container cgroups live under `<hierarchy>/<agent's own cgroup>/<cgroupsRoot>/<containerId>`. */
+  cgroupsRoot: string;
+  /** The agent's per-container defaults (pids limit, nofile, ...). */
+  settings: IsolationSettings;
+  logger: Logger;
+}
+
+/** Agent settings the isolators apply. */
+export interface IsolationSettings {
+  /** cgroups/pids: `pids.max` of each container. */
+  pidsLimit: number;
+  /** RLIMIT_NOFILE of every task (0: left as the launcher's). */
+  rlimitNofile: number;
+  /** RLIMIT_CPU of every task, in seconds (undefined: none). */
+  rlimitCpuSeconds: number | undefined;
+  /** posix/mem: caps RLIMIT_DATA at the container's mem. */
+  enforceMemoryRlimit: boolean;
+}
+
+/** Builds an isolator, or says why this host cannot have it (a string). */
+export type IsolatorFactory = (context: IsolatorContext) => Isolator | string;

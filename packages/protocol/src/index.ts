@@ -27,7 +27,7 @@ export {
 export { IdGenerator, generatedId, parseId, updateUuid, uuid, type IdKind, type RandomSource } from './ids.js';
 export * from './messages/scheduler-types.js';
 export { CallSchema, EventSchema } from './messages/scheduler-messages.js';
-export { ExecutorCallSchema, ExecutorEventSchema } from './messages/executor-messages.js';
+export { ContainerLaunchSchema, ExecutorCallSchema, ExecutorEventSchema, type ContainerLaunch } from './messages/executor-messages.js';
 export * from './resources/index.js';
 export * from './messages/operator-maintenance.js';
 export * from './messages/operator-calls.js';

@@ -128,7 +128,7 @@ describe('mesos wire: JSON from Mesos clients', () => {
     expect(call.subscribe!.framework_info.roles).to.deep.equal(['web']);
   });
 
-  it('decodes ACCEPT with a LAUNCH of a command task, its resources and health check, ignoring its container', () => {
+  it('decodes ACCEPT with a LAUNCH of a command task, its resources, health check and container (type and rlimits; volumes ignored)', () => {
     const body = {
       framework_id: { value: '12220-3440-12532-2345' },
       type: 'ACCEPT',
@@ -142,7 +142,7 @@ describe('mesos wire: JSON from Mesos clients', () => {
               command: { shell: true, value: 'sleep 1000' },
               resources: [{ allocation_info: { role: 'engineering' }, name: 'cpus', role: '*', type: 'SCALAR', scalar: { value: 1.0 } },
                 { allocation_info: { role: 'engineering' }, name: 'mem', role: '*', type: 'SCALAR', scalar: { value: 128.0 } }],
-              container: { type: 'MESOS' }, health_check: { type: 'COMMAND', command: { value: 'true' } },
+              container: { type: 'MESOS', volumes: [{ container_path: '/data', mode: 'RW' }], rlimit_info: { rlimits: [{ type: 'RLMT_NOFILE', soft: 64, hard: 128 }, { type: 'RLMT_CORE' }] } }, health_check: { type: 'COMMAND', command: { value: 'true' } },
             }],
           },
         }],
@@ -154,7 +154,7 @@ describe('mesos wire: JSON from Mesos clients', () => {
     expect(task.resources).to.deep.equal(body.accept.operations[0]!.launch.task_infos[0]!.resources);
     expect(task.command).to.deep.equal({ shell: true, value: 'sleep 1000' });
     expect(task.health_check).to.deep.equal({ type: 'COMMAND', command: { value: 'true' } });
-    expect(task).to.not.have.any.keys('container');
+    expect(task.container).to.deep.equal({ type: 'MESOS', rlimit_info: { rlimits: [{ type: 'RLMT_NOFILE', soft: 64, hard: 128 }, { type: 'RLMT_CORE' }] } });
   });
 
   it('decodes ACKNOWLEDGE with a base64 uuid (to the canonical base64 of its bytes), REVIVE with roles and null as unset', () => {

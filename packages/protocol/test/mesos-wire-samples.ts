@@ -41,6 +41,7 @@ const executorInfo = {
   type: 'CUSTOM' as const,
   framework_id: fw,
   command: { value: './executor', shell: true, environment: { variables: [{ name: 'A', value: '1' }] }, user: 'nobody' },
+  container: { type: 'MESOS' as const },
   resources: resources.slice(0, 2),
   name: 'my executor',
 };
@@ -51,6 +52,7 @@ export const taskInfo = {
   agent_id: agent,
   resources: resources.slice(0, 3),
   command: { value: 'sleep', shell: false, arguments: ['sleep', '10'] },
+  container: { type: 'MESOS' as const, rlimit_info: { rlimits: [{ type: 'RLMT_NOFILE' as const, soft: 256, hard: 512 }, { type: 'RLMT_CORE' as const }] } },
   data: 'aGVsbG8=',
   kill_policy: { grace_period: { nanoseconds: 3_000_000_000 } },
   labels: { labels: [{ key: 'app', value: 'web' }] },

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import { Closed } from './closed.js';
 import { AgentInfoSchema, IdSchema } from './mesos-types.js';
 import {
@@ -6,6 +6,7 @@ import {
   ExecutorInfoSchema,
   FrameworkInfoSchema,
   KillPolicySchema,
+  RLimitSchema,
   TaskInfoSchema,
   TaskStatusSchema,
 } from './scheduler-types.js';
@@ -45,6 +46,19 @@ export const ExecutorEventSchema = Closed({
   error: Type.Optional(Closed({ message: Type.String() })),
 });
 
+/**
+ * How every process of a container must be started (the agent's isolators decide, the executor's
+ * task launcher obeys): born in these cgroups, under these limits (those the launcher does not
+ * already have), in a new pid namespace, with a private /tmp and a read-only host.
+ */
+export const ContainerLaunchSchema = Closed({
+  cgroups: Type.Optional(Type.Array(Type.String({ minLength: 2, pattern: '^/' }))),
+  rlimits: Type.Optional(Type.Array(RLimitSchema)),
+  pid_namespace: Type.Optional(Type.Boolean()),
+  filesystem: Type.Optional(Closed({ private_tmp: Type.Boolean(), read_only_host: Type.Boolean() })),
+});
+export type ContainerLaunch = Static<typeof ContainerLaunchSchema>;
+
 /** Agent <-> executor, and agent -> executor host (the process that runs command executors). */
 export const executorMessages = {
   'executor.Call': ExecutorCallSchema,
@@ -61,6 +75,7 @@ export const executorMessages = {
     agent: Type.String({ minLength: 3 }),
     environment: Type.Optional(EnvironmentSchema),
     shutdown_grace_period_ms: Type.Optional(Type.Integer({ minimum: 0 })),
+    container: Type.Optional(ContainerLaunchSchema),
   }),
   /** The executor actor is up at `pid` (it subscribes to the agent on its own); or why not. */
   'executor.Spawned': Closed({ executor_id: IdSchema, pid: Type.Optional(Type.String()), error: Type.Optional(Type.String()) }),

@@ -61,12 +61,46 @@ export const CommandInfoSchema = Type.Object(
 );
 export type CommandInfo = Static<typeof CommandInfoSchema>;
 
+/** Mesos's RLimitInfo.RLimit.Type: which POSIX resource limit. */
+export const RLIMIT_TYPES = [
+  'RLMT_AS', 'RLMT_CORE', 'RLMT_CPU', 'RLMT_DATA', 'RLMT_FSIZE', 'RLMT_LOCKS', 'RLMT_MEMLOCK', 'RLMT_MSGQUEUE',
+  'RLMT_NICE', 'RLMT_NOFILE', 'RLMT_NPROC', 'RLMT_RSS', 'RLMT_RTPRIO', 'RLMT_RTTIME', 'RLMT_SIGPENDING', 'RLMT_STACK',
+] as const;
+
+/**
+ * One POSIX resource limit (Mesos's RLimitInfo.RLimit): `soft` and `hard` both set (soft <=
+ * hard, checked by the agent), or neither for unlimited.
+ */
+export const RLimitSchema = Type.Object(
+  {
+    type: Type.Union(RLIMIT_TYPES.map((t) => Type.Literal(t))),
+    hard: Type.Optional(Type.Integer({ minimum: 0 })),
+    soft: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type RLimit = Static<typeof RLimitSchema>;
+
+/**
+ * Mesos's ContainerInfo, the part Tessera acts on: `type` (MESOS; DOCKER is refused by the
+ * agent, which runs no Docker) and `rlimit_info` (the posix/rlimits isolator's limits).
+ */
+export const ContainerInfoSchema = Type.Object(
+  {
+    type: Type.Union([Type.Literal('DOCKER'), Type.Literal('MESOS')]),
+    rlimit_info: Type.Optional(Type.Object({ rlimits: Type.Optional(Type.Array(RLimitSchema)) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+export type ContainerInfo = Static<typeof ContainerInfoSchema>;
+
 export const ExecutorInfoSchema = Type.Object(
   {
     executor_id: IdSchema,
     type: Type.Optional(Type.Union([Type.Literal('DEFAULT'), Type.Literal('CUSTOM')])),
     framework_id: Type.Optional(IdSchema),
     command: Type.Optional(CommandInfoSchema),
+    container: Type.Optional(ContainerInfoSchema),
     resources: Type.Optional(ResourcesSchema),
     name: Type.Optional(Type.String()),
   },
@@ -116,6 +150,7 @@ export const TaskInfoSchema = Type.Object(
     resources: ResourcesSchema,
     executor: Type.Optional(ExecutorInfoSchema),
     command: Type.Optional(CommandInfoSchema),
+    container: Type.Optional(ContainerInfoSchema),
     data: Type.Optional(Type.String()),
     kill_policy: Type.Optional(KillPolicySchema),
     health_check: Type.Optional(HealthCheckSchema),

@@ -32,14 +32,20 @@ export function sandboxPath(workDir: string, agentId: string, frameworkId: strin
 /**
  * Creates a run's sandbox and points `runs/latest` at it, as Mesos does, so an operator finds the
  * current run without knowing its id. Synchronous: a launch waits for its directory anyway, and
- * one mkdir is cheaper than the promise around it.
+ * one mkdir is cheaper than the promise around it. Each level is made on its own (Node's
+ * recursive mkdir first tries the deepest path and fails its way up), and a new executor's
+ * `latest` is not looked for before it is made: directory operations are the costliest system
+ * calls of a launch on ext4.
  * @throws when the directory cannot be made.
  */
 export function createSandbox(directory: string): void {
+  const runs = path.dirname(directory);
+  const freshExecutor = mkdirSync(path.dirname(runs), { recursive: true }) !== undefined;
+  mkdirSync(runs, { recursive: true });
   mkdirSync(directory, { recursive: true });
-  const latest = path.join(path.dirname(directory), 'latest');
+  const latest = path.join(runs, 'latest');
   try {
-    rmSync(latest, { force: true });
+    if (!freshExecutor) rmSync(latest, { force: true });
     symlinkSync(path.basename(directory), latest);
   } catch {
     // The link is a convenience: a file system without symlinks still runs tasks.

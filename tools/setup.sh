@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Installs what Tessera needs on a fresh Debian machine with Node 20: nats-server and chromium
-# (the web UI's end-to-end test drives it) from Debian's packages when they are missing, then the
-# npm dependencies, then a build.
+# Installs what Tessera needs on a fresh Debian machine with Node 20: nats-server, chromium (the web
+# UI's end-to-end test drives it) and bubblewrap (the agent's filesystem/linux isolator) from
+# Debian's packages when they are missing, then the npm dependencies, then a build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing ${missing[*]} (Debian packages)"
   SUDO=""

@@ -27,6 +27,8 @@ export class HttpFramework {
   frameworkId = '';
   subscription!: Subscription;
   readonly acknowledgements: Promise<CallAnswer>[] = [];
+  /** Offers received and not yet answered or rescinded, by id. */
+  readonly outstanding = new Map<string, any>();
 
   constructor(readonly base: string, readonly codec: ClientCodec = JSON_CODEC, readonly info: Record<string, unknown> = {}) {}
 
@@ -44,6 +46,8 @@ export class HttpFramework {
     this.subscription = await subscribe(this.base, { type: 'SUBSCRIBE', ...(this.frameworkId === '' ? {} : { framework_id: { value: this.frameworkId } }), subscribe: { framework_info } }, this.codec);
     this.subscription.events.onEvent = (event) => {
       if (event.type === 'UPDATE' && event.update.status.uuid !== undefined) this.acknowledgements.push(this.acknowledge(event.update.status));
+      if (event.type === 'OFFERS') for (const offer of event.offers.offers) this.outstanding.set(offer.id.value, offer);
+      if (event.type === 'RESCIND') this.outstanding.delete(event.rescind.offer_id.value);
     };
     expect(this.subscription.response.status).to.equal(200);
     const subscribed = await this.events.next((e) => e.type === 'SUBSCRIBED' || e.type === 'ERROR');
@@ -64,9 +68,17 @@ export class HttpFramework {
     return event.offers.offers[0];
   }
 
-  /** The offer of the latest OFFERS event (outstanding unless answered since). */
-  latestOffer(): any {
-    return this.events.events.filter((e) => e.type === 'OFFERS').at(-1)?.offers.offers[0];
+  /** The cpus of the outstanding offers. */
+  offeredCpus(): number {
+    const cpus = (offer: any): number => offer.resources.filter((r: any) => r.name === 'cpus').reduce((sum: number, r: any) => sum + r.scalar.value, 0);
+    return [...this.outstanding.values()].reduce((sum, offer) => sum + cpus(offer), 0);
+  }
+
+  /** Declines every outstanding offer. */
+  async declineAll(refuseSeconds: number): Promise<CallAnswer> {
+    const offerIds = [...this.outstanding.values()].map((offer) => offer.id);
+    this.outstanding.clear();
+    return this.call('DECLINE', { offer_ids: offerIds, filters: { refuse_seconds: refuseSeconds } });
   }
 
   /** The first UPDATE of a task in `state`. */
@@ -79,6 +91,7 @@ export class HttpFramework {
   }
 
   async launch(offer: any, tasks: object[]): Promise<CallAnswer> {
+    this.outstanding.delete(offer.id.value);
     return this.call('ACCEPT', { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: tasks } }], filters: { refuse_seconds: 0.05 } });
   }
 }

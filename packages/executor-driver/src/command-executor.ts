@@ -1,9 +1,11 @@
 import path from 'node:path';
 import type { Timer, UPID } from '@tessera/process';
-import type { KillPolicy, TaskInfo, TaskState } from '@tessera/protocol';
+import type { FrameworkInfo, KillPolicy, TaskInfo, TaskState } from '@tessera/protocol';
 import { checkRlimits, commandLine, describeExit, gracePeriodMs, type ExitStatus, type Rlimits } from './command-line.js';
 import { MESOS_EXECUTOR_ID, MESOS_FRAMEWORK_ID, MESOS_SANDBOX, MESOS_TASK_ID, TESSERA_SANDBOX } from './environment.js';
 import { ExecutorDriver } from './executor-driver.js';
+import type { HealthReport } from './health/health-checker.js';
+import { TaskHealthChecks } from './health/task-health.js';
 import { processLauncher, type TaskExit, type TaskLauncher } from './task-launcher.js';
 
 /** How to build a command executor. */
@@ -66,6 +68,9 @@ export class CommandExecutor extends ExecutorDriver {
   private readonly launcher: TaskLauncher;
   private readonly baseEnvironment: Record<string, string>;
   private readonly tasks = new Map<string, CommandTask>();
+  private readonly health: TaskHealthChecks;
+  /** From SUBSCRIBED: its capabilities say whether the framework wants TASK_KILLING. */
+  private frameworkInfo: FrameworkInfo | undefined;
   private shuttingDown = false;
   private exiting: Timer | undefined;
   private stopping = false;
@@ -79,6 +84,7 @@ export class CommandExecutor extends ExecutorDriver {
       executorId: options.executorId,
       recoveryTimeoutMs: options.recoveryTimeoutMs,
       callbacks: {
+        subscribed: (info) => { this.frameworkInfo = info.framework_info; },
         launch: (task) => this.launchTask(task, undefined),
         launchGroup: (tasks) => this.launchGroup(tasks),
         kill: (taskId, policy) => this.killTaskById(taskId, policy),
@@ -95,6 +101,11 @@ export class CommandExecutor extends ExecutorDriver {
     this.rlimits = options.rlimits === undefined ? undefined : checkRlimits(options.rlimits);
     this.shutdownGraceMs = grace;
     this.launcher = options.launcher ?? processLauncher;
+    this.health = new TaskHealthChecks({
+      launcher: this.launcher,
+      directory: options.directory,
+      scheduler: { now: () => this.clock.now(), delay: (ms, fn) => this.delay(ms, fn), whenSettled: (p, fn) => this.whenSettled(p, fn) },
+    });
     // Built once: a task's environment is the launcher's own, then this, then its own variables.
     this.baseEnvironment = {
       ...options.environment,
@@ -125,6 +136,7 @@ export class CommandExecutor extends ExecutorDriver {
 
   protected override finalize(): void {
     this.finished = true;
+    this.health.stopAll();
     // Nothing may outlive its executor: a runtime stopped under running tasks kills them.
     for (const task of this.tasks.values()) {
       task.escalation?.cancel();
@@ -152,18 +164,23 @@ export class CommandExecutor extends ExecutorDriver {
     if (group?.broken === true) return this.taskEnded(task, { state: 'TASK_KILLED', message: 'Another task of its group failed or was killed' });
     const line = commandLine(info.command, this.rlimits);
     if ('error' in line) return this.taskEnded(task, { state: 'TASK_FAILED', message: `Task ${id}: ${line.error}`, reason: 'REASON_TASK_INVALID' });
+    const healthProblem = this.health.prepare(info);
+    if (healthProblem !== undefined) return this.taskEnded(task, { state: 'TASK_FAILED', message: `Task ${id}: ${healthProblem}`, reason: 'REASON_TASK_INVALID' });
     this.report(task, 'TASK_STARTING');
     let pid: number | undefined;
+    const env = { ...this.baseEnvironment, ...variables(info), [MESOS_TASK_ID]: id };
     try {
       pid = this.launcher.launch({
         ...line,
         cwd: this.directory,
-        env: { ...this.baseEnvironment, ...variables(info), [MESOS_TASK_ID]: id },
+        env,
         stdoutPath: path.join(this.directory, 'stdout'),
         stderrPath: path.join(this.directory, 'stderr'),
       }, (exit) => this.taskExited(task, exit), () => {
         // RUNNING once the process exists (a spawner may start it a moment after launch returns).
-        if (task.phase === 'running') this.report(task, 'TASK_RUNNING');
+        if (task.phase !== 'running') return;
+        this.report(task, 'TASK_RUNNING');
+        this.health.start(id, env, (report) => this.healthReported(task, report));
       });
     } catch (err) {
       return this.taskEnded(task, { state: 'TASK_FAILED', message: `Failed to launch: ${(err as Error).message}`, reason: 'REASON_COMMAND_EXECUTOR_FAILED' });
@@ -193,7 +210,9 @@ export class CommandExecutor extends ExecutorDriver {
     }
     task.phase = 'killing';
     task.killRequested = true;
-    this.report(task, 'TASK_KILLING');
+    this.health.stop(task.info.task_id.value);
+    // Mesos's executors send TASK_KILLING only to frameworks that said they understand it.
+    if (this.frameworkInfo?.capabilities?.some((c) => c.type === 'TASK_KILLING_STATE') === true) this.report(task, 'TASK_KILLING');
     if (task.pid === undefined) return;
     this.launcher.signalGroup(task.pid, 'SIGTERM');
     this.escalateAt(task, graceMs, at);
@@ -224,7 +243,9 @@ export class CommandExecutor extends ExecutorDriver {
     task.phase = 'terminal';
     task.escalation?.cancel();
     task.escalation = undefined;
-    task.terminalUuid = this.report(task, status.state, status.message, status.reason);
+    // A task its checks killed ends unhealthy, as in Mesos (TASK_KILLED, healthy false, no reason).
+    const unhealthy = this.health.finish(task.info.task_id.value) && status.state === 'TASK_KILLED';
+    task.terminalUuid = this.report(task, status.state, status.message, status.reason, unhealthy ? false : undefined);
     const group = task.group;
     if (group !== undefined && !group.broken && (status.state === 'TASK_FAILED' || status.state === 'TASK_KILLED')) {
       group.broken = true;
@@ -259,13 +280,25 @@ export class CommandExecutor extends ExecutorDriver {
     this.stop();
   }
 
-  private report(task: CommandTask, state: TaskState, message?: string, reason?: string): string {
+  /**
+   * A health check's verdict, as Mesos's executors relay it: TASK_RUNNING with `healthy` and
+   * REASON_TASK_HEALTH_CHECK_STATUS_UPDATED while the task runs; then the kill it asks for, under
+   * the task's kill policy.
+   */
+  private healthReported(task: CommandTask, report: HealthReport): void {
+    if (task.phase !== 'running') return;
+    this.report(task, 'TASK_RUNNING', report.healthy ? undefined : report.message, 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED', report.healthy);
+    if (!report.healthy && report.kill) this.killTask(task, undefined);
+  }
+
+  private report(task: CommandTask, state: TaskState, message?: string, reason?: string, healthy?: boolean): string {
     return this.sendStatusUpdate({
       task_id: task.info.task_id,
       agent_id: task.info.agent_id,
       state,
       ...(message === undefined ? {} : { message }),
       ...(reason === undefined ? {} : { reason }),
+      ...(healthy === undefined ? {} : { healthy }),
     });
   }
 }

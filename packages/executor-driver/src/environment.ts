@@ -25,6 +25,11 @@ export const TESSERA_HOST_NODE = 'TESSERA_HOST_NODE';
 export const TESSERA_RECOVERY_TIMEOUT_MS = 'TESSERA_RECOVERY_TIMEOUT_MS';
 /** How long an executor host runs with no executor before it exits (ms; default 30,000). */
 export const TESSERA_HOST_IDLE_MS = 'TESSERA_HOST_IDLE_MS';
+/**
+ * RLIMIT_NOFILE an executor host gives its task spawner, which every task inherits: the agent's
+ * default, so that no task needs a wrapper to get it. Unset: the host's own.
+ */
+export const TESSERA_SPAWNER_NOFILE = 'TESSERA_SPAWNER_NOFILE';
 
 // Mesos's names, set alongside ours so that executors and tasks written for Mesos find them.
 /** Mesos's name for TESSERA_FRAMEWORK_ID. */
@@ -127,6 +132,8 @@ export interface HostEnvironment {
   cluster: string;
   node: string;
   idleMs: number | undefined;
+  /** TESSERA_SPAWNER_NOFILE, when set. */
+  spawnerNofile: number | undefined;
 }
 
 /** Reads an executor host's environment; throws naming every missing or malformed variable. */
@@ -140,6 +147,9 @@ export function hostEnvironment(env: Env = process.env): HostEnvironment {
   const idleText = env[TESSERA_HOST_IDLE_MS]?.trim();
   const idleMs = idleText === undefined || idleText === '' ? undefined : Number(idleText);
   if (idleMs !== undefined && !(Number.isSafeInteger(idleMs) && idleMs >= 0)) problems.push(`${TESSERA_HOST_IDLE_MS} must be a non-negative integer, got '${idleText}'`);
+  const nofileText = env[TESSERA_SPAWNER_NOFILE]?.trim();
+  const spawnerNofile = nofileText === undefined || nofileText === '' ? undefined : Number(nofileText);
+  if (spawnerNofile !== undefined && !(Number.isSafeInteger(spawnerNofile) && spawnerNofile > 0)) problems.push(`${TESSERA_SPAWNER_NOFILE} must be a positive integer, got '${nofileText}'`);
   if (problems.length > 0) throw new Error(`executor host environment: ${problems.join('; ')}`);
-  return { natsServers, cluster: env[TESSERA_CLUSTER]?.trim() || 'default', node, idleMs };
+  return { natsServers, cluster: env[TESSERA_CLUSTER]?.trim() || 'default', node, idleMs, spawnerNofile };
 }

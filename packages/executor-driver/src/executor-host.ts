@@ -40,8 +40,9 @@ interface Hosted {
  * Runs many command executors in one Node OS process, so that a command task costs the fork of
  * its shell, not a Node start-up. Answers `executor.Spawn` by spawning a CommandExecutor actor
  * (`command-executor-<n>`) in its own runtime, which subscribes to the agent from its own pid.
- * Rlimits for the tasks come from TESSERA_RLIMIT_* variables of the Spawn's environment (the
- * message has no field for them yet); they are not passed on to the tasks.
+ * The Spawn's `container` says how every task of the executor is started (its cgroups, limits
+ * and namespaces). Rlimits may still come from TESSERA_RLIMIT_* variables of the Spawn's
+ * environment, as older agents sent them; they are not passed on to the tasks.
  */
 export class ExecutorHost extends Process {
   private readonly runtime: Runtime;
@@ -117,6 +118,7 @@ export class ExecutorHost extends Process {
         directory: spawn.directory,
         environment: checked.environment,
         rlimits: checked.rlimits,
+        ...(spawn.container === undefined ? {} : { container: spawn.container }),
         shutdownGracePeriodMs: shutdownGraceMs,
         recoveryTimeoutMs: checked.recoveryTimeoutMs,
         launcher: this.launcher,

@@ -5,8 +5,9 @@ import { SpawnerLauncher } from './spawner-launcher.js';
 
 // The executor host OS process: one per agent (and framework) runs many command executors.
 // Environment: TESSERA_NATS_URL, TESSERA_CLUSTER, TESSERA_HOST_NODE, optionally
-// TESSERA_HOST_IDLE_MS. Logs one JSON object a line to stderr. Exits 0 once idle, after a
-// SHUTDOWN, or on SIGTERM / SIGINT after shutting its executors (and their tasks) down.
+// TESSERA_HOST_IDLE_MS and TESSERA_SPAWNER_NOFILE. Logs one JSON object a line to stderr. Exits 0
+// once idle, after a SHUTDOWN, or on SIGTERM / SIGINT after shutting its executors (and their
+// tasks) down.
 
 const logger = stderrLogger();
 
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
     logger,
   });
   // Tasks are forked by a small spawner child: forks from this (larger) process cost more.
-  const launcher = new SpawnerLauncher();
+  const launcher = new SpawnerLauncher(env.spawnerNofile === undefined ? {} : { nofile: env.spawnerNofile });
   launcher.prepare();
   let exiting = false;
   const exit = async (why: string): Promise<void> => {

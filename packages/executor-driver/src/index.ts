@@ -31,6 +31,8 @@ export {
   type Rlimits,
 } from './command-line.js';
 export { processLauncher, type LaunchSpec, type TaskExit, type TaskLauncher } from './task-launcher.js';
-export { SpawnerLauncher } from './spawner-launcher.js';
+export { SpawnerLauncher, type SpawnerOptions } from './spawner-launcher.js';
+export { CgroupPlacement } from './cgroup-placement.js';
+export { containedCommand, limitsToSet, parseLimits, prlimitOptions, type ContainedCommand, type LimitPair } from './container-launch.js';
 export { Backoff, RESEND_INTERVAL_MS, UnacknowledgedBook } from './unacknowledged.js';
 export * from './environment.js';

@@ -5,12 +5,18 @@
  * forks to this process, which stays small. Imports only Node's own modules (and task-launcher,
  * which does too) for that reason.
  *
+ * Tasks are born in their container: the spawner joins the container's cgroups around each fork
+ * (cgroup-placement.ts) and wraps a command only for limits and namespaces it cannot inherit
+ * (container-launch.ts). Its own RLIMIT_NOFILE is the agent's default (set once, when the spawner
+ * is started), so the usual task needs no wrapper at all.
+ *
  * Protocol (Node IPC, one JSON message each way per event):
- *   in:  {op:'spawn', id, file, args, argv0?, fallback?, cwd, env (over the spawner's own), stdout, stderr}
+ *   in:  {op:'spawn', id, file, args, argv0?, fallback?, cwd, env (over the spawner's own), stdout, stderr, container?}
  *        | {op:'signal', id, signal}
  *   out: {op:'started', id} | {op:'exit', id, code, signal} | {op:'error', id, message}
  */
 import { closeSync, openSync } from 'node:fs';
+import type { ContainerLaunch } from '@tessera/protocol';
 import type { CommandLine } from './command-line.js';
 import { spawnCommand } from './task-launcher.js';
 
@@ -21,6 +27,7 @@ interface SpawnRequest extends CommandLine {
   env: Record<string, string>;
   stdout: string;
   stderr: string;
+  container?: ContainerLaunch;
 }
 interface SignalRequest {
   op: 'signal';

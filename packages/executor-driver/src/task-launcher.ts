@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
-import { close, openSync } from 'node:fs';
+import { close, openSync, readFileSync } from 'node:fs';
+import type { ContainerLaunch } from '@tessera/protocol';
+import { CgroupPlacement } from './cgroup-placement.js';
 import type { CommandLine } from './command-line.js';
+import { containedCommand, parseLimits } from './container-launch.js';
 
 /** Everything needed to start one task's command. */
 export interface LaunchSpec extends CommandLine {
@@ -13,6 +16,8 @@ export interface LaunchSpec extends CommandLine {
   /** Files the task's stdout and stderr are appended to. */
   stdoutPath: string;
   stderrPath: string;
+  /** The container the task is born in (cgroups, limits, namespaces); none: as the launcher is. */
+  container?: ContainerLaunch;
 }
 
 /** How a task's process ended: its exit, or why it never started. */
@@ -36,16 +41,30 @@ export interface TaskLauncher {
 
 const ignore = (): void => {};
 
+/** This process's own limits and cgroups, read once, when a launch first needs them. */
+let ownLimits: ReturnType<typeof parseLimits> | undefined;
+let placement: CgroupPlacement | undefined;
+
 /**
- * Spawns the command as a new session and group leader; when its file cannot be executed and the
- * command line has a fallback, spawns that instead (a failed spawn has no pid at once).
+ * Spawns the command as a new session and group leader, born in its container's cgroups and
+ * wrapped only for what it cannot inherit (container-launch.ts); when its file cannot be executed
+ * and the command line has a fallback, spawns that instead (a failed spawn has no pid at once).
+ * @throws when a container cgroup cannot be joined (nothing was started).
  */
-export function spawnCommand(spec: CommandLine & Pick<LaunchSpec, 'cwd' | 'env'>, stdio: StdioOptions): ChildProcess {
+export function spawnCommand(spec: CommandLine & Pick<LaunchSpec, 'cwd' | 'env' | 'container'>, stdio: StdioOptions): ChildProcess {
+  ownLimits ??= parseLimits(readFileSync('/proc/self/limits', 'utf8'));
+  const line = containedCommand(spec, spec.container, spec.cwd, ownLimits);
   const options = { cwd: spec.cwd, env: { ...process.env, ...spec.env }, stdio, detached: true };
-  const child = spawn(spec.file, spec.args, spec.argv0 === undefined ? options : { ...options, argv0: spec.argv0 });
-  if (child.pid !== undefined || spec.fallback === undefined) return child;
-  child.once('error', ignore);
-  return spawn(spec.fallback.file, spec.fallback.args, options);
+  const start = (): ChildProcess => {
+    const child = spawn(line.file, line.args, line.argv0 === undefined ? options : { ...options, argv0: line.argv0 });
+    if (child.pid !== undefined || line.fallback === undefined) return child;
+    child.once('error', ignore);
+    return spawn(line.fallback.file, line.fallback.args, options);
+  };
+  const cgroups = spec.container?.cgroups;
+  if (cgroups === undefined || cgroups.length === 0) return start();
+  placement ??= new CgroupPlacement();
+  return placement.spawnIn(cgroups, start);
 }
 
 /**

@@ -6,14 +6,18 @@ import { FakeLauncher } from './support.js';
 
 const ms = (n: number) => ({ grace_period: { nanoseconds: n * 1_000_000 } });
 
-/** A command executor on a manual clock whose tasks are fakes: the test decides when they exit. */
-async function setup(options: Partial<CommandExecutorOptions> = {}) {
+/**
+ * A command executor on a manual clock whose tasks are fakes: the test decides when they exit.
+ * The framework has `capabilities` (by default TASK_KILLING_STATE).
+ */
+async function setup(options: Partial<CommandExecutorOptions> = {}, capabilities?: string[]) {
   const clock = new ManualClock();
   const network = new MemoryNetwork();
   const logger = memoryLogger();
   const agentRuntime = await Runtime.create({ transport: network.transport('agent-node'), clock, logger, random: new Random(1) });
   const executorRuntime = await Runtime.create({ transport: network.transport('executor-node'), clock, logger, random: new Random(2) });
   const agent = agentRuntime.spawn(new FakeAgent('agent'));
+  if (capabilities !== undefined) agent.frameworkCapabilities = capabilities;
   const launcher = new FakeLauncher();
   const executor = executorRuntime.spawn(new CommandExecutor({
     agent: agent.pid, frameworkId: 'f1', executorId: 'e1', directory: '/sandbox', launcher, ...options,
@@ -72,6 +76,34 @@ describe('CommandExecutor kill policy (manual clock, fake processes)', () => {
     await after(1);
     expect(launcher.signalsTo(pid)).to.deep.equal(['SIGTERM', 'SIGKILL']);
     expect(agent.states('t1')).to.deep.equal(['TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLING']);
+  });
+
+  it('sends no TASK_KILLING to a framework without the TASK_KILLING_STATE capability, and kills all the same', async () => {
+    const { clock, agent, executor, launcher, after } = await setup({}, ['PARTITION_AWARE']);
+    agent.launch(executor.pid, commandTask('t1', 'sleep 600'));
+    await clock.settle();
+    const task = launcher.task('t1');
+    agent.kill(executor.pid, 't1', 1_000);
+    await clock.settle();
+    await after(1_000);
+    expect(launcher.signalsTo(task.pid)).to.deep.equal(['SIGTERM', 'SIGKILL']);
+    task.exit({ code: null, signal: 'SIGKILL' });
+    await clock.settle();
+    expect(agent.states('t1')).to.deep.equal(['TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLED']);
+  });
+
+  it('sends no TASK_KILLING for a SHUTDOWN or a group sibling to a framework without the capability either', async () => {
+    const { clock, agent, executor, launcher } = await setup({}, []);
+    agent.launchGroup(executor.pid, [commandTask('a', 'sleep 600'), commandTask('b', 'sleep 600')]);
+    agent.launch(executor.pid, commandTask('c', 'sleep 600'));
+    await clock.settle();
+    launcher.task('a').exit({ code: 1, signal: null });
+    await clock.settle();
+    agent.shutdown(executor.pid);
+    await clock.settle();
+    expect(launcher.signalsTo(launcher.task('b').pid)).to.deep.equal(['SIGTERM']);
+    expect(launcher.signalsTo(launcher.task('c').pid)).to.deep.equal(['SIGTERM']);
+    expect(agent.updates().map((u) => u.state)).to.not.include('TASK_KILLING');
   });
 
   it('sends no SIGKILL once the task has exited within its grace period, but clears its group at exit', async () => {

@@ -26,13 +26,13 @@ describe('executor environment', () => {
 });
 
 describe('executor host environment', () => {
-  it('reads servers, cluster, node name and idle time', () => {
-    expect(hostEnvironment({ TESSERA_NATS_URL: 'nats://a:1', TESSERA_HOST_NODE: 'host-1', TESSERA_HOST_IDLE_MS: '500' }))
-      .to.deep.equal({ natsServers: ['nats://a:1'], cluster: 'default', node: 'host-1', idleMs: 500 });
+  it('reads servers, cluster, node name, idle time and the spawner\'s nofile', () => {
+    expect(hostEnvironment({ TESSERA_NATS_URL: 'nats://a:1', TESSERA_HOST_NODE: 'host-1', TESSERA_HOST_IDLE_MS: '500', TESSERA_SPAWNER_NOFILE: '1024' }))
+      .to.deep.equal({ natsServers: ['nats://a:1'], cluster: 'default', node: 'host-1', idleMs: 500, spawnerNofile: 1024 });
   });
 
-  it('refuses a node name that cannot be a subject token, and a bad idle time', () => {
-    expect(() => hostEnvironment({ TESSERA_NATS_URL: 'nats://a:1', TESSERA_HOST_NODE: 'host.1', TESSERA_HOST_IDLE_MS: 'soon' }))
-      .to.throw(/TESSERA_HOST_NODE 'host\.1' is not a node name.*TESSERA_HOST_IDLE_MS must be a non-negative integer/);
+  it('refuses a node name that cannot be a subject token, a bad idle time and a bad nofile', () => {
+    expect(() => hostEnvironment({ TESSERA_NATS_URL: 'nats://a:1', TESSERA_HOST_NODE: 'host.1', TESSERA_HOST_IDLE_MS: 'soon', TESSERA_SPAWNER_NOFILE: '0' }))
+      .to.throw(/TESSERA_HOST_NODE 'host\.1' is not a node name.*TESSERA_HOST_IDLE_MS must be a non-negative integer.*TESSERA_SPAWNER_NOFILE must be a positive integer/);
   });
 });

@@ -12,6 +12,8 @@ export class FakeAgent extends Process {
   readonly calls: { from: UPID; call: Call; at: number }[] = [];
   autoSubscribe = true;
   autoAcknowledge = true;
+  /** The framework's capabilities in SUBSCRIBED; by default it understands TASK_KILLING. */
+  frameworkCapabilities: string[] = ['TASK_KILLING_STATE'];
 
   protected initialize(): void {
     this.install('executor.Call', this.onCall);
@@ -19,7 +21,7 @@ export class FakeAgent extends Process {
 
   private onCall = (call: Call, message: { from: UPID }): void => {
     this.calls.push({ from: message.from, call, at: this.clock.now() });
-    if (call.type === 'SUBSCRIBE' && this.autoSubscribe) this.event(message.from, subscribed(call));
+    if (call.type === 'SUBSCRIBE' && this.autoSubscribe) this.event(message.from, subscribed(call, this.frameworkCapabilities));
     if (call.type === 'UPDATE' && this.autoAcknowledge) this.acknowledge(message.from, call.update!.status);
   };
 
@@ -75,12 +77,12 @@ export class FakeAgent extends Process {
   }
 }
 
-function subscribed(call: Call): Event {
+function subscribed(call: Call, capabilities: string[]): Event {
   return {
     type: 'SUBSCRIBED',
     subscribed: {
       executor_info: { executor_id: call.executor_id, framework_id: call.framework_id },
-      framework_info: { user: 'root', name: 'test-framework', id: call.framework_id },
+      framework_info: { user: 'root', name: 'test-framework', id: call.framework_id, capabilities: capabilities.map((type) => ({ type })) },
       agent_info: { hostname: 'localhost', resources: [], id: { value: 'agent-1' } },
     },
   };

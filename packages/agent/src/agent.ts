@@ -16,12 +16,14 @@ import {
 import { LeaderTracker, StaticMasterDetector, type MasterDetector } from '@tessera/leader';
 import { Process, type ExitReason, type Timer, type UPID } from '@tessera/process';
 import os from 'node:os';
+import path from 'node:path';
 import { AgentState, type ExecutorRun, type Launch } from './agent-state.js';
 import { readCheckpoint } from './checkpoint-reader.js';
 import { CheckpointWriter } from './checkpoint-writer.js';
 import { parseAttributes } from './attributes.js';
 import { Backoff } from './backoff.js';
 import { ExecutorSupervisor, type Termination } from './executor-supervisor.js';
+import { DEFAULT_FETCHER_CACHE_SIZE_BYTES, UriFetcher } from './fetcher/uri-fetcher.js';
 import { agentStatus, planGroup, planTask, type AgentReason, type PlanResult } from './launch-plan.js';
 import { OsExecutorProcessLauncher } from './os-executor-launcher.js';
 import { planRecovery, readBootId, restore, type RecoveryPlan } from './recovery.js';
@@ -136,7 +138,11 @@ export class Agent extends Process {
       recoveryTimeoutMs: positive('recoveryTimeoutMs', options.recoveryTimeoutMs, DEFAULT_RECOVERY_TIMEOUT_MS),
       subscriptionBackoffMaxMs: this.reregistrationTimeoutMs,
       agentEndpoint: options.httpEndpoint,
-      fetcher: options.fetcher,
+      fetcher: options.fetcher ?? new UriFetcher({
+        cacheDir: options.fetcherCacheDir ?? path.join(options.workDir, 'fetch-cache'),
+        ...(options.fetcherCacheSizeBytes === undefined ? {} : { cacheSizeBytes: options.fetcherCacheSizeBytes }),
+        ...(options.fetcherMaxDownloadBytes === undefined ? {} : { maxDownloadBytes: options.fetcherMaxDownloadBytes }),
+      }),
     }, this.state);
   }
 
@@ -803,6 +809,8 @@ function agentFlags(options: AgentOptions): Record<string, string> {
     ['executor_registration_timeout', options.executorRegistrationTimeoutMs], ['executor_shutdown_grace_period', options.executorShutdownGracePeriodMs],
     ['executor_reregistration_timeout', options.executorReregistrationTimeoutMs], ['recovery_timeout', options.recoveryTimeoutMs],
     ['checkpoint_dir', options.checkpointDir],
+    ['fetcher_cache_dir', options.fetcherCacheDir ?? path.join(options.workDir, 'fetch-cache')],
+    ['fetcher_cache_size', options.fetcherCacheSizeBytes ?? DEFAULT_FETCHER_CACHE_SIZE_BYTES],
   ];
   for (const [name, value] of pairs) if (value !== undefined) flags[name] = String(value);
   return flags;

@@ -92,7 +92,7 @@ export class ExecutorSupervisor {
     // A command executor's task carries its limits.
     const task = run.kind === 'command' && launch.kind === 'task' ? launch.task : undefined;
     const abort = new AbortController();
-    const fetching = this.settings.fetcher?.fetch(run, launch, abort.signal);
+    const fetching = this.settings.fetcher?.fetch({ run, launch, agentId }, abort.signal);
     if (fetching === undefined) {
       this.start(run, agentId, task);
       return;

@@ -11,7 +11,8 @@ export { CheckpointWriter, checkpointDirectory, checkpointPaths, checkpointedNod
 export { planRecovery, readBootId, restore, type RecoveryPlan, type Restored } from './recovery.js';
 export * from './executor-environment.js';
 export { SHUTDOWN_MARGIN_MS, type Termination } from './executor-supervisor.js';
-export type { SandboxFetcher } from './fetcher/types.js';
+export type { FetchRequest, SandboxFetcher } from './fetcher/types.js';
+export { DEFAULT_FETCHER_CACHE_SIZE_BYTES, DEFAULT_FETCHER_MAX_DOWNLOAD_BYTES, UriFetcher, type FetcherStats, type UriFetcherOptions } from './fetcher/uri-fetcher.js';
 export { InProcessHostLauncher, type ExecutorHostFactory } from './in-process-host-launcher.js';
 export { OsExecutorProcessLauncher, describeExit, exitStatusCode } from './os-executor-launcher.js';
 export { OsProcessHostLauncher, type OsProcessHostLauncherOptions } from './os-process-host-launcher.js';

@@ -131,6 +131,12 @@ export interface AgentOptions {
   enforceMemoryRlimit?: boolean;
   /** First retry of an unacknowledged status update (default 10 s, doubling to 10 min, as Mesos). */
   statusUpdateRetryMinMs?: number;
-  /** Fills a new run's sandbox before its executor starts (tests inject one). */
+  /** Fills a new run's sandbox before its executor starts (default: a UriFetcher from the fetcher options). */
   fetcher?: SandboxFetcher;
+  /** Mesos's `--fetcher_cache_dir` (default `<workDir>/fetch-cache`); each agent id caches under `agents/<id>` in it. */
+  fetcherCacheDir?: string;
+  /** Mesos's `--fetcher_cache_size` in bytes (default 2 GB). */
+  fetcherCacheSizeBytes?: number;
+  /** A fetched file bigger than this fails its task (default 2 GB). */
+  fetcherMaxDownloadBytes?: number;
 }

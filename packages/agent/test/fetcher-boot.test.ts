@@ -1,13 +1,13 @@
 import { expect } from 'chai';
-import type { ExecutorRun, Launch, SandboxFetcher } from '../src/index.js';
+import type { FetchRequest, SandboxFetcher } from '../src/index.js';
 import { commandTask, framework, registeredCluster, type Cluster } from './support.js';
 
 /** A fetcher whose fetches the test settles by hand; it records what it was asked and aborted. */
 class HeldFetcher implements SandboxFetcher {
-  readonly asked: { run: ExecutorRun; launch: Launch; signal: AbortSignal; settle: (error?: Error) => void }[] = [];
-  fetch(run: ExecutorRun, launch: Launch, signal: AbortSignal): Promise<void> {
+  readonly asked: (FetchRequest & { signal: AbortSignal; settle: (error?: Error) => void })[] = [];
+  fetch(request: FetchRequest, signal: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.asked.push({ run, launch, signal, settle: (error) => (error === undefined ? resolve() : reject(error)) });
+      this.asked.push({ ...request, signal, settle: (error) => (error === undefined ? resolve() : reject(error)) });
     });
   }
 }
@@ -31,6 +31,7 @@ describe('agent boot with a fetch', () => {
     const c = await start(fetcher);
     expect(fetcher.asked).to.have.length(1);
     expect(fetcher.asked[0]!.launch).to.deep.include({ kind: 'task' });
+    expect(fetcher.asked[0]!.agentId).to.equal('S0');
     expect(c.host.spawns).to.have.length(0);
     fetcher.asked[0]!.settle();
     await c.settle();

@@ -9,6 +9,12 @@ missing=()
 command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || missing+=(nats-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+# The fetcher extracts .zip with unzip, and .tar.bz2/.tar.xz through tar's bzip2 and xz; the
+# fetcher's tests build zip archives with zip.
+command -v unzip >/dev/null 2>&1 || missing+=(unzip)
+command -v zip >/dev/null 2>&1 || missing+=(zip)
+command -v bzip2 >/dev/null 2>&1 || missing+=(bzip2)
+command -v xz >/dev/null 2>&1 || missing+=(xz-utils)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing ${missing[*]} (Debian packages)"
   SUDO=""

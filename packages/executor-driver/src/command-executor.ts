@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { ContainerLaunch } from '@tessera/protocol';
 import type { Timer, UPID } from '@tessera/process';
 import type { FrameworkInfo, KillPolicy, TaskInfo, TaskState } from '@tessera/protocol';
 import { checkRlimits, commandLine, describeExit, gracePeriodMs, type ExitStatus, type Rlimits } from './command-line.js';
@@ -20,6 +21,8 @@ export interface CommandExecutorOptions {
   /** Variables for every task, over the executor's own environment. */
   environment?: Record<string, string>;
   rlimits?: Rlimits;
+  /** The container every task is born in (the agent's isolators' launch plan). */
+  container?: ContainerLaunch;
   /** Grace period of the kills a SHUTDOWN makes (default 5 s, Mesos's executor shutdown grace). */
   shutdownGracePeriodMs?: number;
   /** How long to keep resubscribing to a lost agent (default 15 min). */
@@ -64,6 +67,7 @@ interface TaskGroup {
 export class CommandExecutor extends ExecutorDriver {
   readonly directory: string;
   private readonly rlimits: Rlimits | undefined;
+  private readonly container: ContainerLaunch | undefined;
   private readonly shutdownGraceMs: number;
   private readonly launcher: TaskLauncher;
   private readonly baseEnvironment: Record<string, string>;
@@ -99,6 +103,7 @@ export class CommandExecutor extends ExecutorDriver {
     if (!(Number.isFinite(grace) && grace >= 0)) throw new Error(`shutdownGracePeriodMs must be >= 0, got ${grace}`);
     this.directory = options.directory;
     this.rlimits = options.rlimits === undefined ? undefined : checkRlimits(options.rlimits);
+    this.container = options.container;
     this.shutdownGraceMs = grace;
     this.launcher = options.launcher ?? processLauncher;
     this.health = new TaskHealthChecks({
@@ -176,6 +181,7 @@ export class CommandExecutor extends ExecutorDriver {
         env,
         stdoutPath: path.join(this.directory, 'stdout'),
         stderrPath: path.join(this.directory, 'stderr'),
+        ...(this.container === undefined ? {} : { container: this.container }),
       }, (exit) => this.taskExited(task, exit), () => {
         // RUNNING once the process exists (a spawner may start it a moment after launch returns).
         if (task.phase !== 'running') return;

@@ -109,6 +109,7 @@ export class CommandExecutor extends ExecutorDriver {
     this.health = new TaskHealthChecks({
       launcher: this.launcher,
       directory: options.directory,
+      container: options.container,
       scheduler: { now: () => this.clock.now(), delay: (ms, fn) => this.delay(ms, fn), whenSettled: (p, fn) => this.whenSettled(p, fn) },
     });
     // Built once: a task's environment is the launcher's own, then this, then its own variables.

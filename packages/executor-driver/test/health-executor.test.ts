@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { ManualClock, MemoryNetwork, Random, Runtime, memoryLogger } from '@tessera/process';
 import type { HealthCheck, TaskInfo } from '@tessera/protocol';
-import { CommandExecutor } from '../src/command-executor.js';
+import { CommandExecutor, type CommandExecutorOptions } from '../src/command-executor.js';
 import { commandTask, FakeAgent } from './fake-agent.js';
 import { FakeLauncher } from './support.js';
 
 /** A command executor on a manual clock whose tasks and COMMAND checks are fakes the test ends. */
-async function setup(capabilities: string[] = ['TASK_KILLING_STATE']) {
+async function setup(capabilities: string[] = ['TASK_KILLING_STATE'], options: Partial<CommandExecutorOptions> = {}) {
   const clock = new ManualClock();
   const network = new MemoryNetwork();
   const logger = memoryLogger();
@@ -15,7 +15,7 @@ async function setup(capabilities: string[] = ['TASK_KILLING_STATE']) {
   const agent = agentRuntime.spawn(new FakeAgent('agent'));
   agent.frameworkCapabilities = capabilities;
   const launcher = new FakeLauncher();
-  const executor = executorRuntime.spawn(new CommandExecutor({ agent: agent.pid, frameworkId: 'f1', executorId: 'e1', directory: '/sandbox', launcher }));
+  const executor = executorRuntime.spawn(new CommandExecutor({ agent: agent.pid, frameworkId: 'f1', executorId: 'e1', directory: '/sandbox', launcher, ...options }));
   await clock.settle();
   const after = async (ms: number): Promise<void> => {
     clock.advance(ms);
@@ -118,6 +118,26 @@ describe('CommandExecutor health checks (manual clock, fake processes)', () => {
     expect(agent.last('t1')).to.deep.include({
       reason: 'REASON_TASK_INVALID', message: "Task t1: invalid health check: the path 'health' of an HTTP health check must start with '/'",
     });
+  });
+
+  it("runs COMMAND checks in the task's cgroups, without its namespaces or limits", async () => {
+    const container = { cgroups: ['/sys/fs/cgroup/memory/tessera/c1'], pid_namespace: true, filesystem: { private_tmp: true, read_only_host: false } };
+    const { agent, executor, clock, launcher, checks } = await setup(undefined, { container });
+    agent.launch(executor.pid, checkedTask(commandCheck()));
+    await clock.settle();
+    expect(launcher.task('t1').spec.container).to.deep.equal(container);
+    expect(checks()[0]!.spec.container).to.deep.equal({ cgroups: ['/sys/fs/cgroup/memory/tessera/c1'] });
+  });
+
+  it('sends no TASK_KILLING before a health-check kill to a framework without the capability', async () => {
+    const { agent, executor, clock, launcher, checkExits, after } = await setup([]);
+    agent.launch(executor.pid, checkedTask(commandCheck({ consecutive_failures: 1 })));
+    await clock.settle();
+    await checkExits(1);
+    expect(launcher.signalsTo(launcher.task('t1').pid)).to.deep.equal(['SIGTERM']);
+    launcher.task('t1').exit({ code: null, signal: 'SIGTERM' });
+    await after(0);
+    expect(agent.states('t1')).to.deep.equal(['TASK_STARTING', 'TASK_RUNNING', 'TASK_RUNNING', 'TASK_KILLED']);
   });
 
   it('stops checking a task that ended on its own', async () => {

@@ -1,4 +1,4 @@
-import type { CommandInfo } from '@tessera/protocol';
+import type { CommandInfo, ContainerLaunch } from '@tessera/protocol';
 import { commandLine } from '../command-line.js';
 import type { TaskExit, TaskLauncher } from '../task-launcher.js';
 import type { CheckRun } from './check-run.js';
@@ -12,6 +12,8 @@ export interface CommandCheckContext {
   env: Record<string, string>;
   /** The file the check's stdout and stderr are appended to (Mesos's executor sends both to its stderr). */
   logPath: string;
+  /** The task's container: the check joins its cgroups (see TaskHealthOptions.container). */
+  container?: ContainerLaunch;
 }
 
 /**
@@ -35,7 +37,10 @@ export function commandCheck(command: CommandInfo, context: CommandCheckContext)
       resolve(describeCheckExit(exit));
     };
     try {
-      pid = context.launcher.launch({ ...line, cwd: context.cwd, env, stdoutPath: context.logPath, stderrPath: context.logPath }, onExit);
+      pid = context.launcher.launch({
+        ...line, cwd: context.cwd, env, stdoutPath: context.logPath, stderrPath: context.logPath,
+        ...(context.container === undefined ? {} : { container: context.container }),
+      }, onExit);
     } catch (err) {
       resolve({ healthy: false, message: `the health check command could not start: ${(err as Error).message}` });
       return;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { TaskInfo } from '@tessera/protocol';
+import type { ContainerLaunch, TaskInfo } from '@tessera/protocol';
 import type { TaskLauncher } from '../task-launcher.js';
 import type { CheckRun } from './check-run.js';
 import { commandCheck } from './command-check.js';
@@ -15,6 +15,13 @@ export interface TaskHealthOptions {
   /** The sandbox: COMMAND checks run there and append their output to its `stderr`. */
   directory: string;
   scheduler: CheckScheduler;
+  /**
+   * The tasks' container. COMMAND checks join its cgroups only: they count against the task's
+   * share and die with its container, as Mesos's checks run inside the command executor's
+   * container. Not its namespaces or limits: a wrapper would give the check a pid namespace and
+   * /tmp of its own, not the task's.
+   */
+  container?: ContainerLaunch;
 }
 
 interface Checked {
@@ -32,7 +39,12 @@ interface Checked {
 export class TaskHealthChecks {
   private readonly tasks = new Map<string, Checked>();
 
-  constructor(private readonly options: TaskHealthOptions) {}
+  private readonly checkContainer: ContainerLaunch | undefined;
+
+  constructor(private readonly options: TaskHealthOptions) {
+    const cgroups = options.container?.cgroups;
+    this.checkContainer = cgroups === undefined || cgroups.length === 0 ? undefined : { cgroups };
+  }
 
   /** Reads a launching task's health check; returns why it cannot run, or undefined (also without one). */
   prepare(info: TaskInfo): string | undefined {
@@ -77,6 +89,7 @@ export class TaskHealthChecks {
     switch (target.type) {
       case 'COMMAND': return commandCheck(target.command, {
         launcher: this.options.launcher, cwd: this.options.directory, env, logPath: path.join(this.options.directory, 'stderr'),
+        ...(this.checkContainer === undefined ? {} : { container: this.checkContainer }),
       });
       case 'HTTP': return httpCheck(target);
       case 'TCP': return tcpCheck(target);

@@ -29,6 +29,8 @@ export class HttpFramework {
   readonly acknowledgements: Promise<CallAnswer>[] = [];
   /** Offers received and not yet answered or rescinded, by id. */
   readonly outstanding = new Map<string, any>();
+  /** Called with each offer as it arrives, after it is recorded as outstanding. */
+  onOffer: ((offer: any) => void) | undefined;
 
   constructor(readonly base: string, readonly codec: ClientCodec = JSON_CODEC, readonly info: Record<string, unknown> = {}) {}
 
@@ -45,8 +47,15 @@ export class HttpFramework {
     const framework_info = { user: os.userInfo().username, name: 'raw-http', roles: ['*'], ...this.info, ...(this.frameworkId === '' ? {} : { id: { value: this.frameworkId } }) };
     this.subscription = await subscribe(this.base, { type: 'SUBSCRIBE', ...(this.frameworkId === '' ? {} : { framework_id: { value: this.frameworkId } }), subscribe: { framework_info } }, this.codec);
     this.subscription.events.onEvent = (event) => {
+      // At once: an OFFERS may come in the same chunk, and its answer needs the id.
+      if (event.type === 'SUBSCRIBED') this.frameworkId = event.subscribed.framework_id.value;
       if (event.type === 'UPDATE' && event.update.status.uuid !== undefined) this.acknowledgements.push(this.acknowledge(event.update.status));
-      if (event.type === 'OFFERS') for (const offer of event.offers.offers) this.outstanding.set(offer.id.value, offer);
+      if (event.type === 'OFFERS') {
+        for (const offer of event.offers.offers) {
+          this.outstanding.set(offer.id.value, offer);
+          this.onOffer?.(offer);
+        }
+      }
       if (event.type === 'RESCIND') this.outstanding.delete(event.rescind.offer_id.value);
     };
     expect(this.subscription.response.status).to.equal(200);
@@ -74,6 +83,12 @@ export class HttpFramework {
     return [...this.outstanding.values()].reduce((sum, offer) => sum + cpus(offer), 0);
   }
 
+  /** Declines one offer. */
+  async decline(offer: any, refuseSeconds: number): Promise<CallAnswer> {
+    this.outstanding.delete(offer.id.value);
+    return this.call('DECLINE', { offer_ids: [offer.id], filters: { refuse_seconds: refuseSeconds } });
+  }
+
   /** Declines every outstanding offer. */
   async declineAll(refuseSeconds: number): Promise<CallAnswer> {
     const offerIds = [...this.outstanding.values()].map((offer) => offer.id);
@@ -90,8 +105,8 @@ export class HttpFramework {
     return this.call('ACKNOWLEDGE', { agent_id: status.agent_id, task_id: status.task_id, uuid: status.uuid });
   }
 
-  async launch(offer: any, tasks: object[]): Promise<CallAnswer> {
+  async launch(offer: any, tasks: object[], refuseSeconds = 0.05): Promise<CallAnswer> {
     this.outstanding.delete(offer.id.value);
-    return this.call('ACCEPT', { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: tasks } }], filters: { refuse_seconds: 0.05 } });
+    return this.call('ACCEPT', { offer_ids: [offer.id], operations: [{ type: 'LAUNCH', launch: { task_infos: tasks } }], filters: { refuse_seconds: refuseSeconds } });
   }
 }

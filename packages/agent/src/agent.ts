@@ -24,6 +24,8 @@ import { parseAttributes } from './attributes.js';
 import { Backoff } from './backoff.js';
 import { ExecutorSupervisor, type Termination } from './executor-supervisor.js';
 import { DEFAULT_FETCHER_CACHE_SIZE_BYTES, UriFetcher } from './fetcher/uri-fetcher.js';
+import { DEFAULT_GC_DELAY_MS, DEFAULT_GC_DISK_HEADROOM, gcPolicy } from './gc/gc-policy.js';
+import { SandboxCollector, statfsDiskUsage } from './gc/sandbox-collector.js';
 import { agentStatus, planGroup, planTask, type AgentReason, type PlanResult } from './launch-plan.js';
 import { OsExecutorProcessLauncher } from './os-executor-launcher.js';
 import { planRecovery, readBootId, restore, type RecoveryPlan } from './recovery.js';
@@ -54,6 +56,8 @@ export class Agent extends Process {
   private readonly state = new AgentState();
   private readonly streams: UpdateStreams;
   private readonly supervisor: ExecutorSupervisor;
+  /** Removes finished sandboxes after the GC delay. */
+  private readonly collector: SandboxCollector;
   private readonly backoff: Backoff;
   /** Who leads the masters: every master message must pass its `admits`. */
   private readonly tracker: LeaderTracker;
@@ -144,6 +148,12 @@ export class Agent extends Process {
         ...(options.fetcherMaxDownloadBytes === undefined ? {} : { maxDownloadBytes: options.fetcherMaxDownloadBytes }),
       }),
     }, this.state);
+    this.collector = new SandboxCollector({
+      get logger() { return agent.logger; },
+      now: () => this.clock.now(),
+      delay: this.delay.bind(this),
+      whenSettled: this.whenSettled.bind(this),
+    }, this.state, gcPolicy(options), options.diskUsage ?? statfsDiskUsage, options.workDir);
   }
 
   /** The id the master gave this agent, once registered. */
@@ -262,6 +272,7 @@ export class Agent extends Process {
     for (const { frameworkId, taskId } of restored.finished) this.forgetTask(frameworkId, taskId);
     this.scheduleRetry();
     this.logger.log('info', `recovering agent ${this.agentId}: ${restored.runs.length} executors, ${restored.tasks} tasks, ${this.streams.heads().length} updates unacknowledged`, { agent: this.agentId });
+    this.collector.recover(this.agentId);
     this.checkpointAgent();
     this.recovering = new Set(restored.runs);
     if (restored.runs.length === 0) {
@@ -468,6 +479,7 @@ export class Agent extends Process {
     if (run === undefined) {
       const runId = uuid(this.random);
       const directory = sandboxPath(this.options.workDir, this.agentId!, frameworkId, executorId, runId);
+      this.collector.runStarting(directory);
       run = this.state.addExecutor({ frameworkId, executorId, info, kind, runId, directory });
       this.checkpointExecutor(run);
     }
@@ -567,6 +579,7 @@ export class Agent extends Process {
   /** A run is over: its unfinished tasks fail (unless their framework is gone) and the master hears of it. */
   private executorEnded(run: ExecutorRun, termination: Termination, status: number): void {
     const live = this.state.removeExecutor(run);
+    this.collector.runEnded(run);
     const frameworkId = run.frameworkId;
     this.history.executorDone(frameworkId, this.state.frameworkInfo(frameworkId), {
       id: run.executorId, name: run.info.name ?? '', source: run.executorId, container: run.runId, directory: run.directory, resources: run.info.resources ?? [],
@@ -760,6 +773,7 @@ export class Agent extends Process {
     if (!done) return;
     this.streams.forget(frameworkId);
     this.checkpoint?.removeFramework(frameworkId);
+    if (this.agentId !== undefined) this.collector.frameworkDone(this.agentId, frameworkId);
   }
 
   private forgetTask(frameworkId: string, taskId: string): void {
@@ -811,6 +825,7 @@ function agentFlags(options: AgentOptions): Record<string, string> {
     ['checkpoint_dir', options.checkpointDir],
     ['fetcher_cache_dir', options.fetcherCacheDir ?? path.join(options.workDir, 'fetch-cache')],
     ['fetcher_cache_size', options.fetcherCacheSizeBytes ?? DEFAULT_FETCHER_CACHE_SIZE_BYTES],
+    ['gc_delay', options.gcDelayMs ?? DEFAULT_GC_DELAY_MS], ['gc_disk_headroom', options.gcDiskHeadroom ?? DEFAULT_GC_DISK_HEADROOM],
   ];
   for (const [name, value] of pairs) if (value !== undefined) flags[name] = String(value);
   return flags;

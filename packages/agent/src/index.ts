@@ -13,6 +13,8 @@ export * from './executor-environment.js';
 export { SHUTDOWN_MARGIN_MS, type Termination } from './executor-supervisor.js';
 export type { FetchRequest, SandboxFetcher } from './fetcher/types.js';
 export { DEFAULT_FETCHER_CACHE_SIZE_BYTES, DEFAULT_FETCHER_MAX_DOWNLOAD_BYTES, UriFetcher, type FetcherStats, type UriFetcherOptions } from './fetcher/uri-fetcher.js';
+export { DEFAULT_DISK_WATCH_INTERVAL_MS, DEFAULT_GC_DELAY_MS, DEFAULT_GC_DISK_HEADROOM, maxSandboxAgeMs, type GcPolicy } from './gc/gc-policy.js';
+export { statfsDiskUsage, type DiskUsage } from './gc/sandbox-collector.js';
 export { InProcessHostLauncher, type ExecutorHostFactory } from './in-process-host-launcher.js';
 export { OsExecutorProcessLauncher, describeExit, exitStatusCode } from './os-executor-launcher.js';
 export { OsProcessHostLauncher, type OsProcessHostLauncherOptions } from './os-process-host-launcher.js';

@@ -139,4 +139,12 @@ export interface AgentOptions {
   fetcherCacheSizeBytes?: number;
   /** A fetched file bigger than this fails its task (default 2 GB). */
   fetcherMaxDownloadBytes?: number;
+  /** Mesos's `--gc_delay`: how long a finished sandbox is kept on an empty disk, before headroom (default 1 week). */
+  gcDelayMs?: number;
+  /** Mesos's `--gc_disk_headroom` (default 0.1): sandboxes are kept `gcDelay x max(0, 1 - headroom - disk usage)`. */
+  gcDiskHeadroom?: number;
+  /** Mesos's `--disk_watch_interval`: how often the disk usage is read and old sandboxes removed (default 1 min). */
+  diskWatchIntervalMs?: number;
+  /** The fraction of the work directory's file system in use (default: from statfs); tests inject one. */
+  diskUsage?: (dir: string) => Promise<number>;
 }

@@ -58,3 +58,23 @@ export function fraction(value: string): number {
   if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError(`expected a fraction from 0 to 1, got '${value}'`);
   return n;
 }
+
+const BYTE_UNITS: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
+
+/** A size as Mesos writes it (`2GB`, `512MB`, `100B`; units of 1024) or a plain number of bytes. */
+export function byteSize(value: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB)?\s*$/i.exec(value);
+  const bytes = match === null ? NaN : Math.floor(Number(match[1]) * BYTE_UNITS[(match[2] ?? 'B').toUpperCase()]!);
+  if (!Number.isSafeInteger(bytes)) throw new InvalidArgumentError(`'${value}' is not a size (e.g. 2GB, 512MB, or a number of bytes)`);
+  return bytes;
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, secs: 1_000, mins: 60_000, hrs: 3_600_000, days: 86_400_000, weeks: 604_800_000 };
+
+/** A positive duration as Mesos writes it (`1weeks`, `6hrs`, `30mins`, `10secs`, `500ms`) or a number of ms; in ms. */
+export function duration(value: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|secs|mins|hrs|days|weeks)?\s*$/.exec(value);
+  const ms = match === null ? NaN : Number(match[1]) * DURATION_UNITS[match[2] ?? 'ms']!;
+  if (!Number.isFinite(ms) || ms <= 0) throw new InvalidArgumentError(`'${value}' is not a positive duration (e.g. 1weeks, 6hrs, 30mins, 10secs, 500ms, or a number of ms)`);
+  return ms;
+}

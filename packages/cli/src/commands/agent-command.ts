@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { stderrLogger, type LogLevel } from '@tessera/process';
 import { listenPort, natsUrl, resourceSpec, token } from '../flags.js';
 import { startAgentService } from '../services.js';
+import { sandboxAgentOptions, withSandboxFlags, type SandboxFlags } from './sandbox-flags.js';
 import { serveUntilSignalled } from './serve.js';
 
 /** A positive whole number of milliseconds. */
@@ -13,7 +14,7 @@ function positiveMs(text: string): number {
 }
 
 export function agentCommand(): Command {
-  return new Command('agent')
+  return withSandboxFlags(new Command('agent')
     .description('run an agent as a long-lived service on a NATS cluster')
     .requiredOption('--nats <url>', 'NATS server URL(s), comma separated', natsUrl)
     .requiredOption('--work-dir <dir>', 'where sandboxes and the agent\'s files live')
@@ -26,8 +27,8 @@ export function agentCommand(): Command {
     .option('--http-host <host>', 'address the HTTP server binds to', '0.0.0.0')
     .option('--recovery-timeout <ms>', 'how long executors wait for a lost agent before killing their tasks (Mesos --recovery_timeout)', positiveMs, 15 * 60_000)
     .option('--executor-reregistration-timeout <ms>', 'how long a restarted agent waits for its executors to subscribe again', positiveMs, 2_000)
-    .option('--log-level <level>', 'debug, info, warn or error', 'info')
-    .action(async (opts: {
+    .option('--log-level <level>', 'debug, info, warn or error', 'info'))
+    .action(async (opts: SandboxFlags & {
       nats: string; workDir: string; cluster: string; master?: string; resources?: string; attributes?: string; hostname: string; httpPort: number; httpHost: string;
       recoveryTimeout: number; executorReregistrationTimeout: number; logLevel: LogLevel;
     }) => {
@@ -41,6 +42,7 @@ export function agentCommand(): Command {
         ...(opts.attributes === undefined ? {} : { attributes: opts.attributes }),
         hostname: opts.hostname,
         http: { host: opts.httpHost, port: opts.httpPort },
+        ...sandboxAgentOptions(opts),
       });
       await serveUntilSignalled(logger, () => service.stop());
     });

@@ -57,9 +57,11 @@ describe('sandbox GC schedule', () => {
 describe('sandbox GC in the agent', () => {
   let cluster: Cluster | undefined;
   let usage: number | Error;
+  const scratch: string[] = [];
   afterEach(async () => {
     await cluster?.stop();
     cluster = undefined;
+    for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
   /** 10 min delay, headroom 0.1, disk checked every minute; the disk usage is `usage`. */
@@ -152,6 +154,7 @@ describe('sandbox GC in the agent', () => {
   it('after a restart, schedules what an earlier run of the agent left behind, by its modification time', async () => {
     usage = 0.4;
     const meta = tempDir('tessera-gc-meta-');
+    scratch.push(meta);
     const options: Partial<AgentOptions> = { ...gcOptions(), checkpointDir: meta, bootId: 'boot-1' };
     cluster = await registeredCluster({ agent: options });
     const c = cluster;
@@ -172,6 +175,5 @@ describe('sandbox GC in the agent', () => {
     // Its age (10 min) is past 5 min: removed at the first check.
     await c.advance(MINUTE, MINUTE);
     expect(existsSync(old)).to.equal(false);
-    rmSync(meta, { recursive: true, force: true });
   });
 });

@@ -23,6 +23,10 @@ import { CheckpointWriter } from './checkpoint-writer.js';
 import { parseAttributes } from './attributes.js';
 import { Backoff } from './backoff.js';
 import { ExecutorSupervisor, type Termination } from './executor-supervisor.js';
+import { detectHostCapabilities, type HostCapabilities } from './isolation/host-capabilities.js';
+import { DEFAULT_PIDS_LIMIT } from './isolation/cgroups-pids.js';
+import type { Limitation } from './isolation/isolator.js';
+import { buildContainerizer, POSIX_ISOLATION, type IsolationView } from './isolation/registry.js';
 import { DEFAULT_FETCHER_CACHE_SIZE_BYTES, UriFetcher } from './fetcher/uri-fetcher.js';
 import { DEFAULT_GC_DELAY_MS, DEFAULT_GC_DISK_HEADROOM, gcPolicy } from './gc/gc-policy.js';
 import { SandboxCollector, statfsDiskUsage } from './gc/sandbox-collector.js';
@@ -56,6 +60,10 @@ export class Agent extends Process {
   private readonly state = new AgentState();
   private readonly streams: UpdateStreams;
   private readonly supervisor: ExecutorSupervisor;
+  /** The isolation this agent applies, as /state shows it. */
+  private readonly isolation: IsolationView;
+  /** Polls containers for broken limits (only when an isolator can report one). */
+  private readonly limitationPollMs: number | undefined;
   /** Removes finished sandboxes after the GC delay. */
   private readonly collector: SandboxCollector;
   private readonly backoff: Backoff;
@@ -115,6 +123,24 @@ export class Agent extends Process {
       positive('registrationBackoffMaxMs', options.registrationBackoffMaxMs, DEFAULT_REGISTRATION_BACKOFF_MAX_MS),
     );
     const agent = this;
+    const { containerizer, view } = buildContainerizer({
+      // The library's default is Mesos's (posix, nothing to detect); 'auto' takes what the host has.
+      ...(options.isolation === undefined ? { isolation: POSIX_ISOLATION, launcher: 'posix' as const } : options.isolation === 'auto' ? {} : { isolation: options.isolation }),
+      ...(options.launcher === undefined ? {} : { launcher: options.launcher }),
+      ...(options.cgroupsRoot === undefined ? {} : { cgroupsRoot: options.cgroupsRoot }),
+      settings: {
+        pidsLimit: options.cgroupsPidsLimit ?? DEFAULT_PIDS_LIMIT,
+        rlimitNofile: options.rlimitNofile ?? DEFAULT_RLIMIT_NOFILE,
+        rlimitCpuSeconds: options.rlimitCpuSeconds,
+        enforceMemoryRlimit: options.enforceMemoryRlimit ?? true,
+        enableCfs: options.cgroupsEnableCfs ?? true,
+      },
+      host: options.hostCapabilities ?? (options.isolation === undefined ? NO_HOST_FEATURES : detectHostCapabilities()),
+      pause: (ms) => new Promise<void>((resolve) => { this.clock.setTimer(ms, resolve); }),
+      logger: { log: (...args) => this.logger.log(...args) },
+    });
+    this.isolation = view;
+    this.limitationPollMs = containerizer.isolators.some((i) => i.limitation !== undefined) ? options.limitationPollMs ?? DEFAULT_LIMITATION_POLL_MS : undefined;
     const port = {
       get pid() { return agent.pid; },
       get logger() { return agent.logger; },
@@ -133,11 +159,7 @@ export class Agent extends Process {
       executorLauncher: options.executorLauncher ?? new OsExecutorProcessLauncher(),
       registrationTimeoutMs: positive('executorRegistrationTimeoutMs', options.executorRegistrationTimeoutMs, DEFAULT_EXECUTOR_REGISTRATION_TIMEOUT_MS),
       gracePeriodMs: positive('executorShutdownGracePeriodMs', options.executorShutdownGracePeriodMs, DEFAULT_EXECUTOR_SHUTDOWN_GRACE_PERIOD_MS),
-      rlimits: {
-        rlimitNofile: options.rlimitNofile ?? DEFAULT_RLIMIT_NOFILE,
-        rlimitCpuSeconds: options.rlimitCpuSeconds,
-        enforceMemoryRlimit: options.enforceMemoryRlimit ?? true,
-      },
+      containerizer,
       nats: options.nats,
       recoveryTimeoutMs: positive('recoveryTimeoutMs', options.recoveryTimeoutMs, DEFAULT_RECOVERY_TIMEOUT_MS),
       subscriptionBackoffMaxMs: this.reregistrationTimeoutMs,
@@ -183,7 +205,8 @@ export class Agent extends Process {
       version: this.options.version ?? AGENT_VERSION,
       get startTime() { return agent.startTime; },
       workDir: this.options.workDir,
-      flags: agentFlags(this.options),
+      flags: agentFlags(this.options, this.isolation),
+      isolation: this.isolation,
     });
     return this.operatorViews;
   }
@@ -222,6 +245,8 @@ export class Agent extends Process {
     this.install('executor.Call', this.onExecutorCall);
     this.install('master.NotLeader', this.onNotLeader);
     this.startTime = this.clock.now() / 1000;
+    this.logger.log('info', `isolation ${this.isolation.isolation}, launcher ${this.isolation.launcher} (${this.isolation.chosen})`, { cgroups_root: this.isolation.cgroups_root, host: this.isolation.host });
+    if (this.limitationPollMs !== undefined) this.pollLimitations(this.limitationPollMs);
     this.stopDetecting = this.detector.onChange((leader) => {
       // Into the mailbox: the detector calls from outside the actor.
       if (!this.finished) this.delay(0, () => this.onLeaderChange(leader));
@@ -486,6 +511,7 @@ export class Agent extends Process {
     for (const t of tasks) this.checkpoint?.task(frameworkId, { info: t, executor_id: executorId, executor_kind: kind });
     if (this.state.addLaunch(run, launch) === 'send') this.sendLaunch(run, launch);
     if (fresh) this.supervisor.boot(run, this.agentId!, launch);
+    else this.supervisor.resourcesChanged(run);
   }
 
   private sendLaunch(run: ExecutorRun, launch: Launch): void {
@@ -551,12 +577,12 @@ export class Agent extends Process {
       this.logger.log('warn', `dropped an UPDATE of task ${status.task_id.value} from executor ${run.executorId}: unknown task, or no uuid`);
       return;
     }
-    const stamped: TaskStatus = {
+    const stamped: TaskStatus = withLimitation({
       ...status,
       source: status.source ?? 'SOURCE_EXECUTOR',
       agent_id: { value: this.agentId! },
       executor_id: { value: run.executorId },
-    };
+    }, () => this.supervisor.limitation(run));
     const verdict = this.state.recordUpdate(frameworkId, stamped);
     if (verdict.kind === 'refused') {
       this.logger.log('warn', `dropped an UPDATE: ${verdict.error}`);
@@ -570,6 +596,24 @@ export class Agent extends Process {
     } else {
       this.forwardUpdate(frameworkId, stamped);
     }
+  }
+
+  /**
+   * Every few seconds, a container that broke a limit is destroyed and its tasks fail with the
+   * limitation's reason (as Mesos's containerizer does when an isolator reports one).
+   */
+  private pollLimitations(everyMs: number): void {
+    this.delay(everyMs, () => {
+      for (const run of this.state.runs()) {
+        if (run.phase === 'terminating') continue;
+        const limitation = this.supervisor.limitation(run);
+        if (limitation === undefined) continue;
+        this.logger.log('warn', `container ${run.runId} of executor ${run.executorId}: ${limitation.message}`, { agent: this.agentId, framework: run.frameworkId });
+        run.phase = 'terminating';
+        this.supervisor.destroy(run, limitation);
+      }
+      this.pollLimitations(everyMs);
+    });
   }
 
   private acknowledgeToExecutor(run: ExecutorRun, taskId: string, uuidValue: string): void {
@@ -815,9 +859,26 @@ export class Agent extends Process {
   }
 }
 
+/** How often containers are checked for broken limits (Mesos's isolators report them as they happen). */
+const DEFAULT_LIMITATION_POLL_MS = 5_000;
+
+/** A host with no isolation feature, for the posix default (nothing to detect). */
+const NO_HOST_FEATURES: HostCapabilities = { cgroups: {}, unshare: undefined, bubblewrap: undefined, missing: {} };
+
+/**
+ * A task's failure as its container's limitation explains it: a task the OOM killer ended fails
+ * with REASON_CONTAINER_LIMITATION_MEMORY and the limit, not as a plain signal death. The uuid
+ * and source stay the executor's: it waits for that update's acknowledgement.
+ */
+function withLimitation(status: TaskStatus, limitation: () => Limitation | undefined): TaskStatus {
+  if (status.state !== 'TASK_FAILED' || status.source !== 'SOURCE_EXECUTOR') return status;
+  const found = limitation();
+  return found === undefined ? status : { ...status, reason: found.reason, message: found.message };
+}
+
 /** The agent's settings as `/state` shows them (Mesos's `flags`). */
-function agentFlags(options: AgentOptions): Record<string, string> {
-  const flags: Record<string, string> = { work_dir: options.workDir };
+function agentFlags(options: AgentOptions, isolation: IsolationView): Record<string, string> {
+  const flags: Record<string, string> = { work_dir: options.workDir, isolation: isolation.isolation, launcher: isolation.launcher, cgroups_root: isolation.cgroups_root };
   const pairs: [string, unknown][] = [
     ['hostname', options.hostname], ['port', options.port], ['resources', options.resources], ['attributes', options.attributes], ['master', options.master],
     ['executor_registration_timeout', options.executorRegistrationTimeoutMs], ['executor_shutdown_grace_period', options.executorShutdownGracePeriodMs],

@@ -1,7 +1,9 @@
-import type { Messages, MessageType, TaskInfo } from '@tessera/protocol';
+import type { Messages, MessageType } from '@tessera/protocol';
 import { UndeliverableError, type AskOptions, type ExitReason, type Logger, type Timer, type UPID } from '@tessera/process';
 import type { AgentState, ExecutorRun, Launch } from './agent-state.js';
-import { commandTaskRlimits, customExecutorEnvironment, spawnEnvironment, type RlimitPolicy } from './executor-environment.js';
+import { customExecutorEnvironment, spawnEnvironment } from './executor-environment.js';
+import { containerLaunch, type Containerizer } from './isolation/containerizer.js';
+import type { ContainerSpec, LaunchPlan, Limitation } from './isolation/isolator.js';
 import type { AgentReason } from './launch-plan.js';
 import type { SandboxFetcher } from './fetcher/types.js';
 import { describeExit, exitStatusCode } from './os-executor-launcher.js';
@@ -43,7 +45,8 @@ export interface SupervisorSettings {
   executorLauncher: ExecutorProcessLauncher;
   registrationTimeoutMs: number;
   gracePeriodMs: number;
-  rlimits: RlimitPolicy;
+  /** Isolates each run: prepared before its executor starts, destroyed when it ends. */
+  containerizer: Containerizer;
   nats: NatsSettings | undefined;
   /** Passed to executors: how long they wait for a lost agent. */
   recoveryTimeoutMs: number;
@@ -89,12 +92,10 @@ export class ExecutorSupervisor {
       if (!this.current(run) || run.phase !== 'launching') return;
       this.destroy(run, { reason: 'REASON_EXECUTOR_REGISTRATION_TIMEOUT', message: `Executor did not register within ${this.settings.registrationTimeoutMs} ms` });
     }));
-    // A command executor's task carries its limits.
-    const task = run.kind === 'command' && launch.kind === 'task' ? launch.task : undefined;
     const abort = new AbortController();
     const fetching = this.settings.fetcher?.fetch({ run, launch, agentId }, abort.signal);
     if (fetching === undefined) {
-      this.start(run, agentId, task);
+      this.start(run, agentId);
       return;
     }
     this.fetches.set(run, abort);
@@ -106,13 +107,60 @@ export class ExecutorSupervisor {
         this.destroy(run, { reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: `Failed to launch container: ${outcome.error.message}` });
         return;
       }
-      this.start(run, agentId, task);
+      this.start(run, agentId);
     });
   }
 
-  private start(run: ExecutorRun, agentId: string, task: TaskInfo | undefined): void {
-    if (run.kind === 'custom') this.startProcess(run, agentId);
-    else void this.spawnHosted(run, agentId, task);
+  /** Prepares the run's container, then starts its executor inside it. */
+  private start(run: ExecutorRun, agentId: string): void {
+    let plan: LaunchPlan;
+    try {
+      plan = this.settings.containerizer.prepare(this.containerSpec(run));
+    } catch (e) {
+      this.destroy(run, { reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: `Failed to launch container: ${(e as Error).message}` });
+      return;
+    }
+    if (run.kind === 'custom') this.startProcess(run, agentId, plan);
+    else void this.spawnHosted(run, agentId, plan);
+  }
+
+  /**
+   * The run's container as isolators see it: the executor's resources and its tasks' (ended ones
+   * included: a task's limit still names what it had), and the rlimits of a command task's
+   * ContainerInfo, or else the executor's.
+   */
+  containerSpec(run: ExecutorRun): ContainerSpec {
+    const tasks = [...run.taskIds].map((id) => this.state.task(run.frameworkId, id)).filter((t) => t !== undefined);
+    const container = run.kind === 'command' ? tasks[0]?.info.container : run.info.container;
+    const spec: ContainerSpec = {
+      containerId: run.runId,
+      frameworkId: run.frameworkId,
+      executorId: run.executorId,
+      directory: run.directory,
+      resources: [...(run.info.resources ?? []), ...tasks.flatMap((t) => t.info.resources)],
+    };
+    if (container?.rlimit_info?.rlimits !== undefined) spec.rlimits = container.rlimit_info.rlimits;
+    if (container !== undefined) spec.containerType = container.type;
+    return spec;
+  }
+
+  /** Tasks joined (or left) a running executor: its container's limits follow. */
+  resourcesChanged(run: ExecutorRun): void {
+    try {
+      this.settings.containerizer.update(this.containerSpec(run));
+    } catch (e) {
+      this.port.logger.log('warn', `could not update the limits of container ${run.runId}: ${(e as Error).message}`, { executor: run.executorId });
+    }
+  }
+
+  /** A limit the run's container broke, if any. */
+  limitation(run: ExecutorRun): Limitation | undefined {
+    try {
+      return this.settings.containerizer.limitation(this.containerSpec(run));
+    } catch (e) {
+      this.port.logger.log('warn', `could not read the limits of container ${run.runId}: ${(e as Error).message}`, { executor: run.executorId });
+      return undefined;
+    }
   }
 
   /** The executor subscribed from `pid`: watch that actor, and stop waiting for it. */
@@ -177,7 +225,7 @@ export class ExecutorSupervisor {
     return true;
   }
 
-  private startProcess(run: ExecutorRun, agentId: string): void {
+  private startProcess(run: ExecutorRun, agentId: string, plan: LaunchPlan): void {
     const environment = customExecutorEnvironment({
       base: process.env,
       command: run.info.command!,
@@ -193,7 +241,7 @@ export class ExecutorSupervisor {
       subscriptionBackoffMaxMs: this.settings.subscriptionBackoffMaxMs,
       ...(this.settings.agentEndpoint === undefined ? {} : { agentEndpoint: this.settings.agentEndpoint }),
     });
-    const child = this.settings.executorLauncher.launch({ command: run.info.command!, environment, directory: run.directory });
+    const child = this.settings.executorLauncher.launch({ command: run.info.command!, environment, directory: run.directory, container: containerLaunch(plan) });
     this.processes.set(run, child);
     void child.exited.then((status) => {
       if (!this.port.live()) return;
@@ -205,14 +253,16 @@ export class ExecutorSupervisor {
     });
   }
 
-  private async spawnHosted(run: ExecutorRun, agentId: string, task: TaskInfo | undefined): Promise<void> {
+  private async spawnHosted(run: ExecutorRun, agentId: string, plan: LaunchPlan): Promise<void> {
     const body: Messages['executor.Spawn'] = {
       framework_id: { value: run.frameworkId },
       executor_info: run.info,
       directory: run.directory,
       agent: this.port.pid,
-      environment: spawnEnvironment(run.frameworkId, run.executorId, run.directory, commandTaskRlimits(task, this.settings.rlimits), this.settings.recoveryTimeoutMs),
+      // The limits travel in `container`, with the rest of the plan.
+      environment: spawnEnvironment(run.frameworkId, run.executorId, run.directory, {}, this.settings.recoveryTimeoutMs),
       shutdown_grace_period_ms: this.settings.gracePeriodMs,
+      container: containerLaunch(plan),
     };
     const logFile = executorHostLogPath(this.settings.workDir, agentId, run.frameworkId);
     let spawned: Messages['executor.Spawned'];
@@ -277,8 +327,14 @@ export class ExecutorSupervisor {
       this.byPid.delete(run.pid);
       this.port.unlink(run.pid);
     }
-    const termination = this.terminations.get(run) ?? { reason: 'REASON_EXECUTOR_TERMINATED', message: `Executor ${how}` };
+    const spec = this.containerSpec(run);
+    // A container that broke a limit ended because of it (its executor's death is the symptom).
+    const limitation = this.terminations.has(run) ? undefined : this.limitation(run);
+    const termination = this.terminations.get(run) ?? limitation ?? { reason: 'REASON_EXECUTOR_TERMINATED', message: `Executor ${how}` };
     this.terminations.delete(run);
     this.port.ended(run, termination, status);
+    // Whatever is left of the container (a process that left its group) goes with it.
+    this.settings.containerizer.destroy(spec).catch((e: Error) =>
+      this.port.logger.log('error', e.message, { framework: run.frameworkId, executor: run.executorId }));
   }
 }

@@ -24,3 +24,4 @@ export { RETRY_MAX_MS, RETRY_MIN_MS, StatusUpdateManager } from './status-update
 export * from './types.js';
 export { UpdateStreams, type FrameworkUpdate } from './update-streams.js';
 export * from './operator/index.js';
+export * from './isolation/index.js';

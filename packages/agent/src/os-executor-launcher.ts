@@ -1,16 +1,21 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CgroupPlacement, containedCommand, parseLimits } from '@tessera/executor-driver';
 import type { ExecutorProcess, ExecutorProcessLauncher, ExecutorProcessSpec, ExitStatus } from './types.js';
 
 /**
  * Starts custom executors as OS processes: `/bin/sh -c value` for a shell command (the default),
  * else `value` exec'd with `arguments` (whose first item is argv[0], as in Mesos). Each runs in
  * its sandbox, in a process group of its own (so that a kill reaches everything it forked), with
- * stdout and stderr appended to `<sandbox>/stdout` and `<sandbox>/stderr`.
+ * stdout and stderr appended to `<sandbox>/stdout` and `<sandbox>/stderr`; born in its container
+ * as a hosted executor's tasks are (the agent's main thread joins its cgroups around the fork).
  */
 export class OsExecutorProcessLauncher implements ExecutorProcessLauncher {
+  private placement: CgroupPlacement | undefined;
+  private ownLimits: ReturnType<typeof parseLimits> | undefined;
+
   launch(spec: ExecutorProcessSpec): ExecutorProcess {
     const { command, directory, environment } = spec;
     if (command.value === undefined || command.value.trim() === '') {
@@ -25,13 +30,17 @@ export class OsExecutorProcessLauncher implements ExecutorProcessLauncher {
       const [file, args, argv0] = shell
         ? ['/bin/sh', ['-c', command.value], undefined]
         : [command.value, (command.arguments ?? []).slice(1), command.arguments?.[0]];
-      const child = spawn(file, args, {
+      this.ownLimits ??= parseLimits(readFileSync('/proc/self/limits', 'utf8'));
+      const line = containedCommand({ file, args, ...(argv0 === undefined ? {} : { argv0 }) }, spec.container, directory, this.ownLimits);
+      const start = () => spawn(line.file, line.args, {
         cwd: directory,
         env: environment,
         detached: true,
         stdio: ['ignore', out, err],
-        ...(argv0 === undefined ? {} : { argv0 }),
+        ...(line.argv0 === undefined ? {} : { argv0: line.argv0 }),
       });
+      const cgroups = spec.container?.cgroups;
+      const child = cgroups === undefined || cgroups.length === 0 ? start() : (this.placement ??= new CgroupPlacement()).spawnIn(cgroups, start);
       const exited = new Promise<ExitStatus>((resolve) => {
         child.once('exit', (code, signal) => resolve({ code, signal }));
         child.once('error', (e) => resolve({ code: null, signal: null, error: e.message }));

@@ -1,6 +1,7 @@
-import type { CommandInfo } from '@tessera/protocol';
+import type { CommandInfo, ContainerLaunch } from '@tessera/protocol';
 import type { UPID } from '@tessera/process';
 import type { MasterDetector } from '@tessera/leader';
+import type { HostCapabilities } from './isolation/host-capabilities.js';
 import type { SandboxFetcher } from './fetcher/types.js';
 
 /** Mesos's `--executor_registration_timeout`: 1 min. */
@@ -66,6 +67,8 @@ export interface ExecutorProcessSpec {
   environment: Record<string, string>;
   /** The sandbox: the working directory, where `stdout` and `stderr` go. */
   directory: string;
+  /** The container the executor is born in (cgroups, limits, namespaces), as tasks of hosted executors are. */
+  container?: ContainerLaunch;
 }
 
 /** Starts custom executors (CommandInfo of an ExecutorInfo) as OS processes. */
@@ -127,8 +130,26 @@ export interface AgentOptions {
   rlimitNofile?: number;
   /** RLIMIT_CPU of command tasks, in seconds (default: none). */
   rlimitCpuSeconds?: number;
-  /** Caps a command task's RLIMIT_DATA at its `mem` resource (default true). */
+  /** Caps a command task's RLIMIT_DATA at its `mem` resource, with posix/mem (default true). */
   enforceMemoryRlimit?: boolean;
+  /**
+   * Mesos's `--isolation`: isolator names, comma separated (see docs/isolation.md), or 'auto' for
+   * the cgroups isolators the host has (posix ones for the rest) and posix/rlimits. Default:
+   * Mesos's own, `posix/cpu,posix/mem`, with the posix launcher.
+   */
+  isolation?: string;
+  /** 'linux' destroys containers through the freezer; 'posix' by process groups (default: linux when the host has a freezer hierarchy and isolation is given). */
+  launcher?: 'linux' | 'posix';
+  /** Container cgroups live under `<hierarchy>/<agent's own cgroup>/<cgroupsRoot>` (default `tessera`). */
+  cgroupsRoot?: string;
+  /** cgroups/pids: `pids.max` of each container (default 4096; Mesos sets none). */
+  cgroupsPidsLimit?: number;
+  /** cgroups/cpu: a CFS quota of cpus x 100 ms besides the shares (default true; Mesos's --cgroups_enable_cfs defaults to false). */
+  cgroupsEnableCfs?: boolean;
+  /** What the host offers (default: detected at construction when isolation is given). */
+  hostCapabilities?: HostCapabilities;
+  /** How often containers are checked for broken limits (default 5 s). */
+  limitationPollMs?: number;
   /** First retry of an unacknowledged status update (default 10 s, doubling to 10 min, as Mesos). */
   statusUpdateRetryMinMs?: number;
   /** Fills a new run's sandbox before its executor starts (default: a UriFetcher from the fetcher options). */

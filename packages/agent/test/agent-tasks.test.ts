@@ -26,10 +26,13 @@ describe('agent tasks and status updates', () => {
     expect(path.dirname(spawn!.directory)).to.equal(runs);
     expect(existsSync(spawn!.directory)).to.equal(true);
     expect(readlinkSync(path.join(runs, 'latest'))).to.equal(path.basename(spawn!.directory));
-    // Limits of a command task ride in the Spawn's environment: 64 MB of data, 1024 files.
+    // Limits of a command task ride in the Spawn's container (the posix default): 1024 files, 64 MB of data.
     const env = Object.fromEntries(spawn!.environment!.variables.map((v) => [v.name, v.value]));
-    expect(env).to.include({ TESSERA_RLIMIT_NOFILE: '1024', TESSERA_RLIMIT_DATA_BYTES: String(64 * 1024 * 1024), MESOS_EXECUTOR_ID: 't1' });
-    expect(env.TESSERA_RLIMIT_CPU_SECONDS).to.equal(undefined);
+    expect(env).to.include({ MESOS_EXECUTOR_ID: 't1' });
+    expect(Object.keys(env).filter((name) => name.startsWith('TESSERA_RLIMIT'))).to.deep.equal([]);
+    expect(spawn!.container).to.deep.equal({
+      rlimits: [{ type: 'RLMT_NOFILE', soft: 1024, hard: 1024 }, { type: 'RLMT_DATA', soft: 64 * 1024 * 1024, hard: 64 * 1024 * 1024 }],
+    });
     expect(spawn!.shutdown_grace_period_ms).to.equal(5_000);
 
     const executor = cluster.host.executors.get('t1')!;
@@ -173,8 +176,8 @@ describe('agent tasks and status updates', () => {
     await cluster.settle();
     const [spawn] = cluster.host.spawns;
     expect(spawn!.executor_info).to.deep.include({ executor_id: { value: 'pod' }, type: 'DEFAULT' });
-    // The group's memory is the executor's, not any one task's.
-    expect(spawn!.environment!.variables.map((v) => v.name)).to.not.include('TESSERA_RLIMIT_DATA_BYTES');
+    // The group's memory is the whole container's (both tasks'), not any one task's.
+    expect(spawn!.container!.rlimits).to.deep.include({ type: 'RLMT_DATA', soft: 128 * 1024 * 1024, hard: 128 * 1024 * 1024 });
     const group = cluster.host.executors.get('pod')!.eventsOf('LAUNCH_GROUP');
     expect(group.map((e) => e.launch_group!.task_group.tasks.map((t) => t.task_id.value))).to.deep.equal([['a', 'b']]);
   });

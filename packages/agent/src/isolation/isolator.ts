@@ -1,25 +1,18 @@
-import type { Resource } from '@tessera/protocol';
+import type { Resource, RLimit } from '@tessera/protocol';
 import type { Logger } from '@tessera/process';
+import type { Pause } from './cgroups.js';
 import type { HostCapabilities } from './host-capabilities.js';
 
 // The contract every isolator keeps (Mesos's Isolator, made synchronous where it can be). The
 // containerizer calls prepare before a container's executor starts, update when its resources
 // change, usage and limitation while it runs, and cleanup once it has ended.
 
-/** Mesos's RLimitInfo.RLimit.Type names. */
-export type RLimitType =
-  | 'RLMT_AS' | 'RLMT_CORE' | 'RLMT_CPU' | 'RLMT_DATA' | 'RLMT_FSIZE' | 'RLMT_LOCKS' | 'RLMT_MEMLOCK' | 'RLMT_MSGQUEUE'
-  | 'RLMT_NICE' | 'RLMT_NOFILE' | 'RLMT_NPROC' | 'RLMT_RSS' | 'RLMT_RTPRIO' | 'RLMT_RTTIME' | 'RLMT_SIGPENDING' | 'RLMT_STACK';
-
 /**
- * One POSIX resource limit, as Mesos's RLimitInfo.RLimit: soft and hard both set, or neither
- * (unlimited). Values are in the limit's own unit (bytes, seconds, count).
+ * One POSIX resource limit, as Mesos's RLimitInfo.RLimit (protocol's schema): soft and hard both
+ * set, or neither (unlimited), in the limit's own unit (bytes, seconds, count).
  */
-export interface RLimit {
-  type: RLimitType;
-  soft?: number;
-  hard?: number;
-}
+export type { RLimit };
+export type RLimitType = RLimit['type'];
 
 /** What a container is, as isolators see it. */
 export interface ContainerSpec {
@@ -33,6 +26,8 @@ export interface ContainerSpec {
   resources: Resource[];
   /** From the task's (or executor's) ContainerInfo.rlimit_info, for posix/rlimits. */
   rlimits?: RLimit[];
+  /** ContainerInfo.type, when the framework gave one (DOCKER is refused). */
+  containerType?: 'DOCKER' | 'MESOS';
 }
 
 /**
@@ -108,6 +103,8 @@ export interface IsolatorContext {
   /** The agent's per-container defaults (pids limit, nofile, ...). */
   settings: IsolationSettings;
   logger: Logger;
+  /** Waits on the agent's clock (a destroy polls the kernel while processes die). */
+  pause: Pause;
 }
 
 /** Agent settings the isolators apply. */
@@ -120,6 +117,8 @@ export interface IsolationSettings {
   rlimitCpuSeconds: number | undefined;
   /** posix/mem: caps RLIMIT_DATA at the container's mem. */
   enforceMemoryRlimit: boolean;
+  /** cgroups/cpu: a CFS quota (a hard cap) besides the shares. */
+  enableCfs: boolean;
 }
 
 /** Builds an isolator, or says why this host cannot have it (a string). */

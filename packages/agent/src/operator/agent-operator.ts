@@ -4,6 +4,7 @@ import type { AgentState, ExecutorRun } from '../agent-state.js';
 import { frameworkView, taskView, type AgentStateView, type ExecutorView, type FrameworkView, type TaskView } from './agent-views.js';
 import type { CompletedExecutor, CompletedHistory } from './completed-history.js';
 import { resourceMap } from '@tessera/protocol';
+import type { IsolationView } from '../isolation/registry.js';
 
 /** What the operator reads of the agent actor (getters: the values change as it runs). */
 export interface AgentOperatorSource {
@@ -18,6 +19,8 @@ export interface AgentOperatorSource {
   readonly startTime: number;
   readonly workDir: string;
   readonly flags: Record<string, string>;
+  /** The isolation the agent applies (isolators, launcher, what the host has). */
+  readonly isolation?: IsolationView;
 }
 
 /** One executor run to measure: where its processes live and what it may use. */
@@ -64,6 +67,7 @@ export class AgentOperator {
       completed_frameworks: completed,
     };
     if (info.port !== undefined) view.port = info.port;
+    if (source.isolation !== undefined) view.isolation = source.isolation;
     return view;
   }
 

@@ -1,5 +1,6 @@
 import type { FrameworkInfo, TaskInfo, TaskState, TaskStatus } from '@tessera/protocol';
 import { resourceMap, type ResourceMap } from '@tessera/protocol';
+import type { IsolationView } from '../isolation/registry.js';
 
 /** A task in the agent's `/state`, Mesos's `model(Task)` field names. */
 export interface TaskView {
@@ -51,6 +52,8 @@ export interface AgentStateView {
   attributes: Record<string, string | number>;
   master_pid: string | null;
   flags: Record<string, string>;
+  /** Tessera's: the isolators, the launcher, and what the host offers (detected at start). */
+  isolation?: IsolationView;
   frameworks: FrameworkView[];
   completed_frameworks: FrameworkView[];
 }

@@ -1,0 +1,132 @@
+import type { ContainerLaunch, RLimit } from '@tessera/protocol';
+import type { Logger } from '@tessera/process';
+import { freezeAndKill, makeCgroup, removeCgroup, type Pause } from './cgroups.js';
+import { containerCgroup, type CgroupHierarchy } from './host-capabilities.js';
+import type { ContainerSpec, ContainerUsage, Isolator, IsolationSettings, LaunchPlan, Limitation } from './isolator.js';
+import { defaultRlimits } from './posix-isolators.js';
+
+/** How a containerizer is built (see registry.ts for building it from `--isolation`). */
+export interface ContainerizerOptions {
+  isolators: Isolator[];
+  /** The freezer hierarchy: with it, the linux launcher (a freezer cgroup per container); without, posix. */
+  freezer?: CgroupHierarchy | undefined;
+  cgroupsRoot: string;
+  settings: IsolationSettings;
+  pause: Pause;
+  logger: Logger;
+}
+
+/**
+ * Mesos's containerizer, without images: runs a container's isolators in order around its life
+ * and, with the linux launcher, destroys it through the freezer so that no process of it
+ * survives (a process that left its process group, a daemon, is in its cgroup still).
+ */
+export class Containerizer {
+  readonly isolators: readonly Isolator[];
+  private readonly freezer: CgroupHierarchy | undefined;
+
+  constructor(private readonly options: ContainerizerOptions) {
+    this.isolators = options.isolators;
+    this.freezer = options.freezer;
+  }
+
+  /** 'linux' (freezer) or 'posix' (process groups). */
+  get launcher(): 'linux' | 'posix' {
+    return this.freezer === undefined ? 'posix' : 'linux';
+  }
+
+  /**
+   * Prepares the container before its executor starts: its freezer cgroup, then each isolator's
+   * part; returns how its processes must be started.
+   * @throws when the container cannot be isolated (`destroy` removes what was made).
+   */
+  prepare(spec: ContainerSpec): LaunchPlan {
+    if (spec.containerType === 'DOCKER') throw new Error('this agent runs no Docker containers (ContainerInfo.type DOCKER); use MESOS');
+    const plans: LaunchPlan[] = [{ rlimits: defaultRlimits(this.options.settings) }];
+    const freezer = this.freezerDir(spec);
+    if (freezer !== undefined) {
+      makeCgroup(freezer);
+      plans.push({ cgroups: [freezer] });
+    }
+    for (const isolator of this.isolators) plans.push(isolator.prepare(spec));
+    return mergePlans(plans);
+  }
+
+  /** The container's resources changed. */
+  update(spec: ContainerSpec): void {
+    for (const isolator of this.isolators) isolator.update?.(spec);
+  }
+
+  /** What the container uses, merged from every isolator that measures. */
+  usage(spec: ContainerSpec): ContainerUsage {
+    return Object.assign({}, ...this.isolators.map((i) => i.usage?.(spec) ?? {})) as ContainerUsage;
+  }
+
+  /** The first limit the container broke, if any. */
+  limitation(spec: ContainerSpec): Limitation | undefined {
+    for (const isolator of this.isolators) {
+      const found = isolator.limitation?.(spec);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  /**
+   * Ends the container: every process of it killed at once (linux launcher), then each
+   * isolator's cleanup, then its freezer cgroup removed. Safe on a container never prepared, or
+   * destroyed already. Each part is tried even when one fails; the first failure is thrown.
+   */
+  async destroy(spec: ContainerSpec): Promise<void> {
+    const failures: Error[] = [];
+    const attempt = async (what: string, fn: () => void | Promise<void>): Promise<void> => {
+      try {
+        await fn();
+      } catch (e) {
+        failures.push(new Error(`${what}: ${(e as Error).message}`));
+      }
+    };
+    const freezer = this.freezerDir(spec);
+    if (freezer !== undefined) await attempt('freezer', () => freezeAndKill(freezer, this.options.pause));
+    for (const isolator of [...this.isolators].reverse()) await attempt(isolator.name, () => isolator.cleanup(spec));
+    if (freezer !== undefined) await attempt('freezer', () => removeCgroup(freezer));
+    if (failures.length > 0) throw new Error(`destroying container ${spec.containerId}: ${failures.map((f) => f.message).join('; ')}`);
+  }
+
+  private freezerDir(spec: ContainerSpec): string | undefined {
+    return this.freezer === undefined ? undefined : containerCgroup(this.freezer, this.options.cgroupsRoot, spec.containerId);
+  }
+}
+
+/**
+ * One plan from many, in order: cgroups added up, a later limit of a type replacing an earlier
+ * one (the agent's defaults, then the isolators', the task's own last), namespaces if any asks.
+ */
+export function mergePlans(plans: readonly LaunchPlan[]): LaunchPlan {
+  const cgroups: string[] = [];
+  const rlimits = new Map<RLimit['type'], RLimit>();
+  const merged: LaunchPlan = {};
+  for (const plan of plans) {
+    for (const dir of plan.cgroups ?? []) if (!cgroups.includes(dir)) cgroups.push(dir);
+    for (const limit of plan.rlimits ?? []) rlimits.set(limit.type, limit);
+    if (plan.pidNamespace === true) merged.pidNamespace = true;
+    if (plan.filesystem !== undefined) {
+      merged.filesystem = {
+        privateTmp: plan.filesystem.privateTmp || (merged.filesystem?.privateTmp ?? false),
+        readOnlyHost: plan.filesystem.readOnlyHost || (merged.filesystem?.readOnlyHost ?? false),
+      };
+    }
+  }
+  if (cgroups.length > 0) merged.cgroups = cgroups;
+  if (rlimits.size > 0) merged.rlimits = [...rlimits.values()];
+  return merged;
+}
+
+/** A plan as `executor.Spawn.container` carries it to the executor host. */
+export function containerLaunch(plan: LaunchPlan): ContainerLaunch {
+  const launch: ContainerLaunch = {};
+  if (plan.cgroups !== undefined) launch.cgroups = plan.cgroups;
+  if (plan.rlimits !== undefined) launch.rlimits = plan.rlimits;
+  if (plan.pidNamespace === true) launch.pid_namespace = true;
+  if (plan.filesystem !== undefined) launch.filesystem = { private_tmp: plan.filesystem.privateTmp, read_only_host: plan.filesystem.readOnlyHost };
+  return launch;
+}

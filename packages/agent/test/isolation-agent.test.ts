@@ -1,0 +1,130 @@
+import { expect } from 'chai';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { TaskInfo, TaskStatus } from '@tessera/protocol';
+import { ExecutorHost, SpawnerLauncher } from '@tessera/executor-driver';
+import { InProcessHostLauncher, type AgentOptions, type ExecutorHostLauncher } from '../src/index.js';
+import { TEST_ROOT, cgroupDir, host, processesWith, removeTestRoot, requireHost } from './isolation-support.js';
+import { eventually } from './os-support.js';
+import { commandTask, framework, registeredCluster, type Cluster } from './support.js';
+
+/**
+ * The containerizer in a real agent, with a real executor host whose spawner starts tasks as OS
+ * processes in their containers: what a framework sees of a limit, and what is left after a kill.
+ */
+describe('isolation in a real agent', function () {
+  this.timeout(30_000);
+  let cluster: Cluster | undefined;
+  const spawner = new SpawnerLauncher({ nofile: 1024 });
+
+  afterEach(async () => {
+    await cluster?.stop();
+    cluster = undefined;
+  });
+  after(() => {
+    spawner.close();
+    removeTestRoot();
+  });
+
+  async function start(agent: Partial<AgentOptions>): Promise<Cluster> {
+    let launcher: InProcessHostLauncher | undefined;
+    const hostLauncher: ExecutorHostLauncher = {
+      hostFor: (frameworkId) => launcher!.hostFor(frameworkId),
+      forget: (frameworkId, pid) => launcher?.forget(frameworkId, pid),
+      shutdown: async () => { await launcher?.shutdown(); },
+    };
+    const c = await registeredCluster({ agent: { hostLauncher, cgroupsRoot: TEST_ROOT, hostCapabilities: host, ...agent } });
+    launcher = new InProcessHostLauncher(c.agentRuntime, ({ onIdle }) => new ExecutorHost({ runtime: c.agentRuntime, onIdle, launcher: spawner }));
+    cluster = c;
+    return c;
+  }
+
+  /** Acknowledges every update as the master would, until `done` holds; the clock moves 100 ms a round. */
+  async function until(c: Cluster, what: string, done: () => boolean): Promise<void> {
+    const acked = new Set<string>();
+    await eventually(what, async () => {
+      for (const { status } of c.master.got('agent.StatusUpdate')) {
+        if (status.uuid === undefined || acked.has(status.uuid)) continue;
+        acked.add(status.uuid);
+        c.master.tell(c.agent.pid, 'agent.StatusUpdateAck', { framework_id: { value: 'F1' }, task_id: status.task_id, uuid: status.uuid });
+      }
+      await c.advance(100, 100);
+      return done();
+    }, 20_000);
+  }
+
+  function updates(c: Cluster, taskId: string): TaskStatus[] {
+    return c.master.got('agent.StatusUpdate').map((u) => u.status).filter((s) => s.task_id.value === taskId);
+  }
+
+  function terminal(c: Cluster, taskId: string): TaskStatus | undefined {
+    return updates(c, taskId).find((s) => ['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED'].includes(s.state));
+  }
+
+  it('fails a task the OOM killer ended with REASON_CONTAINER_LIMITATION_MEMORY and the limit', async function () {
+    requireHost(this, 'cgroups/memory', 'cgroups/freezer');
+    const c = await start({ isolation: 'cgroups/mem' });
+    c.master.tell(c.agent.pid, 'agent.RunTask', { framework: framework(), task: commandTask('hog', 'head -c 300M /dev/zero | tail') });
+    await until(c, 'the hog ends', () => terminal(c, 'hog') !== undefined);
+    const status = terminal(c, 'hog')!;
+    expect(status).to.deep.include({ state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LIMITATION_MEMORY', source: 'SOURCE_EXECUTOR' });
+    expect(status.message).to.match(/^Memory limit exceeded: Requested: 64MB Maximum Used: \d+MB/);
+  });
+
+  it('leaves no process of a killed task, not even a daemon that left its process group, and removes its cgroups', async function () {
+    requireHost(this, 'cgroups/freezer', 'cgroups/pids');
+    const c = await start({ isolation: 'cgroups/pids' });
+    const marker = `tessera-killed-${process.pid}`;
+    c.master.tell(c.agent.pid, 'agent.RunTask', { framework: framework(), task: commandTask('k', `setsid sh -c 'sleep 600; : ${marker}' & sleep 600; : ${marker}`) });
+    await until(c, 'the task and its daemon run', () => processesWith(marker).length === 2);
+    expect(containerCgroups('pids')).to.have.length(1);
+    c.master.tell(c.agent.pid, 'agent.KillTask', { framework_id: { value: 'F1' }, task_id: { value: 'k' } });
+    await until(c, 'the task is killed', () => terminal(c, 'k')?.state === 'TASK_KILLED');
+    // Its run ends once the kill is acknowledged; the freezer then takes the daemon too.
+    await until(c, 'nothing of the container is left', () => processesWith(marker).length === 0 && c.agent.operator.containers().length === 0);
+    await until(c, 'its cgroups are gone', () => containerCgroups('pids').length === 0 && containerCgroups('freezer').length === 0);
+  });
+
+  it('gives a task the limits of its ContainerInfo.rlimit_info (posix/rlimits)', async () => {
+    const c = await start({ isolation: 'posix/cpu,posix/rlimits' });
+    const task: TaskInfo = {
+      ...commandTask('r', 'echo "$(ulimit -n) $(ulimit -Hn)"'),
+      container: { type: 'MESOS', rlimit_info: { rlimits: [{ type: 'RLMT_NOFILE', soft: 100, hard: 200 }] } },
+    };
+    c.master.tell(c.agent.pid, 'agent.RunTask', { framework: framework(), task });
+    await until(c, 'the task ends', () => terminal(c, 'r') !== undefined);
+    expect(terminal(c, 'r')!.state).to.equal('TASK_FINISHED');
+    const stdout = readFileSync(path.join(c.workDir, 'agents', 'S0', 'frameworks', 'F1', 'executors', 'r', 'runs', 'latest', 'stdout'), 'utf8');
+    expect(stdout).to.equal('100 200\n');
+  });
+
+  it('fails a launch it cannot isolate (bad rlimits, a Docker container) before any process starts', async () => {
+    const c = await start({ isolation: 'posix/rlimits' });
+    const bad: TaskInfo = { ...commandTask('bad', 'echo ran'), container: { type: 'MESOS', rlimit_info: { rlimits: [{ type: 'RLMT_NOFILE', soft: 10 }] } } };
+    const docker: TaskInfo = { ...commandTask('docker', 'echo ran'), container: { type: 'DOCKER' } };
+    c.master.tell(c.agent.pid, 'agent.RunTask', { framework: framework(), task: bad });
+    c.master.tell(c.agent.pid, 'agent.RunTask', { framework: framework(), task: docker });
+    await until(c, 'both fail', () => terminal(c, 'bad') !== undefined && terminal(c, 'docker') !== undefined);
+    expect(terminal(c, 'bad')).to.deep.include({ state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: 'Failed to launch container: rlimit RLMT_NOFILE needs both soft and hard, or neither (unlimited)' });
+    expect(terminal(c, 'docker')).to.deep.include({ state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LAUNCH_FAILED' });
+    expect(terminal(c, 'docker')!.message).to.match(/DOCKER/);
+    expect(updates(c, 'bad').map((s) => s.state)).to.deep.equal(['TASK_FAILED']);
+  });
+
+  it('shows its isolation, launcher and what the host has in /state', async function () {
+    requireHost(this, 'cgroups/freezer');
+    const c = await start({ isolation: 'auto' });
+    const state = c.agent.operator.state();
+    expect(state.isolation).to.deep.include({ launcher: 'linux', cgroups_root: TEST_ROOT });
+    expect(state.isolation!.isolation.split(',')).to.include('posix/rlimits');
+    expect(state.flags).to.deep.include({ launcher: 'linux', cgroups_root: TEST_ROOT });
+    expect(state.isolation!.host.cgroups).to.have.property('freezer');
+  });
+});
+
+/** The container cgroups under the test root in `controller`'s hierarchy. */
+function containerCgroups(controller: 'pids' | 'freezer'): string[] {
+  const root = path.dirname(cgroupDir(controller, 'any'));
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+}

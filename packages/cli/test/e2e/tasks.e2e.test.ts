@@ -45,7 +45,8 @@ describe('e2e: tasks on a real cluster (nats-server, OS processes)', function ()
   });
 
   it('kills a task\'s whole process tree within the grace period', async () => {
-    const framework = await new TestFramework(cluster()).start();
+    // TASK_KILLING goes only to frameworks that ask for it, as in Mesos.
+    const framework = await new TestFramework(cluster(), { capabilities: [{ type: 'TASK_KILLING_STATE' }] }).start();
     const offer = await framework.takeOffer();
     const script = 'echo $$ > pids; sleep 600 & echo $! >> pids; sh -c "sleep 600" & echo $! >> pids; wait';
     framework.driver.launch([offer.id.value], [shellTask('tree', offer, script)]);

@@ -87,6 +87,23 @@ describe('health check runners (real processes and sockets)', () => {
       expect(paths).to.deep.equal(['/health?x=1', '/health?x=1', '/health?x=1']);
     });
 
+    it('follows redirects as Mesos (curl -L) and judges the last status; gives up on a loop', async () => {
+      const port = await listen(http.createServer((req, res) => {
+        const to = { '/old': '/health', '/moved': `http://127.0.0.1:${req.socket.localPort}/sick`, '/loop': '/loop' }[req.url!];
+        if (to !== undefined) {
+          res.writeHead(302, { location: to });
+          res.end();
+          return;
+        }
+        res.statusCode = req.url === '/health' ? 200 : 503;
+        res.end();
+      }));
+      const check = (p: string) => httpCheck({ type: 'HTTP', scheme: 'http', host: '127.0.0.1', port, path: p, statuses: undefined })(never());
+      expect(await check('/old')).to.deep.equal({ healthy: true, message: `GET http://127.0.0.1:${port}/old answered 200 (redirected to http://127.0.0.1:${port}/health) (healthy: 200-399)` });
+      expect((await check('/moved')).healthy).to.equal(false);
+      expect(await check('/loop')).to.deep.equal({ healthy: false, message: `GET http://127.0.0.1:${port}/loop was redirected more than 10 times` });
+    });
+
     it('takes only the statuses listed when the check lists them', async () => {
       let status = 200;
       const port = await listen(http.createServer((_req, res) => { res.statusCode = status; res.end(); }));

@@ -17,10 +17,10 @@ export interface CheckScheduler {
 export type HealthReport = HealthVerdict & { message: string };
 
 /**
- * Runs one task's checks on the owner's clock: the first `delayMs` after start, each next one
- * `intervalMs` after the previous result (so checks never overlap), each aborted and counted as
- * failed at `timeoutMs`. Every result goes through the HealthPolicy; what it says to report goes
- * to `onReport`. After a verdict that kills, or after stop(), no check runs again.
+ * Runs one task's checks on the owner's clock, from its construction: the first `delayMs` later,
+ * each next one `intervalMs` after the previous result (so checks never overlap), each aborted
+ * and counted as failed at `timeoutMs`. Every result goes through the HealthPolicy; what it says
+ * to report goes to `onReport`. After a verdict that kills, or after stop(), no check runs again.
  */
 export class HealthChecker {
   private readonly policy: HealthPolicy;

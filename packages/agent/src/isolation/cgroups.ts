@@ -57,7 +57,9 @@ const DESTROY_PAUSE_MS = 10;
  * @throws when the cgroup does not empty within about a second.
  */
 export async function freezeAndKill(dir: string, pause: Pause): Promise<void> {
-  if (!existsSync(dir)) return;
+  // Empty (the usual end: the task exited, its group was killed): nothing to freeze. No process
+  // can enter it any more: it is only ever joined at a launch, and its run is over.
+  if (cgroupProcs(dir).length === 0) return;
   writeControl(dir, 'freezer.state', 'FROZEN');
   // A process in uninterruptible sleep keeps the cgroup FREEZING; then the sweeps below finish the job.
   for (let i = 0; i < DESTROY_ATTEMPTS && readControl(dir, 'freezer.state')?.trim() === 'FREEZING'; i++) await pause(DESTROY_PAUSE_MS);

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { NatsTransport, Random, Runtime, type Logger, type Transport } from '@tessera/process';
 import { KvRegistryStore, Master, MasterContender, MemoryRegistryStore, type MasterOptions, type RegistryStore } from '@tessera/master';
 import { MemoryLeaseStore, bucketName, connectKv, createBucket, findLeaseDetector, openLeaseStore, type LeaseStore } from '@tessera/leader';
-import { Agent, InProcessHostLauncher, OsProcessHostLauncher, checkpointDirectory, checkpointPaths, checkpointedNode, type AgentOptions } from '@tessera/agent';
-import { EXECUTOR_HOST_MAIN, ExecutorHost } from '@tessera/executor-driver';
+import { Agent, DEFAULT_RLIMIT_NOFILE, InProcessHostLauncher, OsProcessHostLauncher, checkpointDirectory, checkpointPaths, checkpointedNode, type AgentOptions } from '@tessera/agent';
+import { EXECUTOR_HOST_MAIN, ExecutorHost, TESSERA_SPAWNER_NOFILE } from '@tessera/executor-driver';
 import { localEndpoint, startAgentHttp, startMasterHttp, type ListeningServer } from '@tessera/http';
 
 /** Where a node connects: a NATS cluster, or (local mode only) an in-memory transport. */
@@ -155,10 +155,13 @@ export async function startAgentService(network: Network, logger: Logger, option
   // Without a fixed master, follow the elected leader when the masters run an election.
   const kv = 'nats' in network && options.master === undefined && options.detector === undefined ? await connectKv(network.nats) : undefined;
   const detector = options.detector ?? (kv === undefined || !('nats' in network) ? undefined : await findLeaseDetector(kv, network.cluster, logger));
+  const nofile = options.rlimitNofile ?? DEFAULT_RLIMIT_NOFILE;
   const hostLauncher = 'memory' in network
     ? new InProcessHostLauncher(runtime, ({ onIdle }) => new ExecutorHost({ runtime, onIdle }))
     : new OsProcessHostLauncher({
       runtime, entry: EXECUTOR_HOST_MAIN, nats: { url: network.nats, cluster: network.cluster }, shared: true,
+      // The host's task spawner starts with the agent's nofile, so tasks inherit it with no wrapper.
+      ...(nofile > 0 ? { env: { ...process.env, [TESSERA_SPAWNER_NOFILE]: String(nofile) } } : {}),
       ...(checkpointDir === undefined ? {} : { stateFile: checkpointPaths.executorHost(checkpointDir) }),
     });
   const { node: _node, http: httpSettings, ...agentOptions } = options;
@@ -172,6 +175,8 @@ export async function startAgentService(network: Network, logger: Logger, option
     }
     // Built before the host starts: a corrupt checkpoint stops everything here.
     agent = new Agent({
+      // A service isolates with what the host has (the library's default is Mesos's posix one).
+      isolation: 'auto',
       ...agentOptions,
       ...(http === undefined ? {} : { port: http.port, httpEndpoint: localEndpoint(http) }),
       hostLauncher,

@@ -93,6 +93,8 @@ export interface Isolator {
    * prepare made. May be called for a container prepare failed on, or never saw (recovery).
    */
   cleanup(spec: ContainerSpec): void | Promise<void>;
+  /** The isolator's own counters and gauges for the agent's /metrics/snapshot, by metric name. */
+  metrics?(): Record<string, number>;
 }
 
 /** What an isolator is built from. */
@@ -119,6 +121,14 @@ export interface IsolationSettings {
   enforceMemoryRlimit: boolean;
   /** cgroups/cpu: a CFS quota (a hard cap) besides the shares. */
   enableCfs: boolean;
+  /** disk/du: Mesos's `--enforce_container_disk_quota` (default false: measured and reported only). */
+  enforceContainerDiskQuota?: boolean;
+  /** disk/du: Mesos's `--container_disk_watch_interval` (default 15 s). */
+  containerDiskWatchIntervalMs?: number;
+  /** network/ports: Mesos's `--enforce_container_ports` (default false: reported only). */
+  enforceContainerPorts?: boolean;
+  /** network/ports: Mesos's `--container_ports_watch_interval` (default 30 s). */
+  containerPortsWatchIntervalMs?: number;
 }
 
 /** Builds an isolator, or says why this host cannot have it (a string). */

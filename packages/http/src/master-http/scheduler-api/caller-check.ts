@@ -30,7 +30,7 @@ export function checkCaller(state: MasterState, call: Call, streamId: string | u
     // The master's own checks, made here so that a refusal is this call's 400, as in Mesos, not an ERROR on the stream.
     const update = call.update_framework!;
     const problem = update.framework_info.principal !== framework.info.principal
-      ? 'Changing the principal is not allowed'
+      ? 'UPDATE_FRAMEWORK cannot change the principal'
       : frameworkInfoProblem(update.framework_info, update.suppressed_roles ?? []);
     if (problem !== undefined) return refusal(400, `Failed to validate scheduler::Call: ${problem}`);
   }

@@ -54,6 +54,8 @@ async function answer(request: FastifyRequest, reply: FastifyReply, runtime: Run
   const decoded = decodeSchedulerCall(body, format);
   if (!decoded.ok) return refuse(reply, { status: 400, message: decoded.error });
   const call = decoded.value;
+  // Fields Mesos defines that Tessera does not model are dropped, as a protobuf parser skips unknown ones.
+  if (decoded.ignored.length > 0) runtime.logger.log('debug', `${call.type} call: ignored ${decoded.ignored.join(', ')}`, {});
   const problem = callProblem(call);
   if (problem !== undefined) return refuse(reply, { status: 400, message: `Failed to validate scheduler::Call: ${problem}` });
   const streamId = header(request, STREAM_ID_HEADER);

@@ -21,8 +21,6 @@ export interface EventSink {
  * master's link to it breaks: the framework is disconnected and its failover timeout starts.
  */
 export class SchedulerStream extends Process {
-  /** The framework this stream serves, once the master said SUBSCRIBED. */
-  frameworkId: string | undefined;
   private open = true;
 
   constructor(
@@ -59,7 +57,6 @@ export class SchedulerStream extends Process {
 
   private onEvent = (event: Event, message: Envelope<'scheduler.Event'>): void => {
     if (!this.open || message.from !== this.master) return;
-    if (event.type === 'SUBSCRIBED') this.frameworkId = event.subscribed?.framework_id.value;
     const keep = this.sink.write(event);
     // As Mesos: an ERROR (subscription refused, or another scheduler took the framework over) ends the stream.
     if (event.type === 'ERROR' || !keep) this.end();

@@ -13,6 +13,7 @@ import { weightsCommand } from './commands/weights-command.js';
 import { maintenanceCommand } from './commands/maintenance-command.js';
 import { drainCommand } from './commands/drain-command.js';
 import { teardownCommand } from './commands/teardown-command.js';
+import { simCommand } from './commands/sim-command.js';
 
 /**
  * The `tessera` command. Commander parses and checks the flags (each parser in flags.ts gives a
@@ -36,7 +37,8 @@ const program = new Command('tessera')
   .addCommand(weightsCommand())
   .addCommand(maintenanceCommand())
   .addCommand(drainCommand())
-  .addCommand(teardownCommand());
+  .addCommand(teardownCommand())
+  .addCommand(simCommand());
 
 program.exitOverride();
 try {

@@ -69,6 +69,8 @@ function bootId(): string {
  * TASK_FINISHED after their duration, without a fork. Checkpointing, isolation and rlimits are off.
  */
 export class SimAgents {
+  private stopping = false;
+
   private constructor(readonly agents: readonly SimAgent[], private readonly transports: SimTransports) {}
 
   /**
@@ -80,13 +82,16 @@ export class SimAgents {
     Resources.parse(options.resources);
     const prefix = options.prefix ?? 'sim';
     const clock = options.clock ?? new SystemClock();
-    const logger = options.logger ?? silent;
+    const given = options.logger ?? silent;
     const seed = options.seed ?? Random.fromEntropy().seed;
     const durationMs = options.taskDurationMs ?? 5_000;
     const boot = bootId();
     const transports = await SimTransports.open(options.network, options.count);
     const agents: SimAgent[] = [];
     const sim = new SimAgents(agents, transports);
+    // Once stopping, agents say nothing more: messages still arriving for stopped agents (a
+    // framework's teardown fanned out to every agent) would print one warning per agent.
+    const logger: Logger = { log: (...args) => { if (!sim.stopping) given.log(...args); } };
     const startOne = async (i: number): Promise<SimAgent> => {
       const node = `${prefix}-${i}`;
       const runtime = await Runtime.create({ transport: transports.transport(node), clock, logger, random: new Random(seed + i) });
@@ -147,6 +152,7 @@ export class SimAgents {
 
   /** Stops every agent at once (their simulated tasks with them), then the connections. */
   async stop(): Promise<void> {
+    this.stopping = true;
     await Promise.all(this.agents.map((a) => a.runtime.stop().catch(() => undefined)));
     await this.transports.close();
   }

@@ -3,7 +3,7 @@ import { UndeliverableError, type AskOptions, type ExitReason, type Logger, type
 import type { AgentState, ExecutorRun, Launch } from './agent-state.js';
 import { customExecutorEnvironment, spawnEnvironment } from './executor-environment.js';
 import { containerLaunch, type Containerizer } from './isolation/containerizer.js';
-import type { ContainerSpec, LaunchPlan, Limitation } from './isolation/isolator.js';
+import type { ContainerSpec, ContainerUsage, LaunchPlan, Limitation } from './isolation/isolator.js';
 import type { AgentReason } from './launch-plan.js';
 import type { SandboxFetcher } from './fetcher/types.js';
 import { describeExit, exitStatusCode } from './os-executor-launcher.js';
@@ -160,6 +160,16 @@ export class ExecutorSupervisor {
     } catch (e) {
       this.port.logger.log('warn', `could not read the limits of container ${run.runId}: ${(e as Error).message}`, { executor: run.executorId });
       return undefined;
+    }
+  }
+
+  /** What the run's container uses now, as its isolators measure it (empty when none does). */
+  usage(run: ExecutorRun): ContainerUsage {
+    try {
+      return this.settings.containerizer.usage(this.containerSpec(run));
+    } catch (e) {
+      this.port.logger.log('warn', `could not read the usage of container ${run.runId}: ${(e as Error).message}`, { executor: run.executorId });
+      return {};
     }
   }
 

@@ -150,6 +150,14 @@ export interface AgentOptions {
   hostCapabilities?: HostCapabilities;
   /** How often containers are checked for broken limits (default 5 s). */
   limitationPollMs?: number;
+  /** disk/du: Mesos's `--enforce_container_disk_quota`, a container over its disk is killed (default false). */
+  enforceContainerDiskQuota?: boolean;
+  /** disk/du: Mesos's `--container_disk_watch_interval`, how often each sandbox is measured (default 15 s). */
+  containerDiskWatchIntervalMs?: number;
+  /** network/ports: Mesos's `--enforce_container_ports`, a container listening on a port it was not given is killed (default false). */
+  enforceContainerPorts?: boolean;
+  /** network/ports: Mesos's `--container_ports_watch_interval`, how often listening ports are checked (default 30 s). */
+  containerPortsWatchIntervalMs?: number;
   /** First retry of an unacknowledged status update (default 10 s, doubling to 10 min, as Mesos). */
   statusUpdateRetryMinMs?: number;
   /** Fills a new run's sandbox before its executor starts (default: a UriFetcher from the fetcher options). */

@@ -8,3 +8,9 @@ export { CgroupsMemIsolator, memoryLimitBytes, MIN_MEMORY_BYTES } from './cgroup
 export { CgroupsPidsIsolator, DEFAULT_PIDS_LIMIT } from './cgroups-pids.js';
 export { defaultRlimits, rlimitsProblem } from './posix-isolators.js';
 export { cgroupProcs, freezeAndKill, readControl, readKeyed, type Pause } from './cgroups.js';
+export { DEFAULT_CONTAINER_DISK_WATCH_INTERVAL_MS, DiskDuIsolator, diskLimitBytes, type DiskDuOptions } from './disk-du.js';
+export { duMeasure, parseDuOutput, type DiskMeasure } from './du.js';
+export { DEFAULT_CONTAINER_PORTS_WATCH_INTERVAL_MS, NetworkPortsIsolator, type NetworkPortsOptions } from './network-ports.js';
+export { listeningPorts, listeningSockets, parseListeningSockets, processSocketInodes, socketInode } from './listening-sockets.js';
+export { ContainerProcesses, type ContainerPlace } from './container-processes.js';
+export { sandboxMembers, scanProcesses, type ScannedProcess } from './proc-processes.js';

@@ -5,6 +5,8 @@ import { frameworkView, taskView, type AgentStateView, type ExecutorView, type F
 import type { CompletedExecutor, CompletedHistory } from './completed-history.js';
 import { resourceMap } from '@tessera/protocol';
 import type { IsolationView } from '../isolation/registry.js';
+import type { ContainerUsage } from '../isolation/isolator.js';
+import { agentMetrics, type AgentMetricsInput } from './agent-metrics.js';
 
 /** What the operator reads of the agent actor (getters: the values change as it runs). */
 export interface AgentOperatorSource {
@@ -21,6 +23,10 @@ export interface AgentOperatorSource {
   readonly flags: Record<string, string>;
   /** The isolation the agent applies (isolators, launcher, what the host has). */
   readonly isolation?: IsolationView;
+  /** What a run's container uses now, as its isolators measure it (cgroups, disk/du). */
+  usage?(run: ExecutorRun): ContainerUsage;
+  /** The agent's parts that keep counts (isolators, fetcher, sandbox GC), and whether it is registered, for /metrics/snapshot. */
+  metricParts?(): Pick<AgentMetricsInput, 'registered' | 'isolators' | 'fetcher' | 'collector'>;
 }
 
 /** One executor run to measure: where its processes live and what it may use. */
@@ -32,6 +38,8 @@ export interface ContainerRef {
   directory: string;
   mem_limit_bytes?: number;
   cpus_limit?: number;
+  /** Its isolators' figures, preferred to /proc's (a cgroup counts every process of the container). */
+  usage?: ContainerUsage;
 }
 
 /**
@@ -82,7 +90,25 @@ export class AgentOperator {
       const cpus = scalar(resources, 'cpus');
       if (mem > 0) ref.mem_limit_bytes = mem * 1024 * 1024;
       if (cpus > 0) ref.cpus_limit = cpus;
+      const usage = this.source.usage?.(run);
+      if (usage !== undefined && Object.keys(usage).length > 0) ref.usage = usage;
       return ref;
+    });
+  }
+
+  /** The agent's `/metrics/snapshot` at `nowSecs` (seconds since the epoch). */
+  metrics(nowSecs: number): Record<string, number> {
+    const { state } = this.source;
+    const runs = state.runs();
+    return agentMetrics({
+      state,
+      registered: false,
+      isolators: [],
+      ...this.source.metricParts?.(),
+      uptimeSecs: Math.max(0, nowSecs - this.source.startTime),
+      total: this.source.info.resources,
+      used: runs.flatMap((run) => runResources(run, state)),
+      usage: runs.map((run) => this.source.usage?.(run) ?? {}),
     });
   }
 

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { stderrLogger, type LogLevel } from '@tessera/process';
 import { listenPort, natsUrl, resourceSpec, token } from '../flags.js';
 import { startAgentService } from '../services.js';
+import { containerWatchAgentOptions, withContainerWatchFlags, type ContainerWatchFlags } from './container-watch-flags.js';
 import { isolationAgentOptions, withIsolationFlags, type IsolationFlags } from './isolation-flags.js';
 import { sandboxAgentOptions, withSandboxFlags, type SandboxFlags } from './sandbox-flags.js';
 import { serveUntilSignalled } from './serve.js';
@@ -15,7 +16,7 @@ function positiveMs(text: string): number {
 }
 
 export function agentCommand(): Command {
-  return withIsolationFlags(withSandboxFlags(new Command('agent')
+  return withContainerWatchFlags(withIsolationFlags(withSandboxFlags(new Command('agent')
     .description('run an agent as a long-lived service on a NATS cluster')
     .requiredOption('--nats <url>', 'NATS server URL(s), comma separated', natsUrl)
     .requiredOption('--work-dir <dir>', 'where sandboxes and the agent\'s files live')
@@ -28,8 +29,8 @@ export function agentCommand(): Command {
     .option('--http-host <host>', 'address the HTTP server binds to', '0.0.0.0')
     .option('--recovery-timeout <ms>', 'how long executors wait for a lost agent before killing their tasks (Mesos --recovery_timeout)', positiveMs, 15 * 60_000)
     .option('--executor-reregistration-timeout <ms>', 'how long a restarted agent waits for its executors to subscribe again', positiveMs, 2_000)
-    .option('--log-level <level>', 'debug, info, warn or error', 'info')))
-    .action(async (opts: SandboxFlags & IsolationFlags & {
+    .option('--log-level <level>', 'debug, info, warn or error', 'info'))))
+    .action(async (opts: SandboxFlags & IsolationFlags & ContainerWatchFlags & {
       nats: string; workDir: string; cluster: string; master?: string; resources?: string; attributes?: string; hostname: string; httpPort: number; httpHost: string;
       recoveryTimeout: number; executorReregistrationTimeout: number; logLevel: LogLevel;
     }) => {
@@ -45,6 +46,7 @@ export function agentCommand(): Command {
         http: { host: opts.httpHost, port: opts.httpPort },
         ...sandboxAgentOptions(opts),
         ...isolationAgentOptions(opts),
+        ...containerWatchAgentOptions(opts),
       });
       await serveUntilSignalled(logger, () => service.stop());
     });

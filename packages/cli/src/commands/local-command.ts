@@ -8,11 +8,12 @@ import { runExecute } from '../execute/run-execute.js';
 import { listenPort, natsUrl, positiveInt, resourceSpec, token } from '../flags.js';
 import { startAgentService, startMasterService, type Network, type Service } from '../services.js';
 import { printExecuteResult } from './execute-command.js';
+import { containerWatchAgentOptions, withContainerWatchFlags, type ContainerWatchFlags } from './container-watch-flags.js';
 import { isolationAgentOptions, withIsolationFlags, type IsolationFlags } from './isolation-flags.js';
 import { sandboxAgentOptions, withSandboxFlags, type SandboxFlags } from './sandbox-flags.js';
 import { serveUntilSignalled } from './serve.js';
 
-interface LocalOptions extends SandboxFlags, IsolationFlags {
+interface LocalOptions extends SandboxFlags, IsolationFlags, ContainerWatchFlags {
   agents: number;
   nats?: string;
   cluster: string;
@@ -27,7 +28,7 @@ interface LocalOptions extends SandboxFlags, IsolationFlags {
 
 /** `tessera local`: a master and N agents in this process, like mesos-local. */
 export function localCommand(): Command {
-  return withIsolationFlags(withSandboxFlags(new Command('local')
+  return withContainerWatchFlags(withIsolationFlags(withSandboxFlags(new Command('local')
     .description('run a master and N agents in one process (with its own nats-server unless --nats is given)')
     .option('--agents <n>', 'number of agents', positiveInt, 1)
     .option('--nats <url>', 'use this NATS server instead of starting one', natsUrl)
@@ -38,7 +39,7 @@ export function localCommand(): Command {
     .option('--instances <k>', 'copies of the --execute command', positiveInt, 1)
     .option('--task-resources <spec>', 'resources of each --execute copy', resourceSpec, 'cpus:0.1;mem:32')
     .option('--http-port <port>', 'port of the master\'s HTTP API and web UI on 127.0.0.1 (0: any free port); agents take free ports', listenPort, 5050)
-    .option('--log-level <level>', 'debug, info, warn or error', 'warn')))
+    .option('--log-level <level>', 'debug, info, warn or error', 'warn'))))
     .action(async (opts: LocalOptions) => {
       const logger = stderrLogger(opts.logLevel);
       const workDir = opts.workDir ?? mkdtempSync(path.join(os.tmpdir(), 'tessera-local-'));
@@ -63,6 +64,7 @@ export function localCommand(): Command {
           ...(opts.resources === undefined ? {} : { resources: opts.resources }),
           ...sandboxAgentOptions(opts),
           ...isolationAgentOptions(opts),
+          ...containerWatchAgentOptions(opts),
         }));
       }
       const stopAll = async () => {

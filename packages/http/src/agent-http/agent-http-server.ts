@@ -17,7 +17,7 @@ export interface AgentHttpOptions {
 }
 
 /**
- * The agent's HTTP server (Mesos's port 5051): /health, /state, /monitor/statistics, the
+ * The agent's HTTP server (Mesos's port 5051): /health, /state, /monitor/statistics, /metrics/snapshot, the
  * sandbox files, and Mesos's v1 executor API (/api/v1/executor). Views are built inside the
  * agent's mailbox; /proc and files are read outside it.
  * Every answer carries `Access-Control-Allow-Origin: *`: the master's web UI reads sandboxes from
@@ -51,6 +51,11 @@ export function createAgentHttpApp(options: AgentHttpOptions): FastifyInstance {
     const containers = await inAgent((agent) => agent.operator.containers());
     if (containers === undefined) return sendError(reply, 503, 'the agent is not running');
     return containerStatistics(containers, options.runtime.clock.now() / 1000);
+  });
+
+  app.get('/metrics/snapshot', JSON_ROUTE, async (_request, reply) => {
+    const metrics = await inAgent((agent) => agent.operator.metrics(options.runtime.clock.now() / 1000));
+    return metrics === undefined ? sendError(reply, 503, 'the agent is not running') : metrics;
   });
 
   registerExecutorApi(app, {

@@ -27,7 +27,9 @@ import { detectHostCapabilities, type HostCapabilities } from './isolation/host-
 import { DEFAULT_PIDS_LIMIT } from './isolation/cgroups-pids.js';
 import type { Limitation } from './isolation/isolator.js';
 import { buildContainerizer, POSIX_ISOLATION, type IsolationView } from './isolation/registry.js';
+import type { Containerizer } from './isolation/containerizer.js';
 import { DEFAULT_FETCHER_CACHE_SIZE_BYTES, UriFetcher } from './fetcher/uri-fetcher.js';
+import type { SandboxFetcher } from './fetcher/types.js';
 import { DEFAULT_GC_DELAY_MS, DEFAULT_GC_DISK_HEADROOM, gcPolicy } from './gc/gc-policy.js';
 import { SandboxCollector, statfsDiskUsage } from './gc/sandbox-collector.js';
 import { agentStatus, planGroup, planTask, type AgentReason, type PlanResult } from './launch-plan.js';
@@ -62,10 +64,13 @@ export class Agent extends Process {
   private readonly supervisor: ExecutorSupervisor;
   /** The isolation this agent applies, as /state shows it. */
   private readonly isolation: IsolationView;
+  private readonly containerizer: Containerizer;
   /** Polls containers for broken limits (only when an isolator can report one). */
   private readonly limitationPollMs: number | undefined;
   /** Removes finished sandboxes after the GC delay. */
   private readonly collector: SandboxCollector;
+  /** Fills new sandboxes (its counts go to the metrics). */
+  private readonly fetcher: SandboxFetcher;
   private readonly backoff: Backoff;
   /** Who leads the masters: every master message must pass its `admits`. */
   private readonly tracker: LeaderTracker;
@@ -134,12 +139,17 @@ export class Agent extends Process {
         rlimitCpuSeconds: options.rlimitCpuSeconds,
         enforceMemoryRlimit: options.enforceMemoryRlimit ?? true,
         enableCfs: options.cgroupsEnableCfs ?? true,
+        enforceContainerDiskQuota: options.enforceContainerDiskQuota,
+        containerDiskWatchIntervalMs: options.containerDiskWatchIntervalMs,
+        enforceContainerPorts: options.enforceContainerPorts,
+        containerPortsWatchIntervalMs: options.containerPortsWatchIntervalMs,
       },
       host: options.hostCapabilities ?? (options.isolation === undefined ? NO_HOST_FEATURES : detectHostCapabilities()),
       pause: (ms) => new Promise<void>((resolve) => { this.clock.setTimer(ms, resolve); }),
       logger: { log: (...args) => this.logger.log(...args) },
     });
     this.isolation = view;
+    this.containerizer = containerizer;
     this.limitationPollMs = containerizer.isolators.some((i) => i.limitation !== undefined) ? options.limitationPollMs ?? DEFAULT_LIMITATION_POLL_MS : undefined;
     const port = {
       get pid() { return agent.pid; },
@@ -153,6 +163,11 @@ export class Agent extends Process {
       live: () => !this.finished,
       ended: (run: ExecutorRun, termination: Termination, status: number) => this.executorEnded(run, termination, status),
     };
+    this.fetcher = options.fetcher ?? new UriFetcher({
+      cacheDir: options.fetcherCacheDir ?? path.join(options.workDir, 'fetch-cache'),
+      ...(options.fetcherCacheSizeBytes === undefined ? {} : { cacheSizeBytes: options.fetcherCacheSizeBytes }),
+      ...(options.fetcherMaxDownloadBytes === undefined ? {} : { maxDownloadBytes: options.fetcherMaxDownloadBytes }),
+    });
     this.supervisor = new ExecutorSupervisor(port, {
       workDir: options.workDir,
       hostLauncher: options.hostLauncher,
@@ -164,11 +179,7 @@ export class Agent extends Process {
       recoveryTimeoutMs: positive('recoveryTimeoutMs', options.recoveryTimeoutMs, DEFAULT_RECOVERY_TIMEOUT_MS),
       subscriptionBackoffMaxMs: this.reregistrationTimeoutMs,
       agentEndpoint: options.httpEndpoint,
-      fetcher: options.fetcher ?? new UriFetcher({
-        cacheDir: options.fetcherCacheDir ?? path.join(options.workDir, 'fetch-cache'),
-        ...(options.fetcherCacheSizeBytes === undefined ? {} : { cacheSizeBytes: options.fetcherCacheSizeBytes }),
-        ...(options.fetcherMaxDownloadBytes === undefined ? {} : { maxDownloadBytes: options.fetcherMaxDownloadBytes }),
-      }),
+      fetcher: this.fetcher,
     }, this.state);
     this.collector = new SandboxCollector({
       get logger() { return agent.logger; },
@@ -207,6 +218,13 @@ export class Agent extends Process {
       workDir: this.options.workDir,
       flags: agentFlags(this.options, this.isolation),
       isolation: this.isolation,
+      usage: (run: ExecutorRun) => this.supervisor.usage(run),
+      metricParts: () => ({
+        registered: this.connected,
+        isolators: this.containerizer.isolators,
+        fetcher: this.fetcher instanceof UriFetcher ? this.fetcher.stats() : undefined,
+        collector: this.collector.stats(),
+      }),
     });
     return this.operatorViews;
   }
@@ -256,6 +274,7 @@ export class Agent extends Process {
 
   protected override finalize(): void {
     this.finished = true;
+    for (const isolator of this.containerizer.isolators) isolator.close?.();
     this.stopDetecting?.();
     this.checkpoint?.close();
   }

@@ -191,6 +191,23 @@ describe('isolation: disk/du', () => {
     expect(du.metrics()['containerizer/mesos/disk/du/measures_failed']).to.equal(0);
   });
 
+  it('stops measuring once closed (the agent stopped), and its containers stay as they were', async () => {
+    const du = isolator(true);
+    const c = spec('c1', '/sb/c1', [disk(1)]);
+    sizes.set('/sb/c1', 2 * MB);
+    du.prepare(c);
+    await flush();
+    du.close();
+    clock.advance(15_000);
+    await flush();
+    expect(measures).to.have.length(1);
+    expect(clock.pendingTimers()).to.equal(0);
+    expect(du.limitation(c)?.reason).to.equal('REASON_CONTAINER_LIMITATION_DISK');
+    du.prepare(spec('c2', '/sb/c2', []));
+    await flush();
+    expect(measures).to.have.length(1);
+  });
+
   it('starts watching a container it first hears of after a restart (usage or limitation, no prepare)', async () => {
     const du = isolator(true);
     const c = spec('recovered', '/sb/r', [disk(1)]);

@@ -64,6 +64,16 @@ describe('agent HTTP server', function () {
     expect(entry.statistics.timestamp).to.be.closeTo(Date.now() / 1000, 60);
   });
 
+  it('serves its metrics by Mesos\'s names: registered, the running task and executor, resources given out', async () => {
+    const { status, body } = await getJson(`${base}/metrics/snapshot`);
+    expect(status).to.equal(200);
+    expect(body).to.include({ 'slave/registered': 1, 'slave/tasks_running': 1, 'slave/executors_running': 1, 'slave/cpus_total': 4, 'slave/mem_total': 1024 });
+    expect(body['slave/mem_used']).to.be.above(0);
+    expect(body['slave/uptime_secs']).to.be.at.least(0);
+    expect(body).to.have.property('gc/path_removals_pending');
+    expect(body).to.have.property('containerizer/fetcher/task_fetches_failed', 0);
+  });
+
   it('browses a sandbox', async () => {
     const { status, body } = await getJson(`${base}/files/browse?path=${encodeURIComponent(sandbox)}`);
     expect(status).to.equal(200);

@@ -90,6 +90,11 @@ export class DiskDuIsolator implements Isolator {
     this.containers.delete(spec.containerId);
   }
 
+  close(): void {
+    this.watch.close();
+    for (const watched of this.containers.values()) watched.measuring?.abort();
+  }
+
   /** Mesos has none for disk/du; Tessera's, under the containerizer's names. */
   metrics(): Record<string, number> {
     return {

@@ -95,6 +95,11 @@ export interface Isolator {
   cleanup(spec: ContainerSpec): void | Promise<void>;
   /** The isolator's own counters and gauges for the agent's /metrics/snapshot, by metric name. */
   metrics?(): Record<string, number>;
+  /**
+   * The agent has stopped: end any periodic work. Its containers may live on (an agent stops
+   * without killing its executors) for a restarted agent to recover; nothing of theirs is removed.
+   */
+  close?(): void;
 }
 
 /** What an isolator is built from. */

@@ -74,6 +74,10 @@ export class NetworkPortsIsolator implements Isolator {
     this.containers.delete(spec.containerId);
   }
 
+  close(): void {
+    this.watch.close();
+  }
+
   /** Mesos has none for network/ports; Tessera's, under the containerizer's names. */
   metrics(): Record<string, number> {
     return {

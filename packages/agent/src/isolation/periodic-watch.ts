@@ -10,6 +10,7 @@ import type { Pause } from './cgroups.js';
  */
 export class PeriodicWatch {
   private running = false;
+  private closed = false;
   private rounds = 0;
 
   /** @throws on an interval that is not a positive number of ms. */
@@ -29,16 +30,21 @@ export class PeriodicWatch {
     return this.rounds;
   }
 
-  /** Starts the rounds unless they run already. */
+  /** Starts the rounds unless they run already, or the watch is closed. */
   arm(): void {
-    if (this.running) return;
+    if (this.running || this.closed) return;
     this.running = true;
     void this.loop();
   }
 
+  /** No round starts after this one (the agent has stopped); a round under way finishes. */
+  close(): void {
+    this.closed = true;
+  }
+
   private async loop(): Promise<void> {
     try {
-      while (this.active()) {
+      while (!this.closed && this.active()) {
         try {
           await this.round();
         } catch (e) {
@@ -46,8 +52,12 @@ export class PeriodicWatch {
           this.logger.log('warn', `${this.what}: ${(e as Error).message}`);
         }
         this.rounds += 1;
+        if (this.closed) break;
         await this.pause(this.intervalMs);
       }
+    } catch (e) {
+      // Only the pause can throw here (the agent's clock is gone): the watch ends.
+      this.logger.log('warn', `${this.what} stopped: ${(e as Error).message}`);
     } finally {
       this.running = false;
     }

@@ -4,9 +4,11 @@ import { cgroupsMem } from './cgroups-mem.js';
 import { cgroupsPids } from './cgroups-pids.js';
 import type { Pause } from './cgroups.js';
 import { Containerizer } from './containerizer.js';
+import { diskDu } from './disk-du.js';
 import type { HostCapabilities } from './host-capabilities.js';
 import type { IsolationSettings, Isolator, IsolatorContext, IsolatorFactory } from './isolator.js';
 import { filesystemLinux, namespacesPid } from './linux-namespaces.js';
+import { networkPorts } from './network-ports.js';
 import { posixCpu, posixMem, posixRlimits } from './posix-isolators.js';
 
 /** The isolators `--isolation` may name, by Mesos's names. */
@@ -19,6 +21,8 @@ const FACTORIES = new Map<string, IsolatorFactory>([
   ['posix/rlimits', posixRlimits],
   ['namespaces/pid', namespacesPid],
   ['filesystem/linux', filesystemLinux],
+  ['disk/du', diskDu],
+  ['network/ports', networkPorts],
 ]);
 
 /** Adds an isolator name (disk/du, network/ports, ...). @throws when the name is taken. */

@@ -24,7 +24,7 @@ function isolationList(text: string): string {
 export function withIsolationFlags(command: Command): Command {
   return command
     .option('--isolation <list>', 'isolators, comma separated, as Mesos\'s --isolation: cgroups/cpu, cgroups/mem, cgroups/pids, posix/cpu, posix/mem, '
-      + 'posix/rlimits, namespaces/pid, filesystem/linux (default: the cgroups ones the host has, posix ones for the rest, and posix/rlimits)', isolationList)
+      + 'posix/rlimits, namespaces/pid, filesystem/linux, disk/du, network/ports (default: the cgroups ones the host has, posix ones for the rest, and posix/rlimits)', isolationList)
     .addOption(new Option('--launcher <kind>', 'how containers are destroyed: linux (the freezer cgroup) or posix (process groups); default linux where the host has a writable freezer')
       .choices(['linux', 'posix']))
     .option('--cgroups-root <path>', 'container cgroups live under <hierarchy>/<the agent\'s own cgroup>/<path>', DEFAULT_CGROUPS_ROOT)

@@ -15,6 +15,7 @@ import {
 } from '@tessera/protocol';
 import { LeaderTracker, StaticMasterDetector, type MasterDetector } from '@tessera/leader';
 import { Process, type ExitReason, type Timer, type UPID } from '@tessera/process';
+import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { AgentState, type ExecutorRun, type Launch } from './agent-state.js';
@@ -26,7 +27,7 @@ import { ExecutorSupervisor, type Termination } from './executor-supervisor.js';
 import { detectHostCapabilities, type HostCapabilities } from './isolation/host-capabilities.js';
 import { DEFAULT_PIDS_LIMIT } from './isolation/cgroups-pids.js';
 import type { Limitation } from './isolation/isolator.js';
-import { buildContainerizer, POSIX_ISOLATION, type IsolationView } from './isolation/registry.js';
+import { buildContainerizer, DEFAULT_CGROUPS_ROOT, POSIX_ISOLATION, type IsolationView } from './isolation/registry.js';
 import type { Containerizer } from './isolation/containerizer.js';
 import { DEFAULT_FETCHER_CACHE_SIZE_BYTES, UriFetcher } from './fetcher/uri-fetcher.js';
 import type { SandboxFetcher } from './fetcher/types.js';
@@ -132,7 +133,7 @@ export class Agent extends Process {
       // The library's default is Mesos's (posix, nothing to detect); 'auto' takes what the host has.
       ...(options.isolation === undefined ? { isolation: POSIX_ISOLATION, launcher: 'posix' as const } : options.isolation === 'auto' ? {} : { isolation: options.isolation }),
       ...(options.launcher === undefined ? {} : { launcher: options.launcher }),
-      ...(options.cgroupsRoot === undefined ? {} : { cgroupsRoot: options.cgroupsRoot }),
+      cgroupsRoot: agentCgroupsRoot(options.cgroupsRoot ?? DEFAULT_CGROUPS_ROOT, options.workDir),
       settings: {
         pidsLimit: options.cgroupsPidsLimit ?? DEFAULT_PIDS_LIMIT,
         rlimitNofile: options.rlimitNofile ?? DEFAULT_RLIMIT_NOFILE,
@@ -270,6 +271,19 @@ export class Agent extends Process {
       if (!this.finished) this.delay(0, () => this.onLeaderChange(leader));
     });
     this.startUp();
+    this.destroyOrphans();
+  }
+
+  /**
+   * Containers under this agent's cgroups that no recovered run owns are left from an agent that
+   * died: destroyed, as Mesos's containerizer destroys orphans at recovery.
+   */
+  private destroyOrphans(): void {
+    const known = new Set(this.state.runs().map((run) => run.runId));
+    this.containerizer.recover(known).then(
+      (orphans) => { if (orphans.length > 0) this.logger.log('info', `destroyed ${orphans.length} orphan container(s): ${orphans.join(', ')}`, { agent: this.agentId }); },
+      (e: Error) => this.logger.log('error', `destroying orphan containers: ${e.message}`, { agent: this.agentId }),
+    );
   }
 
   protected override finalize(): void {
@@ -880,6 +894,14 @@ export class Agent extends Process {
 
 /** How often containers are checked for broken limits (Mesos's isolators report them as they happen). */
 const DEFAULT_LIMITATION_POLL_MS = 5_000;
+
+/**
+ * The agent's own cgroups root: `<root>/<key of its work dir>`. Agents sharing a host have
+ * distinct work dirs, so each finds its own orphans there, and a restarted one finds its own.
+ */
+function agentCgroupsRoot(root: string, workDir: string): string {
+  return `${root}/${createHash('sha256').update(path.resolve(workDir)).digest('hex').slice(0, 12)}`;
+}
 
 /** A host with no isolation feature, for the posix default (nothing to detect). */
 const NO_HOST_FEATURES: HostCapabilities = { cgroups: {}, unshare: undefined, bubblewrap: undefined, missing: {} };

@@ -338,8 +338,10 @@ export class ExecutorSupervisor {
       this.port.unlink(run.pid);
     }
     const spec = this.containerSpec(run);
-    // A container that broke a limit ended because of it (its executor's death is the symptom).
-    const limitation = this.terminations.has(run) ? undefined : this.limitation(run);
+    // A container that broke a limit ended because of it (its executor's death is the symptom);
+    // asked only when the reason matters: tasks left to fail, or a custom executor's exit.
+    const asks = !this.terminations.has(run) && (run.kind === 'custom' || this.state.liveTasks(run).length > 0);
+    const limitation = asks ? this.limitation(run) : undefined;
     const termination = this.terminations.get(run) ?? limitation ?? { reason: 'REASON_EXECUTOR_TERMINATED', message: `Executor ${how}` };
     this.terminations.delete(run);
     this.port.ended(run, termination, status);

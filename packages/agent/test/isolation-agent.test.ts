@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TaskInfo, TaskStatus } from '@tessera/protocol';
 import { ExecutorHost, SpawnerLauncher } from '@tessera/executor-driver';
 import { InProcessHostLauncher, type AgentOptions, type ExecutorHostLauncher } from '../src/index.js';
-import { TEST_ROOT, cgroupDir, host, processesWith, removeTestRoot, requireHost } from './isolation-support.js';
+import { TEST_ROOT, host, processesWith, removeTestRoot, requireHost, testCgroups } from './isolation-support.js';
 import { eventually } from './os-support.js';
 import { commandTask, framework, registeredCluster, type Cluster } from './support.js';
 
@@ -39,7 +39,11 @@ describe('isolation in a real agent', function () {
     return c;
   }
 
-  /** Acknowledges every update as the master would, until `done` holds; the clock moves 100 ms a round. */
+  /**
+   * Acknowledges every update as the master would, until `done` holds. The clock moves 10 ms a
+   * round: a destroy waits 10 ms at a time for killed processes to go, a budget the manual clock
+   * must not spend faster than the processes really die.
+   */
   async function until(c: Cluster, what: string, done: () => boolean): Promise<void> {
     const acked = new Set<string>();
     await eventually(what, async () => {
@@ -48,7 +52,7 @@ describe('isolation in a real agent', function () {
         acked.add(status.uuid);
         c.master.tell(c.agent.pid, 'agent.StatusUpdateAck', { framework_id: { value: 'F1' }, task_id: status.task_id, uuid: status.uuid });
       }
-      await c.advance(100, 100);
+      await c.advance(10, 10);
       return done();
     }, 20_000);
   }
@@ -63,12 +67,25 @@ describe('isolation in a real agent', function () {
 
   it('fails a task the OOM killer ended with REASON_CONTAINER_LIMITATION_MEMORY and the limit', async function () {
     requireHost(this, 'cgroups/memory', 'cgroups/freezer');
-    const c = await start({ isolation: 'cgroups/mem' });
+    // No polling here: the executor's own report of the task's end is what the agent rewrites.
+    const c = await start({ isolation: 'cgroups/mem', limitationPollMs: 3_600_000 });
     c.master.tell(c.agent.pid, 'agent.RunTask', { framework: framework(), task: commandTask('hog', 'head -c 300M /dev/zero | tail') });
     await until(c, 'the hog ends', () => terminal(c, 'hog') !== undefined);
     const status = terminal(c, 'hog')!;
     expect(status).to.deep.include({ state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LIMITATION_MEMORY', source: 'SOURCE_EXECUTOR' });
     expect(status.message).to.match(/^Memory limit exceeded: Requested: 64MB Maximum Used: \d+MB/);
+    await until(c, 'its cgroups are gone', () => containers('memory').length === 0 && containers('freezer').length === 0);
+  });
+
+  it('destroys a container whose child process the OOM killer ended while the task lives on, failing the task with the memory reason', async function () {
+    requireHost(this, 'cgroups/memory', 'cgroups/freezer');
+    const c = await start({ isolation: 'cgroups/mem', limitationPollMs: 1_000 });
+    const marker = `tessera-oom-survivor-${process.pid}`;
+    c.master.tell(c.agent.pid, 'agent.RunTask', { framework: framework(), task: commandTask('parent', `head -c 300M /dev/zero | tail; sleep 600; : ${marker}`) });
+    await until(c, 'the poll finds the limitation and the task fails', () => terminal(c, 'parent') !== undefined);
+    expect(terminal(c, 'parent')).to.deep.include({ state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LIMITATION_MEMORY', source: 'SOURCE_AGENT' });
+    expect(terminal(c, 'parent')!.message).to.match(/^Memory limit exceeded: Requested: 64MB/);
+    await until(c, 'nothing of it is left', () => processesWith(marker).length === 0 && containers('memory').length === 0 && containers('freezer').length === 0);
   });
 
   it('leaves no process of a killed task, not even a daemon that left its process group, and removes its cgroups', async function () {
@@ -77,12 +94,15 @@ describe('isolation in a real agent', function () {
     const marker = `tessera-killed-${process.pid}`;
     c.master.tell(c.agent.pid, 'agent.RunTask', { framework: framework(), task: commandTask('k', `setsid sh -c 'sleep 600; : ${marker}' & sleep 600; : ${marker}`) });
     await until(c, 'the task and its daemon run', () => processesWith(marker).length === 2);
-    expect(containerCgroups('pids')).to.have.length(1);
+    // One container, under a level of the agent's own (a key of its work dir).
+    const [container] = containers('pids');
+    expect(containers('pids')).to.have.length(1);
+    expect(path.basename(path.dirname(container!))).to.match(/^[0-9a-f]{12}$/);
     c.master.tell(c.agent.pid, 'agent.KillTask', { framework_id: { value: 'F1' }, task_id: { value: 'k' } });
     await until(c, 'the task is killed', () => terminal(c, 'k')?.state === 'TASK_KILLED');
     // Its run ends once the kill is acknowledged; the freezer then takes the daemon too.
     await until(c, 'nothing of the container is left', () => processesWith(marker).length === 0 && c.agent.operator.containers().length === 0);
-    await until(c, 'its cgroups are gone', () => containerCgroups('pids').length === 0 && containerCgroups('freezer').length === 0);
+    await until(c, 'its cgroups are gone', () => containers('pids').length === 0 && containers('freezer').length === 0);
   });
 
   it('gives a task the limits of its ContainerInfo.rlimit_info (posix/rlimits)', async () => {
@@ -115,16 +135,16 @@ describe('isolation in a real agent', function () {
     requireHost(this, 'cgroups/freezer');
     const c = await start({ isolation: 'auto' });
     const state = c.agent.operator.state();
-    expect(state.isolation).to.deep.include({ launcher: 'linux', cgroups_root: TEST_ROOT });
+    // The agent's own level under the root: a key of its work dir.
+    expect(state.isolation).to.deep.include({ launcher: 'linux' });
+    expect(state.isolation!.cgroups_root).to.match(new RegExp(`^${TEST_ROOT}/[0-9a-f]{12}$`));
     expect(state.isolation!.isolation.split(',')).to.include('posix/rlimits');
-    expect(state.flags).to.deep.include({ launcher: 'linux', cgroups_root: TEST_ROOT });
+    expect(state.flags).to.deep.include({ launcher: 'linux', cgroups_root: state.isolation!.cgroups_root });
     expect(state.isolation!.host.cgroups).to.have.property('freezer');
   });
 });
 
-/** The container cgroups under the test root in `controller`'s hierarchy. */
-function containerCgroups(controller: 'pids' | 'freezer'): string[] {
-  const root = path.dirname(cgroupDir(controller, 'any'));
-  if (!existsSync(root)) return [];
-  return readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+/** The container cgroups under the test root (`<root>/<agent key>/<container>`) in `controller`'s hierarchy. */
+function containers(controller: 'pids' | 'freezer' | 'memory'): string[] {
+  return testCgroups(controller).filter((dir) => path.basename(path.dirname(path.dirname(dir))) === TEST_ROOT);
 }

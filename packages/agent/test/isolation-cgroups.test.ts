@@ -113,10 +113,28 @@ describe('isolation: cgroups, freezer and namespaces with real processes', funct
     // The task's own group dies as the executor kills it; the setsid daemons are not in it.
     launcher.signalGroup(task.pid!, 'SIGKILL');
     await task.exited;
-    expect(processesWith(marker)).to.have.length(2);
+    await eventually('the task\'s group is gone, its two daemons not', () => processesWith(marker).length === 2);
     await c.destroy(made.pop()!.spec);
     expect(processesWith(marker)).to.deep.equal([]);
     expect(existsSync(cgroupDir('freezer', s.containerId))).to.equal(false);
+  });
+
+  it('destroys at recovery every container of its root that no recovered run owns, and only those', async function () {
+    requireHost(this, 'cgroups/freezer', 'cgroups/pids');
+    const c = containerizer('cgroups/pids');
+    const kept = spec(sandbox, 0.5, 64);
+    const orphan = spec(sandbox, 0.5, 64);
+    const marker = `tessera-orphan-${process.pid}`;
+    const keptTask = start(c, kept, `sleep 600; : ${marker}-kept`);
+    start(c, orphan, `sleep 600; : ${marker}-orphan`);
+    await eventually('both run', () => processesWith(marker).length === 2);
+    expect(await c.recover(new Set([kept.containerId]))).to.deep.equal([orphan.containerId]);
+    expect(processesWith(`${marker}-orphan`)).to.deep.equal([]);
+    expect(existsSync(cgroupDir('pids', orphan.containerId))).to.equal(false);
+    expect(existsSync(cgroupDir('freezer', orphan.containerId))).to.equal(false);
+    expect(processesWith(`${marker}-kept`)).to.have.length(1);
+    launcher.signalGroup(keptTask.pid!, 'SIGKILL');
+    await keptTask.exited;
   });
 
   it('namespaces/pid: a task is pid 1, sees only its own processes and cannot signal its neighbour', async function () {

@@ -67,12 +67,19 @@ export function processesWith(marker: string): number[] {
   return found;
 }
 
+/** The cgroup dirs of a hierarchy under the test root, any depth (an agent adds a level of its own). */
+export function testCgroups(controller: keyof HostCapabilities['cgroups']): string[] {
+  const h = host.cgroups[controller];
+  const root = h === undefined ? '' : path.join(h.mount, h.own, TEST_ROOT);
+  const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => [path.join(dir, e.name), ...walk(path.join(dir, e.name))]);
+  return root !== '' && existsSync(root) ? walk(root) : [];
+}
+
 /** Removes the test root from every hierarchy (each container's own cgroups are gone by then). */
 export function removeTestRoot(): void {
-  for (const h of Object.values(host.cgroups)) {
+  for (const [controller, h] of Object.entries(host.cgroups)) {
+    for (const dir of testCgroups(controller as keyof HostCapabilities['cgroups']).reverse()) rmdirSync(dir);
     const root = path.join(h.mount, h.own, TEST_ROOT);
-    if (!existsSync(root)) continue;
-    for (const child of readdirSync(root, { withFileTypes: true })) if (child.isDirectory()) rmdirSync(path.join(root, child.name));
-    rmdirSync(root);
+    if (existsSync(root)) rmdirSync(root);
   }
 }

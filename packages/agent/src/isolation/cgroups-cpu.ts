@@ -1,6 +1,6 @@
 import { Resources } from '@tessera/protocol';
 import { containerCgroup, type CgroupHierarchy } from './host-capabilities.js';
-import { killAll, makeCgroup, readKeyed, removeCgroup, writeControl, type Pause } from './cgroups.js';
+import { destroyCgroup, makeCgroup, readKeyed, writeControl, type Pause } from './cgroups.js';
 import type { ContainerSpec, ContainerUsage, Isolator, IsolatorContext, LaunchPlan } from './isolator.js';
 
 /** Mesos's CPU_SHARES_PER_CPU and MIN_CPU_SHARES. */
@@ -39,16 +39,21 @@ export class CgroupsCpuIsolator implements Isolator {
   prepare(spec: ContainerSpec): LaunchPlan {
     const dirs = this.dirs(spec);
     for (const dir of dirs) makeCgroup(dir);
-    this.update(spec);
+    // A new cgroup's period is the kernel's default, CFS_PERIOD_US: only the quota is written.
+    this.write(spec, false);
     return { cgroups: dirs };
   }
 
   update(spec: ContainerSpec): void {
+    this.write(spec, true);
+  }
+
+  private write(spec: ContainerSpec, period: boolean): void {
     const dir = this.cpuDir(spec);
     const { shares, quotaUs } = cpuControls(cpusOf(spec));
     writeControl(dir, 'cpu.shares', shares);
     if (!this.enableCfs) return;
-    writeControl(dir, 'cpu.cfs_period_us', CFS_PERIOD_US);
+    if (period) writeControl(dir, 'cpu.cfs_period_us', CFS_PERIOD_US);
     writeControl(dir, 'cpu.cfs_quota_us', quotaUs);
   }
 
@@ -74,8 +79,7 @@ export class CgroupsCpuIsolator implements Isolator {
 
   async cleanup(spec: ContainerSpec): Promise<void> {
     for (const dir of this.dirs(spec)) {
-      await killAll(dir, this.pause);
-      removeCgroup(dir);
+      await destroyCgroup(dir, this.pause);
     }
   }
 

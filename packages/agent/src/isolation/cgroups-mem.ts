@@ -1,6 +1,6 @@
 import { Resources } from '@tessera/protocol';
 import { containerCgroup, type CgroupHierarchy } from './host-capabilities.js';
-import { killAll, makeCgroup, readKeyed, readNumber, removeCgroup, writeControl, type Pause } from './cgroups.js';
+import { destroyCgroup, makeCgroup, readKeyed, readNumber, writeControl, type Pause } from './cgroups.js';
 import type { ContainerSpec, ContainerUsage, Isolator, IsolatorContext, LaunchPlan, Limitation } from './isolator.js';
 
 /** Mesos's MIN_MEMORY: a container's memory limit is never below 32 MB. */
@@ -19,6 +19,8 @@ export function memoryLimitBytes(spec: ContainerSpec): number {
  */
 export class CgroupsMemIsolator implements Isolator {
   readonly name = 'cgroups/mem';
+  /** Whether the kernel accounts swap (memory.memsw.* exist): found at the first prepare. */
+  private swapAccounted: boolean | undefined;
 
   constructor(private readonly hierarchy: CgroupHierarchy, private readonly root: string, private readonly pause: Pause) {}
 
@@ -62,8 +64,7 @@ export class CgroupsMemIsolator implements Isolator {
 
   async cleanup(spec: ContainerSpec): Promise<void> {
     const dir = this.dir(spec);
-    await killAll(dir, this.pause);
-    removeCgroup(dir);
+    await destroyCgroup(dir, this.pause);
   }
 
   private dir(spec: ContainerSpec): string {
@@ -76,13 +77,14 @@ export class CgroupsMemIsolator implements Isolator {
    * (EBUSY): at prepare that is an error, at update the old limit stays.
    */
   private limit(dir: string, bytes: number, strict: boolean): void {
-    const swap = readNumber(dir, 'memory.memsw.limit_in_bytes');
-    const current = readNumber(dir, 'memory.limit_in_bytes') ?? 0;
+    this.swapAccounted ??= readNumber(dir, 'memory.memsw.limit_in_bytes') !== undefined;
+    // A new cgroup is unlimited: its limits only come down.
+    const current = strict ? Infinity : readNumber(dir, 'memory.limit_in_bytes') ?? 0;
     const order: [string, number][] = bytes >= current
       ? [['memory.memsw.limit_in_bytes', bytes], ['memory.limit_in_bytes', bytes]]
       : [['memory.limit_in_bytes', bytes], ['memory.memsw.limit_in_bytes', bytes]];
     for (const [file, value] of order) {
-      if (file === 'memory.memsw.limit_in_bytes' && swap === undefined) continue;
+      if (file === 'memory.memsw.limit_in_bytes' && !this.swapAccounted) continue;
       try {
         writeControl(dir, file, value);
       } catch (e) {

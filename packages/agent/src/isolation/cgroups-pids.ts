@@ -1,5 +1,5 @@
 import { containerCgroup, type CgroupHierarchy } from './host-capabilities.js';
-import { cgroupProcs, killAll, makeCgroup, readNumber, removeCgroup, writeControl, type Pause } from './cgroups.js';
+import { cgroupProcs, destroyCgroup, makeCgroup, readNumber, writeControl, type Pause } from './cgroups.js';
 import type { ContainerSpec, ContainerUsage, Isolator, IsolatorContext, LaunchPlan } from './isolator.js';
 
 /**
@@ -36,8 +36,7 @@ export class CgroupsPidsIsolator implements Isolator {
 
   async cleanup(spec: ContainerSpec): Promise<void> {
     const dir = this.dir(spec);
-    await killAll(dir, this.pause);
-    removeCgroup(dir);
+    await destroyCgroup(dir, this.pause);
   }
 
   private dir(spec: ContainerSpec): string {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 // Plain cgroup v1 file operations, synchronous: each is a few microseconds of kernel work on a
@@ -46,32 +46,46 @@ export function cgroupProcs(dir: string): number[] {
   return (readControl(dir, 'cgroup.procs') ?? '').split('\n').filter((p) => p !== '').map(Number);
 }
 
-/** How long a destroy waits for a cgroup to freeze, and then to empty, before it gives up. */
-const DESTROY_ATTEMPTS = 100;
+/** How long a destroy sweeps a cgroup until it is empty, before it gives up: 5 s. */
+const DESTROY_ATTEMPTS = 500;
 const DESTROY_PAUSE_MS = 10;
 
 /**
- * Kills every process of a freezer cgroup atomically: freeze (no process can fork or run while
- * the kills are sent), SIGKILL each, thaw (the kills are delivered), and wait until it is empty.
- * A process forked after the list was read cannot exist: the cgroup was frozen.
- * @throws when the cgroup does not empty within about a second.
+ * Kills every process of a freezer cgroup: freeze (a frozen process cannot fork), SIGKILL each,
+ * thaw (the kills are delivered), then sweep until it is empty. Freezing is not awaited: a
+ * process in uninterruptible sleep keeps the cgroup FREEZING for as long as it sleeps, and a
+ * cgroup must never be left frozen by an agent that stops meanwhile. One that was not frozen yet
+ * and forked meanwhile is caught by the sweeps.
+ * @throws when the cgroup does not empty within about 5 s.
  */
 export async function freezeAndKill(dir: string, pause: Pause): Promise<void> {
   // Empty (the usual end: the task exited, its group was killed): nothing to freeze. No process
   // can enter it any more: it is only ever joined at a launch, and its run is over.
   if (cgroupProcs(dir).length === 0) return;
   writeControl(dir, 'freezer.state', 'FROZEN');
-  // A process in uninterruptible sleep keeps the cgroup FREEZING; then the sweeps below finish the job.
-  for (let i = 0; i < DESTROY_ATTEMPTS && readControl(dir, 'freezer.state')?.trim() === 'FREEZING'; i++) await pause(DESTROY_PAUSE_MS);
-  for (const pid of cgroupProcs(dir)) kill(pid);
-  writeControl(dir, 'freezer.state', 'THAWED');
+  try {
+    for (const pid of cgroupProcs(dir)) kill(pid);
+  } finally {
+    writeControl(dir, 'freezer.state', 'THAWED');
+  }
   await waitEmpty(dir, pause);
 }
 
-/** Kills a cgroup's processes until it is empty (no freezer: a fork may race a sweep, so it sweeps again). */
-export async function killAll(dir: string, pause: Pause): Promise<void> {
-  if (!existsSync(dir)) return;
+/**
+ * Removes a container's cgroup; one still holding processes (no freezer, or a process the freezer
+ * did not hold) has them killed first, sweep after sweep, since a fork may race a sweep.
+ */
+export async function destroyCgroup(dir: string, pause: Pause): Promise<void> {
+  try {
+    rmdirSync(dir);
+    return;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return;
+    if (code !== 'EBUSY') throw e;
+  }
   await waitEmpty(dir, pause);
+  removeCgroup(dir);
 }
 
 async function waitEmpty(dir: string, pause: Pause): Promise<void> {

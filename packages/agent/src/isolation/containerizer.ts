@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import type { ContainerLaunch, RLimit } from '@tessera/protocol';
 import type { Logger } from '@tessera/process';
 import { freezeAndKill, makeCgroup, removeCgroup, type Pause } from './cgroups.js';
@@ -11,6 +13,8 @@ export interface ContainerizerOptions {
   /** The freezer hierarchy: with it, the linux launcher (a freezer cgroup per container); without, posix. */
   freezer?: CgroupHierarchy | undefined;
   cgroupsRoot: string;
+  /** Every hierarchy a container has a cgroup in (the isolators' and the freezer): where orphans are looked for. */
+  hierarchies?: CgroupHierarchy[];
   settings: IsolationSettings;
   pause: Pause;
   logger: Logger;
@@ -90,6 +94,26 @@ export class Containerizer {
     for (const isolator of [...this.isolators].reverse()) await attempt(isolator.name, () => isolator.cleanup(spec));
     if (freezer !== undefined) await attempt('freezer', () => removeCgroup(freezer));
     if (failures.length > 0) throw new Error(`destroying container ${spec.containerId}: ${failures.map((f) => f.message).join('; ')}`);
+  }
+
+  /**
+   * After the agent's start: destroys every container under this agent's cgroups root that is
+   * not one of `known` (its recovered runs), as Mesos destroys orphans. Returns their ids.
+   */
+  async recover(known: ReadonlySet<string>): Promise<string[]> {
+    const found = new Set<string>();
+    for (const hierarchy of this.options.hierarchies ?? []) {
+      const root = path.join(hierarchy.mount, hierarchy.own, this.options.cgroupsRoot);
+      let entries: string[];
+      try {
+        entries = readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+      } catch {
+        continue;
+      }
+      for (const id of entries) if (!known.has(id)) found.add(id);
+    }
+    for (const containerId of found) await this.destroy({ containerId, frameworkId: '', executorId: '', directory: '', resources: [] });
+    return [...found];
   }
 
   private freezerDir(spec: ContainerSpec): string | undefined {

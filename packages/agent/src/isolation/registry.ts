@@ -5,7 +5,7 @@ import { cgroupsPids } from './cgroups-pids.js';
 import type { Pause } from './cgroups.js';
 import { Containerizer } from './containerizer.js';
 import { diskDu } from './disk-du.js';
-import type { HostCapabilities } from './host-capabilities.js';
+import type { CgroupHierarchy, HostCapabilities } from './host-capabilities.js';
 import type { IsolationSettings, Isolator, IsolatorContext, IsolatorFactory } from './isolator.js';
 import { filesystemLinux, namespacesPid } from './linux-namespaces.js';
 import { networkPorts } from './network-ports.js';
@@ -116,8 +116,16 @@ export function buildContainerizer(options: IsolationOptions): { containerizer: 
   const launcher = options.launcher ?? (freezer === undefined ? 'posix' : 'linux');
   if (launcher === 'linux' && freezer === undefined) problems.push(`the linux launcher needs the freezer cgroup: ${options.host.missing['cgroups/freezer'] ?? 'unavailable'}`);
   if (problems.length > 0) throw new Error(`this host cannot isolate as asked: ${problems.join('; ')}`);
+  const cgroups = options.host.cgroups;
+  const used = new Set<CgroupHierarchy | undefined>([
+    ...(names.includes('cgroups/mem') ? [cgroups.memory] : []),
+    ...(names.includes('cgroups/cpu') ? [cgroups.cpu, cgroups.cpuacct] : []),
+    ...(names.includes('cgroups/pids') ? [cgroups.pids] : []),
+    ...(launcher === 'linux' ? [freezer] : []),
+  ]);
   const containerizer = new Containerizer({
     isolators, freezer: launcher === 'linux' ? freezer : undefined, cgroupsRoot: root, settings: options.settings, pause: options.pause, logger: options.logger,
+    hierarchies: [...used].filter((h): h is CgroupHierarchy => h !== undefined),
   });
   const view: IsolationView = {
     isolation: names.join(','),

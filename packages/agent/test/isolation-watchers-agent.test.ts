@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Resource, TaskInfo, TaskStatus } from '@tessera/protocol';
 import { ExecutorHost, SpawnerLauncher } from '@tessera/executor-driver';
 import { InProcessHostLauncher, containerStatistics, type AgentOptions, type ExecutorHostLauncher } from '../src/index.js';
-import { TEST_ROOT, host, processesWith, removeTestRoot, requireHost, testCgroups } from './isolation-support.js';
+import { TEST_ROOT, host, processesWith, removeTestRoot, requireHost } from './isolation-support.js';
 import { eventually, freePort } from './os-support.js';
 import { commandTask, framework, registeredCluster, type Cluster } from './support.js';
 
@@ -27,10 +27,19 @@ describe('disk/du, network/ports and usage in a real agent', function () {
   after(async () => {
     spawner.close();
     // The tasks of a stopped agent die with their executors, a moment after the stop.
-    const busy = () => Object.keys(host.cgroups).flatMap((c) => testCgroups(c as keyof typeof host.cgroups)).filter((dir) => procsOf(dir) !== '');
+    const busy = () => Object.values(host.cgroups).flatMap((h) => cgroupsUnder(path.join(h.mount, h.own, TEST_ROOT))).filter((dir) => procsOf(dir) !== '');
     await eventually('no process is left in the test cgroups', () => busy().length === 0);
     removeTestRoot();
   });
+
+  /** Every cgroup below `dir`, at any depth; none when it is gone. */
+  function cgroupsUnder(dir: string): string[] {
+    try {
+      return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => [path.join(dir, e.name), ...cgroupsUnder(path.join(dir, e.name))]);
+    } catch {
+      return [];
+    }
+  }
 
   /** A cgroup's processes as text; none once it is gone. */
   function procsOf(dir: string): string {

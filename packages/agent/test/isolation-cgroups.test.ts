@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { SpawnerLauncher, type TaskExit } from '@tessera/executor-driver';
-import { containerLaunch, readKeyed, type ContainerSpec, type Containerizer } from '../src/index.js';
+import { OsExecutorProcessLauncher, containerLaunch, readKeyed, type ContainerSpec, type Containerizer } from '../src/index.js';
 import { cgroupDir, containerizer, processesWith, removeTestRoot, requireHost, spec } from './isolation-support.js';
 import { eventually, tempDir } from './os-support.js';
 
@@ -135,6 +135,24 @@ describe('isolation: cgroups, freezer and namespaces with real processes', funct
     expect(processesWith(`${marker}-kept`)).to.have.length(1);
     launcher.signalGroup(keptTask.pid!, 'SIGKILL');
     await keptTask.exited;
+  });
+
+  it('starts a custom executor in its container too (the agent\'s thread joins the cgroups around the fork)', async function () {
+    requireHost(this, 'cgroups/pids', 'cgroups/freezer');
+    const c = containerizer('cgroups/pids');
+    const s = spec(sandbox, 0.5, 64);
+    const plan = c.prepare(s);
+    made.push({ c, spec: s });
+    const executor = new OsExecutorProcessLauncher().launch({
+      command: { value: 'cat /proc/self/cgroup; echo "$(ulimit -n)"' }, environment: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, directory: sandbox,
+      container: containerLaunch(plan),
+    });
+    expect(await executor.exited).to.deep.equal({ code: 0, signal: null });
+    const out = readFileSync(path.join(sandbox, 'stdout'), 'utf8');
+    expect(cgroupDir('pids', s.containerId).endsWith(out.split('\n').find((l) => l.split(':')[1] === 'pids')!.split(':')[2]!)).to.equal(true);
+    // The agent's default nofile, set by prlimit: the agent's own limit differs.
+    expect(out.trim().split('\n').at(-1)).to.equal('1024');
+    expect(readFileSync('/proc/self/cgroup', 'utf8')).to.not.include(s.containerId);
   });
 
   it('namespaces/pid: a task is pid 1, sees only its own processes and cannot signal its neighbour', async function () {

@@ -61,22 +61,22 @@ describe('generateTrace', () => {
 });
 
 describe('TraceFramework', () => {
-  it('fills an offer first fit from the head of its queue, within its window', () => {
+  it('fills each offer it begins first fit from the head of its queue, and begins none past its window', () => {
     const fw = new TraceFramework('web', 'prod', { window: 3 });
-    for (const job of parseTrace([line({ id: 'big', resources: 'cpus:4;mem:128' }), line({ id: 'small', count: 5 })].join('\n'))) fw.arrive(job);
+    for (const job of parseTrace([line({ id: 'big', resources: 'cpus:4;mem:128' }), line({ id: 'small', count: 8 })].join('\n'))) fw.arrive(job);
     fw.offered([offer('o1', 'cpus:2;mem:1024')], 0);
     const first = fw.decide(0);
     // The 4-cpu task does not fit the 2-cpu offer; two small ones do.
     expect(first.launches.map((l) => l.tasks.map((t) => t.task_id.value))).to.deep.equal([['small-0', 'small-1']]);
     expect(first.launches[0]!.tasks[0]!.command).to.deep.equal({ value: 'sleep 1' });
-    expect([fw.pending, fw.launched]).to.deep.equal([4, 2]);
-    fw.offered([offer('o2', 'cpus:8;mem:1024')], 0);
-    // One more fits the window of 3.
-    expect(fw.decide(0).launches.map((l) => l.tasks.map((t) => t.task_id.value))).to.deep.equal([['big-0']]);
+    expect([fw.pending, fw.launched]).to.deep.equal([7, 2]);
+    // 2 in flight, under the window of 3: the next offer is begun and filled whole (5 of 6 cpus).
+    fw.offered([offer('o2', 'cpus:6;mem:1024')], 0);
+    expect(fw.decide(0).launches.map((l) => l.tasks.map((t) => t.task_id.value))).to.deep.equal([['big-0', 'small-2', 'small-3']]);
     fw.offered([offer('o3', 'cpus:8;mem:1024')], 10);
     expect(fw.decide(10)).to.deep.equal({ launches: [], declines: [] }); // held: the window is full
-    expect(fw.update({ task_id: { value: 'big-0' }, state: 'TASK_RUNNING' } as never)).to.have.property('ended', false);
-    expect(fw.decide(20).launches.map((l) => l.tasks.map((t) => t.task_id.value))).to.deep.equal([['small-2']]);
+    for (const id of ['small-0', 'small-1', 'big-0']) fw.update({ task_id: { value: id }, state: 'TASK_RUNNING' } as never);
+    expect(fw.decide(20).launches.map((l) => l.tasks.map((t) => t.task_id.value))).to.deep.equal([['small-4', 'small-5', 'small-6', 'small-7']]);
   });
 
   it('declines at once what it cannot use with nothing waiting, and after holdMs what the window holds back', () => {

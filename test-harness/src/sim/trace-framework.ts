@@ -4,9 +4,10 @@ import type { TraceJob } from './trace.js';
 /** How a replayed framework uses its offers. */
 export interface TraceFrameworkOptions {
   /**
-   * Tasks it may have launched and not yet seen TASK_RUNNING (or an end): a framework that
-   * launched everything an offer round allows at once would measure its own backlog, not the
-   * cluster's launch path (default: no limit).
+   * Tasks it may have launched and not yet seen TASK_RUNNING (or an end) before it begins
+   * another offer: a framework that launched everything an offer round allows at once would
+   * measure its own backlog, not the cluster's launch path (default: no limit). An offer begun
+   * is filled whole, so the window may be passed by one offer's tasks.
    */
   window?: number;
   /** How long an offer it cannot use yet (window full) is held before it is declined (default 1 s). */
@@ -107,8 +108,9 @@ export class TraceFramework {
       this.held.delete(id);
       decision.launches.push({ offer: held.offer, tasks });
     }
+    // Held in the order they came, so the first offer young enough ends the scan.
     for (const [id, held] of this.held) {
-      if (this.waiting > 0 && now - held.heldAt < this.holdMs) continue;
+      if (this.waiting > 0 && now - held.heldAt < this.holdMs) break;
       this.held.delete(id);
       decision.declines.push(held.offer);
     }
@@ -133,11 +135,15 @@ export class TraceFramework {
     return { task, ended: false };
   }
 
-  /** Tasks of the head jobs that fit the offer, first fit, within the window. */
+  /**
+   * Tasks of the head jobs that fit the offer, first fit. An offer begun is filled whole, even
+   * past the window: an ACCEPT for a task or two, its leftovers declined and offered again, would
+   * make the master work per task for what it can do per offer.
+   */
   private fill(held: HeldOffer, now: number): TaskInfo[] {
     const tasks: TaskInfo[] = [];
     const role = held.offer.allocation_info?.role ?? this.role;
-    for (let q = 0; q < this.queue.length && this.inFlight < this.window; ) {
+    for (let q = 0; q < this.queue.length; ) {
       const pending = this.queue[q]!;
       const need = pending.perTask.withAllocation(role);
       if (!held.left.contains(need)) {

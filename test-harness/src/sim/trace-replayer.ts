@@ -27,6 +27,15 @@ export interface ReplayOptions {
   bucketMs?: number;
   /** Stop this long after the start even if tasks remain (default: when every task has ended). */
   timeLimitMs?: number;
+  /** Ends the replay as soon as this holds (checked after every task event). */
+  until?: (counts: TaskCounts) => boolean;
+  /**
+   * At the end, leave the frameworks' tasks running: the drivers go away without tearing their
+   * frameworks down, which the master keeps for `failoverTimeoutS` (default: torn down).
+   */
+  leaveRunning?: boolean;
+  /** The frameworks' failover_timeout in seconds (default 0). */
+  failoverTimeoutS?: number;
   /** Called at each bucket's end with what has happened so far. */
   onBucket?: (progress: { t_s: number; pending: number } & TaskCounts) => void;
 }
@@ -35,8 +44,8 @@ export interface ReplayOptions {
  * Replays a trace against a running master, like YARN's scheduler load simulator: a framework
  * per trace framework (a real SchedulerDriver each, on `runtime`), jobs arriving at their time
  * on the runtime's clock, and a TraceRecorder measuring placement latency, throughput and each
- * role's dominant share. Resolves when every task has ended (or at the time limit), after
- * tearing the frameworks down.
+ * role's dominant share. Resolves when every task has ended (or at the time limit, or once
+ * `until` holds), after tearing the frameworks down (or leaving them, with `leaveRunning`).
  * @throws when a framework cannot subscribe.
  */
 export async function replayTrace(options: ReplayOptions): Promise<TraceReport> {
@@ -80,6 +89,7 @@ export async function replayTrace(options: ReplayOptions): Promise<TraceReport> 
     } else {
       recorder.taskRunning(fw.policy.role, task.resources, arrivedAt, task.launchedAt, now);
     }
+    if (options.until?.(recorder.counts()) === true) finish();
     pump(name);
   };
 
@@ -91,7 +101,7 @@ export async function replayTrace(options: ReplayOptions): Promise<TraceReport> 
       ...(options.holdMs === undefined ? {} : { holdMs: options.holdMs }),
     });
     const driver = new SchedulerDriver({
-      framework: { user: os.userInfo().username, name: `trace ${name}`, roles: [job.role], failover_timeout: 0 },
+      framework: { user: os.userInfo().username, name: `trace ${name}`, roles: [job.role], failover_timeout: options.failoverTimeoutS ?? 0 },
       runtime: options.runtime,
       name: `trace-${name}`,
       ...(options.detector === undefined ? { master: options.master ?? 'master@master' } : { detector: options.detector }),
@@ -137,12 +147,14 @@ export async function replayTrace(options: ReplayOptions): Promise<TraceReport> 
   // Held offers expire even when no event comes.
   const bucketMs = options.bucketMs ?? 1_000;
   let ticker: Timer | undefined;
+  let ticks = 0;
   const tick = (): void => {
+    ticks += 1;
     for (const name of byName.keys()) pump(name);
     if (options.onBucket !== undefined) {
       let pending = 0;
       for (const fw of byName.values()) pending += fw.policy.pending;
-      options.onBucket({ t_s: Math.round((clock.now() - startedAt) / 100) / 10, ...recorder!.counts(), pending });
+      options.onBucket({ t_s: (ticks * bucketMs) / 1_000, ...recorder!.counts(), pending });
     }
     ticker = clock.setTimer(bucketMs, tick);
   };
@@ -153,6 +165,6 @@ export async function replayTrace(options: ReplayOptions): Promise<TraceReport> 
   arrivals?.cancel();
   ticker?.cancel();
   limit?.cancel();
-  await Promise.all([...byName.values()].map((fw) => fw.driver.stop()));
+  await Promise.all([...byName.values()].map((fw) => fw.driver.stop({ failover: options.leaveRunning === true })));
   return report;
 }

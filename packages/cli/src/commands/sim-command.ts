@@ -133,7 +133,10 @@ async function waitForRegistration(sim: SimAgents, say: (line: string) => void):
 
 async function replay(opts: SimOptions, jobs: TraceJob[], sim: SimAgents, leader: { master: string } | { detector: MasterDetector },
   logger: Logger, say: (line: string) => void): Promise<TraceReport> {
-  const runtime = await startRuntime({ nats: opts.nats, cluster: opts.cluster }, `${opts.prefix}-frameworks-${Random.fromEntropy().token(6)}`, logger);
+  // Muted once the replay is over: the master's last events for the stopped drivers are no news.
+  let over = false;
+  const quiet: Logger = { log: (...args) => { if (!over) logger.log(...args); } };
+  const runtime = await startRuntime({ nats: opts.nats, cluster: opts.cluster }, `${opts.prefix}-frameworks-${Random.fromEntropy().token(6)}`, quiet);
   const one = Resources.parse(opts.resources);
   let cluster = Resources.EMPTY;
   for (let i = 0; i < sim.agents.length; i += 1) cluster = cluster.add(one);
@@ -147,6 +150,7 @@ async function replay(opts: SimOptions, jobs: TraceJob[], sim: SimAgents, leader
       onBucket: (p) => { if (Number.isInteger(p.t_s / 5)) say(`t=${p.t_s}s launched ${p.launched}, running ${p.running}, finished ${p.finished}, failed ${p.failed}, waiting ${p.pending}`); },
     });
   } finally {
+    over = true;
     await runtime.stop();
   }
 }

@@ -1,0 +1,158 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { connectKv, findLeaseDetector, type LeaseDetector } from '@tessera/leader';
+import type { LeaderRecord } from '@tessera/protocol';
+import { eventually, freePort, startNatsCluster, startNatsServer, type NatsCluster, type NatsServer } from '@tessera/test-harness';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { TesseraChild } from './child.js';
+
+/** What a scale run starts. */
+export interface ScaleClusterOptions {
+  agents: number;
+  /** Each simulated agent's resources. */
+  resources: string;
+  /** 1 (a single nats-server) or 3 (a 3-server NATS cluster, registry replicas 3, leader election). */
+  masters: 1 | 3;
+  allocationIntervalMs?: number;
+  leaseMs?: number;
+  /** NATS connections the simulated agents share (default: the sim's own choice). */
+  connections?: number;
+  /** Node flags for the masters (e.g. a CPU profile). */
+  masterNodeFlags?: string[];
+  simNodeFlags?: string[];
+  log?: (line: string) => void;
+}
+
+const CLUSTER = 'scale';
+
+/**
+ * A scale run's processes: NATS (one server, or three routed ones with JetStream), `tessera
+ * master` children (their own OS processes, so their CPU and memory are theirs alone), and one
+ * `tessera sim` child holding every simulated agent. Work files and logs go under a temp dir;
+ * sandboxes under /dev/shm when it exists (tmpfs: a sandbox's mkdirs cost no disk).
+ */
+export class ScaleCluster {
+  readonly masters = new Map<string, { child: TesseraChild; http: string }>();
+  sim!: TesseraChild;
+  private kv: NatsConnection | undefined;
+  private leases: LeaseDetector | undefined;
+
+  private constructor(
+    readonly options: ScaleClusterOptions,
+    readonly nats: NatsServer | NatsCluster,
+    readonly dir: string,
+    readonly sandboxes: string,
+  ) {}
+
+  /** NATS URLs, comma separated. */
+  get url(): string {
+    return 'urls' in this.nats ? this.nats.urls.join(',') : this.nats.url;
+  }
+
+  get cluster(): string {
+    return CLUSTER;
+  }
+
+  static async start(options: ScaleClusterOptions): Promise<ScaleCluster> {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'tessera-scale-'));
+    const shm = '/dev/shm';
+    const sandboxes = mkdtempSync(path.join(existsDir(shm) ? shm : dir, 'tessera-scale-sandboxes-'));
+    const nats = options.masters === 3 ? await startNatsCluster({ size: 3 }) : await startNatsServer({ jetstream: true });
+    const cluster = new ScaleCluster(options, nats, dir, sandboxes);
+    try {
+      for (let i = 1; i <= options.masters; i += 1) await cluster.startMaster(options.masters === 1 ? 'master' : `m${i}`);
+      await cluster.leader();
+      cluster.startSim();
+    } catch (err) {
+      await cluster.stop();
+      throw err;
+    }
+    return cluster;
+  }
+
+  private async startMaster(name: string): Promise<void> {
+    const port = await freePort();
+    const args = ['master', '--nats', this.url, '--cluster', CLUSTER, '--node', name, '--http-port', String(port), '--http-host', '127.0.0.1',
+      '--allocation-interval', String(this.options.allocationIntervalMs ?? 1_000), '--log-level', 'info',
+      '--registry-replicas', String(this.options.masters), '--lease', String(this.options.leaseMs ?? 2_000),
+      // 10,000 agents re-registering after a failover must not be cut short.
+      '--agent-reregister-timeout', '600000'];
+    const child = new TesseraChild(name, args, path.join(this.dir, `${name}.log`), this.options.masterNodeFlags);
+    this.masters.set(name, { child, http: `http://127.0.0.1:${port}` });
+  }
+
+  private startSim(): void {
+    const args = ['sim', '--agents', String(this.options.agents), '--resources', this.options.resources, '--nats', this.url, '--cluster', CLUSTER,
+      '--work-dir', this.sandboxes, ...(this.options.connections === undefined ? [] : ['--connections', String(this.options.connections)])];
+    this.sim = new TesseraChild('sim', args, path.join(this.dir, 'sim.log'), this.options.simNodeFlags);
+  }
+
+  /** The leading master, once a live one holds the lease (a later one than `not`, if given). */
+  async leader(timeoutMs = 60_000, not?: LeaderRecord): Promise<{ name: string; http: string; pid: number; record: LeaderRecord }> {
+    let found: { name: string; http: string; pid: number; record: LeaderRecord } | undefined;
+    await eventually('a live master leads', async () => {
+      const detector = await this.detector().catch(() => undefined);
+      const record = detector?.leader;
+      if (record === undefined) return false;
+      const name = record.pid.split('@')[1]!;
+      const master = this.masters.get(name);
+      if (master === undefined || !master.child.alive) return false;
+      if (not !== undefined && record.epoch <= not.epoch) return false;
+      found = { name, http: master.http, pid: master.child.pid, record };
+      return true;
+    }, timeoutMs, 20);
+    return found!;
+  }
+
+  /** A detector of the leading master (shared: frameworks in the bench's own process follow it too). */
+  async detector(): Promise<LeaseDetector> {
+    if (this.leases !== undefined) return this.leases;
+    this.kv ??= await connectKv(this.url);
+    const detector = await findLeaseDetector(this.kv, CLUSTER);
+    if (detector === undefined) throw new Error('the masters have no lease bucket yet');
+    this.leases = detector;
+    return detector;
+  }
+
+  /** The leader's metrics (Mesos's /metrics/snapshot). */
+  async metrics(): Promise<Record<string, number>> {
+    const leader = await this.leader();
+    const response = await fetch(`${leader.http}/metrics/snapshot`);
+    if (response.status !== 200) throw new Error(`/metrics/snapshot answered ${response.status}`);
+    return await response.json() as Record<string, number>;
+  }
+
+  /** Resolves once the leader has `count` active agents; returns how long that took. */
+  async waitForAgents(count: number, timeoutMs = 300_000): Promise<number> {
+    const began = performance.now();
+    await eventually(`${count} agents active`, async () => (await this.metrics().catch(() => ({} as Record<string, number>)))['master/slaves_active'] === count, timeoutMs, 500);
+    return performance.now() - began;
+  }
+
+  /** Lines of a master's log (its JSON lines) with `text` in them. */
+  logLines(master: string, text: string): string[] {
+    return readFileSync(path.join(this.dir, `${master}.log`), 'utf8').split('\n').filter((l) => l.includes(text));
+  }
+
+  async stop(): Promise<void> {
+    // SIGTERM: a master stops cleanly (and writes its CPU profile when asked for one).
+    await this.sim?.kill('SIGTERM');
+    await Promise.all([...this.masters.values()].map((m) => m.child.kill('SIGTERM')));
+    this.leases?.stop();
+    await this.kv?.close().catch(() => undefined);
+    await this.nats.stop().catch(() => undefined);
+    rmSync(this.sandboxes, { recursive: true, force: true });
+    if (process.env.TESSERA_SCALE_KEEP === undefined) rmSync(this.dir, { recursive: true, force: true });
+    else this.options.log?.(`kept logs in ${this.dir}`);
+  }
+}
+
+function existsDir(dir: string): boolean {
+  try {
+    mkdirSync(dir, { recursive: true });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -90,6 +90,16 @@ describe('TraceFramework', () => {
     expect(fw.decide(500).declines.map((o) => o.id.value)).to.deep.equal(['o2']);
   });
 
+  it('holds at most maxHeld offers, declining the newest', () => {
+    const fw = new TraceFramework('web', 'prod', { window: 1, maxHeld: 2 });
+    fw.arrive(parseTrace(line({ count: 9 }))[0]!);
+    fw.offered(['o1', 'o2', 'o3', 'o4'].map((id) => offer(id, 'cpus:1;mem:128')), 0);
+    const decision = fw.decide(0);
+    expect(decision.launches.map((l) => l.offer.id.value)).to.deep.equal(['o1']);
+    expect(decision.declines.map((o) => o.id.value)).to.deep.equal(['o4']);
+    expect(fw.holding).to.equal(2);
+  });
+
   it('reports a task\'s first RUNNING and its end once, and ignores tasks not its own', () => {
     const fw = new TraceFramework('web', 'prod');
     fw.arrive(parseTrace(line({}))[0]!);

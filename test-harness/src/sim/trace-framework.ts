@@ -12,6 +12,11 @@ export interface TraceFrameworkOptions {
   window?: number;
   /** How long an offer it cannot use yet (window full) is held before it is declined (default 1 s). */
   holdMs?: number;
+  /**
+   * Offers held at most: the rest are declined at once, as a framework that has more than it can
+   * use soon hands it back rather than keep it from others (default: no limit).
+   */
+  maxHeld?: number;
 }
 
 /** A job waiting for offers: its tasks not yet launched. */
@@ -49,8 +54,8 @@ export interface TraceDecision {
  * One framework of a replayed trace, as pure policy (no I/O; the replayer wires it to a driver):
  * jobs queue on arrival, in arrival order; offers are filled first fit from the head of the
  * queue, each offer at most once (what it leaves goes back to the master with the ACCEPT). An
- * offer that cannot be used is declined at once when nothing waits, or after `holdMs` when the
- * window is what holds launches back. Each task runs `sleep <duration in s>`: the simulator's
+ * offer that cannot be used is declined at once when nothing waits or more than `maxHeld` are
+ * held, or after `holdMs` when the window is what holds launches back. Each task runs `sleep <duration in s>`: the simulator's
  * executors end it after that long, and a real agent would run it.
  */
 export class TraceFramework {
@@ -59,12 +64,15 @@ export class TraceFramework {
   private readonly live = new Map<string, LaunchedTask>();
   private readonly window: number;
   private readonly holdMs: number;
+  private readonly maxHeld: number;
   private inFlight = 0;
   private waiting = 0;
 
   constructor(readonly name: string, readonly role: string, options: TraceFrameworkOptions = {}) {
     this.window = options.window ?? Number.POSITIVE_INFINITY;
     this.holdMs = options.holdMs ?? 1_000;
+    this.maxHeld = options.maxHeld ?? Number.POSITIVE_INFINITY;
+    if (!(this.maxHeld >= 0)) throw new Error(`maxHeld must be >= 0, got ${this.maxHeld}`);
     if (!(this.window >= 1)) throw new Error(`the launch window must be >= 1, got ${this.window}`);
     if (!(this.holdMs >= 0)) throw new Error(`holdMs must be >= 0, got ${this.holdMs}`);
   }
@@ -113,6 +121,15 @@ export class TraceFramework {
       if (this.waiting > 0 && now - held.heldAt < this.holdMs) break;
       this.held.delete(id);
       decision.declines.push(held.offer);
+    }
+    // Past the cap, the newest go back.
+    if (this.held.size > this.maxHeld) {
+      let kept = 0;
+      for (const [id, held] of this.held) {
+        if ((kept += 1) <= this.maxHeld) continue;
+        this.held.delete(id);
+        decision.declines.push(held.offer);
+      }
     }
     return decision;
   }

@@ -21,8 +21,12 @@ export interface ReplayOptions {
   window?: number;
   /** How long an offer that cannot be used yet is held (default 1 s). */
   holdMs?: number;
-  /** Offers declined or left over come back after this long (default 1 s). */
+  /** What an ACCEPT leaves comes back after this long (default 1 s). */
   refuseSeconds?: number;
+  /** Offers declined come back after this long (default: refuseSeconds). */
+  declineSeconds?: number;
+  /** Per framework: offers held at most (default: no limit); see TraceFrameworkOptions. */
+  maxHeld?: number;
   /** Report interval (default 1 s). */
   bucketMs?: number;
   /** Stop this long after the start even if tasks remain (default: when every task has ended). */
@@ -51,6 +55,7 @@ export interface ReplayOptions {
 export async function replayTrace(options: ReplayOptions): Promise<TraceReport> {
   const clock = options.runtime.clock;
   const refuse = { refuse_seconds: options.refuseSeconds ?? 1 };
+  const declined = { refuse_seconds: options.declineSeconds ?? refuse.refuse_seconds };
   const byName = new Map<string, { policy: TraceFramework; driver: SchedulerDriver; suppressed: boolean }>();
   // Set once every framework has subscribed: no job arrives, so nothing launches, before.
   let recorder: TraceRecorder | undefined;
@@ -68,7 +73,7 @@ export async function replayTrace(options: ReplayOptions): Promise<TraceReport> 
       for (let i = 0; i < tasks.length; i += 1) recorder!.taskLaunched(now);
       fw.driver.launch([offer.id.value], tasks, refuse);
     }
-    if (decision.declines.length > 0) fw.driver.decline(decision.declines.map((o) => o.id.value), refuse);
+    if (decision.declines.length > 0) fw.driver.decline(decision.declines.map((o) => o.id.value), declined);
     // Offers stop while nothing waits; an arrival revives them.
     if (fw.policy.pending === 0 && !fw.suppressed) {
       fw.suppressed = true;
@@ -99,6 +104,7 @@ export async function replayTrace(options: ReplayOptions): Promise<TraceReport> 
     const policy = new TraceFramework(name, job.role, {
       ...(options.window === undefined ? {} : { window: options.window }),
       ...(options.holdMs === undefined ? {} : { holdMs: options.holdMs }),
+      ...(options.maxHeld === undefined ? {} : { maxHeld: options.maxHeld }),
     });
     const driver = new SchedulerDriver({
       framework: { user: os.userInfo().username, name: `trace ${name}`, roles: [job.role], failover_timeout: options.failoverTimeoutS ?? 0 },

@@ -17,6 +17,9 @@ export interface PlacementOptions {
   taskMs: number;
   /** Per framework: tasks launched and not yet running before it begins another offer. */
   window: number;
+  /** Per framework: offers held at most; the rest are declined for `declineSeconds`. */
+  maxHeld: number;
+  declineSeconds: number;
   chartsDir: string;
   /** Name of the chart files (`<name>-throughput.svg`, `<name>-latency.svg`). */
   chartName: string;
@@ -47,6 +50,8 @@ export async function runPlacement(cluster: ScaleCluster, options: PlacementOpti
     jobs: endlessJobs(options.frameworks, 'cpus:1;mem:1024', options.taskMs, 'place'),
     cluster: clusterTotal(options.agents, options.resources),
     window: options.window,
+    maxHeld: options.maxHeld,
+    declineSeconds: options.declineSeconds,
     timeLimitMs: options.seconds * 1_000,
     onBucket: (p) => { if (Number.isInteger(p.t_s / 10)) say(`  t=${p.t_s}s: ${p.running} tasks reached TASK_RUNNING, ${p.finished} finished`); },
   });

@@ -1,0 +1,41 @@
+import type { ScaleCluster } from './cluster.js';
+import { clusterTotal, endlessJobs, replayOn } from './frameworks.js';
+
+/** Names of the frameworks that fill the cluster: `trace fill-<i>`. */
+const FILL = 'fill';
+
+/**
+ * Fills the cluster with `tasks` long-running tasks (an hour each) from 10 frameworks, and leaves
+ * them running: the frameworks go away without tearing down (failover timeout 1 h), as a
+ * scheduler that fails over would. Returns how long the launches took.
+ */
+export async function fillCluster(cluster: ScaleCluster, agents: number, resources: string, tasks: number, say: (line: string) => void): Promise<number> {
+  const began = performance.now();
+  // 0.8 cpus: ten to an 8-cpu agent, so 100,000 tasks take exactly 10,000 agents.
+  const report = await replayOn(cluster, 'bench-fill', {
+    jobs: endlessJobs(10, 'cpus:0.8;mem:3000', 3_600_000, FILL),
+    cluster: clusterTotal(agents, resources),
+    window: 500,
+    until: (counts) => counts.running >= tasks,
+    leaveRunning: true,
+    failoverTimeoutS: 3_600,
+    onBucket: (p) => { if (Number.isInteger(p.t_s / 10)) say(`  fill t=${p.t_s}s: ${p.running} tasks running`); },
+  });
+  if (report.tasks.running < tasks) throw new Error(`only ${report.tasks.running} of ${tasks} tasks reached TASK_RUNNING`);
+  return performance.now() - began;
+}
+
+/** Tears the fill's frameworks down through the leader's operator API (their tasks are killed). */
+export async function emptyCluster(cluster: ScaleCluster): Promise<void> {
+  const leader = await cluster.leader();
+  const call = async (body: unknown): Promise<unknown> => {
+    const response = await fetch(`${leader.http}/api/v1`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
+    const text = await response.text();
+    if (response.status !== 200) throw new Error(`operator call answered ${response.status}: ${text}`);
+    return text === '' ? undefined : JSON.parse(text);
+  };
+  const answer = await call({ type: 'GET_FRAMEWORKS' }) as { get_frameworks: { frameworks?: { framework_info: { id: { value: string }; name: string } }[] } };
+  for (const { framework_info: info } of answer.get_frameworks.frameworks ?? []) {
+    if (info.name.startsWith(`trace ${FILL}-`)) await call({ type: 'TEARDOWN', teardown: { framework_id: info.id } });
+  }
+}

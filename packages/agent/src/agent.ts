@@ -139,7 +139,7 @@ export class Agent extends Process {
         rlimitNofile: options.rlimitNofile ?? DEFAULT_RLIMIT_NOFILE,
         rlimitCpuSeconds: options.rlimitCpuSeconds,
         enforceMemoryRlimit: options.enforceMemoryRlimit ?? true,
-        enableCfs: options.cgroupsEnableCfs ?? true,
+        enableCfs: options.cgroupsEnableCfs ?? false,
         enforceContainerDiskQuota: options.enforceContainerDiskQuota,
         containerDiskWatchIntervalMs: options.containerDiskWatchIntervalMs,
         enforceContainerPorts: options.enforceContainerPorts,

@@ -138,6 +138,7 @@ export class ExecutorSupervisor {
       executorId: run.executorId,
       directory: run.directory,
       resources: [...(run.info.resources ?? []), ...tasks.flatMap((t) => t.info.resources)],
+      executorKind: run.kind,
     };
     if (container?.rlimit_info?.rlimits !== undefined) spec.rlimits = container.rlimit_info.rlimits;
     if (container !== undefined) spec.containerType = container.type;

@@ -144,7 +144,10 @@ export interface AgentOptions {
   cgroupsRoot?: string;
   /** cgroups/pids: `pids.max` of each container (default 4096; Mesos sets none). */
   cgroupsPidsLimit?: number;
-  /** cgroups/cpu: a CFS quota of cpus x 100 ms besides the shares (default true; Mesos's --cgroups_enable_cfs defaults to false). */
+  /**
+   * cgroups/cpu: a CFS quota of cpus x 100 ms besides the shares (default false, as Mesos's
+   * --cgroups_enable_cfs: a task of cpus 0.01 may run 1 ms per 100 ms, so even an exec waits).
+   */
   cgroupsEnableCfs?: boolean;
   /** What the host offers (default: detected at construction when isolation is given). */
   hostCapabilities?: HostCapabilities;

@@ -28,6 +28,8 @@ export interface ContainerSpec {
   rlimits?: RLimit[];
   /** ContainerInfo.type, when the framework gave one (DOCKER is refused). */
   containerType?: 'DOCKER' | 'MESOS';
+  /** Who runs the container's tasks: an executor of the agent's ('command', 'default') or the framework's own ('custom'). */
+  executorKind?: 'command' | 'default' | 'custom';
 }
 
 /**

@@ -8,14 +8,17 @@ import type { ContainerSpec, Isolator, IsolatorContext, LaunchPlan, RLimit } fro
 export const posixCpu = (): Isolator => ({ name: 'posix/cpu', prepare: () => ({}), cleanup: () => {} });
 
 /**
- * posix/mem: with no memory cgroup, RLIMIT_DATA at the container's `mem` (each process may grow
- * its heap that far; the whole container is not capped). Not RLIMIT_AS: it breaks Node and JITs.
+ * posix/mem: with no memory cgroup, RLIMIT_DATA at the container's `mem` for the agent's own
+ * executors' tasks (each process may grow its heap that far; the whole container is not capped).
+ * Not for a custom executor: it is a program of the framework's (often a JVM or Node, whose heap
+ * reservations fail under a data limit of the container's size), and Mesos's posix/mem enforces
+ * nothing. Not RLIMIT_AS: it breaks Node and JITs.
  */
 export function posixMem(context: IsolatorContext): Isolator {
   return {
     name: 'posix/mem',
     prepare(spec: ContainerSpec): LaunchPlan {
-      if (!context.settings.enforceMemoryRlimit) return {};
+      if (!context.settings.enforceMemoryRlimit || spec.executorKind === 'custom') return {};
       const bytes = Math.floor(Resources.of(spec.resources).scalar('mem') * 1024 * 1024);
       return bytes > 0 ? { rlimits: [{ type: 'RLMT_DATA', soft: bytes, hard: bytes }] } : {};
     },

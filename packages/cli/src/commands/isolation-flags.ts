@@ -29,7 +29,8 @@ export function withIsolationFlags(command: Command): Command {
       .choices(['linux', 'posix']))
     .option('--cgroups-root <path>', 'container cgroups live under <hierarchy>/<the agent\'s own cgroup>/<path>', DEFAULT_CGROUPS_ROOT)
     .option('--cgroups-pids-limit <n>', 'pids.max of each container (cgroups/pids; Mesos has no such limit)', positiveInt, DEFAULT_PIDS_LIMIT)
-    .option('--no-cgroups-enable-cfs', 'cgroups/cpu sets cpu.shares only, without the CFS quota that caps a container at its cpus (Mesos\'s default)');
+    .option('--cgroups-enable-cfs', 'cgroups/cpu caps each container at its cpus with a CFS quota, besides cpu.shares (off by default, as Mesos\'s: '
+      + 'a small share throttles short tasks for up to a period of 100 ms)');
 }
 
 /** The agent options of those flags. */
@@ -39,6 +40,6 @@ export function isolationAgentOptions(flags: IsolationFlags): Partial<AgentOptio
     ...(flags.launcher === undefined ? {} : { launcher: flags.launcher }),
     cgroupsRoot: flags.cgroupsRoot,
     cgroupsPidsLimit: flags.cgroupsPidsLimit,
-    cgroupsEnableCfs: flags.cgroupsEnableCfs,
+    cgroupsEnableCfs: flags.cgroupsEnableCfs ?? false,
   };
 }

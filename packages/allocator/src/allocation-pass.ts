@@ -137,6 +137,9 @@ function eachFramework(
   if (sorter === undefined) return;
   sorter.visitInOrder((frameworkId) => {
     const framework = state.frameworks.get(frameworkId)!;
+    // Every offer is a part of what the agent has free for the role: a filter over all of that
+    // rules the agent out before the offer is built.
+    if (framework.filters.filtersAllOf(role.name, agent.id, agent.available, now)) return false;
     const offer = offerFor(framework);
     if (offer.isEmpty() || !state.allocatable(offer)) return false;
     if (framework.filters.filters(role.name, agent.id, offer, now)) return false;

@@ -8,6 +8,13 @@ import type { Resources } from '@tessera/protocol';
 export interface RefusedFilter {
   resources: Resources;
   expiresAt: number;
+  /**
+   * The agent's free resources (an immutable object) last found inside `resources`, and last
+   * found not to be: a pass over an agent whose free resources have not changed asks again with
+   * the same object, and the answer is a comparison.
+   */
+  covers?: Resources;
+  coversNot?: Resources;
 }
 
 /** Mesos's bounds on `refuse_seconds`: default 5 s, at most 365 days; a negative value means the default. */
@@ -42,6 +49,27 @@ export class OfferFilters {
       return false;
     }
     return filter.resources.contains(resources);
+  }
+
+  /**
+   * True when the filter on `agentId` in `role` holds all of `available` that the role may take
+   * (`available.allocatableTo(role)`), so that no offer of it can pass: the pass skips the agent
+   * for this framework without building the offer. With 10,000 agents declined for a while by a
+   * few frameworks, every periodic pass met a filter at nearly every agent for each of them.
+   */
+  filtersAllOf(role: string, agentId: string, available: Resources, now: number): boolean {
+    const filter = this.byRole.get(role)?.get(agentId);
+    if (filter === undefined) return false;
+    if (filter.expiresAt <= now) {
+      this.byRole.get(role)!.delete(agentId);
+      return false;
+    }
+    if (filter.covers === available) return true;
+    if (filter.coversNot === available) return false;
+    const covered = filter.resources.contains(available.allocatableTo(role));
+    if (covered) filter.covers = available;
+    else filter.coversNot = available;
+    return covered;
   }
 
   /** Drops the filters of the given roles (all roles when none given): a REVIVE. */

@@ -123,6 +123,34 @@ describe('allocation pass', () => {
     expect(lines(pass(state, 1))).to.deep.equal(['f@a(web): cpus:2;mem:200']);
   });
 
+  it('skips an agent its filter covers pass after pass, and offers it once the agent frees more', () => {
+    const state = newState();
+    state.addAgent('a', 'h', r('cpus:2;mem:200'));
+    state.addFramework('f', ['web']);
+    state.addFramework('other', ['web']);
+    state.suppress('other');
+    const [first] = pass(state);
+    const half = offered(first!).capScalars(new Map([['cpus', 1000], ['mem', 100000]]));
+    // f declines one half for an hour: all the agent has free is inside the filter.
+    state.recover('f', 'a', half, { seconds: 3600, now: 0 });
+    expect(pass(state, 1)).to.deep.equal([]);
+    expect(pass(state, 2)).to.deep.equal([]); // the same free resources: the filter's answer is kept
+    // The other half comes back unfiltered (a task ended): more than the filter holds is free.
+    state.recover('f', 'a', offered(first!).subtract(half));
+    expect(lines(pass(state, 3))).to.deep.equal(['f@a(web): cpus:2;mem:200']);
+  });
+
+  it('lets an agent its filter covered through once the filter expires', () => {
+    const state = newState();
+    state.addAgent('a', 'h', r('cpus:1;mem:100'));
+    state.addFramework('f', ['web']);
+    const [first] = pass(state, 0);
+    state.recover('f', 'a', offered(first!), { seconds: 5, now: 0 });
+    expect(pass(state, 1_000)).to.deep.equal([]);
+    expect(pass(state, 4_999)).to.deep.equal([]);
+    expect(lines(pass(state, 5_000))).to.deep.equal(['f@a(web): cpus:1;mem:100']);
+  });
+
   it('sends no offers to a suppressed role until it revives, and revive drops its filters', () => {
     const state = newState();
     state.addAgent('a', 'h', r('cpus:1;mem:100'));

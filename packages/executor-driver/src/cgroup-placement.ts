@@ -6,11 +6,18 @@ import path from 'node:path';
 // thread (its tid is the process's pid: `tasks`, not `cgroup.procs`, which would move every
 // thread) into the container's cgroups, spawns, and moves it back. The task never runs outside
 // its container, and no wrapper is exec'd. Node modules only: spawner-main imports this.
+//
+// A cpu cgroup with a CFS quota is the one care: inside it, the thread would spend the
+// container's quota on the fork and, with a small one (cpus 0.01: 1 ms per 100 ms), stall there
+// until the next period, and every launch behind it. So the quota is lifted while the thread is
+// in, and put back as it leaves: the container runs uncapped for the fork's microseconds. (Moving
+// the child in after the fork instead lets what it forks first, a shell's command, escape.)
 
-/** A cgroup v1 mount: its directory, and the thread's own cgroup there when placement began. */
+/** A cgroup v1 mount: its directory, the thread's own cgroup there, and whether it holds the cpu controller. */
 interface Hierarchy {
   mount: string;
   home: string;
+  cpu: boolean;
 }
 
 /**
@@ -32,7 +39,7 @@ export class CgroupPlacement {
       const [, mount, type, options] = line.split(' ');
       if (type !== 'cgroup' || mount === undefined || options === undefined) continue;
       const where = options.split(',').map((o) => own.get(o)).find((p) => p !== undefined);
-      if (where !== undefined) this.hierarchies.push({ mount, home: path.join(mount, where) });
+      if (where !== undefined) this.hierarchies.push({ mount, home: path.join(mount, where), cpu: options.split(',').includes('cpu') });
     }
     // Longest first: a directory belongs to the deepest mount that holds it.
     this.hierarchies.sort((a, b) => b.mount.length - a.mount.length);
@@ -46,15 +53,22 @@ export class CgroupPlacement {
   spawnIn<T>(dirs: readonly string[] | undefined, spawn: () => T): T {
     if (dirs === undefined || dirs.length === 0) return spawn();
     const joined: Hierarchy[] = [];
+    const lifted: { dir: string; quota: string }[] = [];
     try {
       for (const dir of dirs) {
         const hierarchy = this.hierarchyOf(dir);
+        const quota = hierarchy.cpu ? cfsQuota(dir) : undefined;
+        if (quota !== undefined) {
+          writeFileSync(path.join(dir, QUOTA), '-1');
+          lifted.push({ dir, quota });
+        }
         writeFileSync(path.join(dir, 'tasks'), this.tid);
         joined.push(hierarchy);
       }
       return spawn();
     } finally {
       for (const hierarchy of joined) writeFileSync(path.join(hierarchy.home, 'tasks'), this.tid);
+      for (const { dir, quota } of lifted) writeFileSync(path.join(dir, QUOTA), quota);
     }
   }
 
@@ -63,4 +77,12 @@ export class CgroupPlacement {
     if (found === undefined) throw new Error(`${dir} is in no cgroup v1 hierarchy this process belongs to`);
     return found;
   }
+}
+
+const QUOTA = 'cpu.cfs_quota_us';
+
+/** A cpu cgroup's CFS quota, or undefined when it has none (-1). */
+function cfsQuota(dir: string): string | undefined {
+  const quota = readFileSync(path.join(dir, QUOTA), 'utf8').trim();
+  return quota === '-1' ? undefined : quota;
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -77,6 +77,19 @@ describe('spawner: tasks born in their container (real processes)', function () 
     const spawnerCgroups = readFileSync(`/proc/${spawner}/cgroup`, 'utf8');
     expect(cgroupOf(spawnerCgroups, 'pids')).to.equal(cgroupOf(readFileSync('/proc/self/cgroup', 'utf8'), 'pids'));
     expect(readFileSync(path.join(pids, 'tasks'), 'utf8')).to.equal('');
+  });
+
+  it('lifts a cpu cgroup\'s CFS quota while the spawner\'s thread forks in it, and puts it back', async function () {
+    needCgroup(this, 'cpu');
+    const cpu = cgroups.make('cpu', 'q1');
+    // 1 ms per 100 ms: a spawner thread inside would stall there, and every launch behind it.
+    writeFileSync(path.join(cpu, 'cpu.cfs_quota_us'), '1000');
+    const exit = await run(launcher, spec(dir, 'cat /proc/self/cgroup', { cgroups: [cpu] }));
+    expect(exit).to.deep.equal({ code: 0, signal: null });
+    // Born inside, so what the shell forks at once is inside too.
+    expect(cpu.endsWith(cgroupOf(readFileSync(path.join(dir, 'stdout'), 'utf8'), 'cpu')!)).to.equal(true);
+    expect(readFileSync(path.join(cpu, 'cpu.cfs_quota_us'), 'utf8').trim()).to.equal('1000');
+    expect(cgroupOf(readFileSync(`/proc/${launcher.spawnerPid}/cgroup`, 'utf8'), 'cpu')).to.equal(cgroupOf(readFileSync('/proc/self/cgroup', 'utf8'), 'cpu'));
   });
 
   it('fails the launch, starting nothing, when a container cgroup is gone', async () => {

@@ -146,6 +146,6 @@ console.log(`launch-${TASKS}-true: ${perS} tasks/s from first ACCEPT to last TAS
 const ownCpu = median(clusterCpu.map((c) => c.own));
 const childCpu = median(clusterCpu.map((c) => c.children));
 console.log(`  CPU per task: ${ownCpu} ms in the cluster's process (master, agents, framework), ${childCpu} ms in executor hosts and tasks;` +
-  ` a bare spawn costs ${median(floorCpu)} ms`);
+  ` a bare spawn costs ${median(floorCpu).toFixed(2)} ms`);
 console.log(JSON.stringify({ bench: 'launch-1000-true', tasks_per_s: perS, floor_per_s: floor }));
 process.exit(failures === 0 ? 0 : 1);

@@ -10,11 +10,11 @@ function parse(args: string[]): ReturnType<typeof isolationAgentOptions> {
 }
 
 describe('isolation flags', () => {
-  it('default to what the host has (auto), cgroups under tessera, 4096 pids, and a CFS quota', () => {
+  it('default to what the host has (auto), cgroups under tessera, 4096 pids, and no CFS quota (as Mesos)', () => {
     expect(parse([])).to.deep.equal({ isolation: 'auto', cgroupsRoot: 'tessera', cgroupsPidsLimit: 4096, cgroupsEnableCfs: false });
   });
 
-  it('take Mesos\'s isolator names, the launcher, the root, the pids limit, and CFS off', () => {
+  it('take Mesos\'s isolator names, the launcher, the root, the pids limit, and the CFS quota on', () => {
     expect(parse(['--isolation', 'cgroups/mem, namespaces/pid', '--launcher', 'posix', '--cgroups-root', 'a/b', '--cgroups-pids-limit', '100', '--cgroups-enable-cfs'])).to.deep.equal({
       isolation: 'cgroups/mem,namespaces/pid', launcher: 'posix', cgroupsRoot: 'a/b', cgroupsPidsLimit: 100, cgroupsEnableCfs: true,
     });

@@ -43,6 +43,7 @@ export class AllocatorState {
   /** Scalar totals of every agent: the denominator of every share. */
   readonly total = new Quantities();
   readonly minAllocatable: readonly Quantities[];
+  private readonly allocatableKnown = new WeakMap<Resources, boolean>();
   private totalsStale = true;
 
   constructor(readonly config: AllocatorConfig) {
@@ -253,10 +254,18 @@ export class AllocatorState {
     return this.frameworkSorters.get(role)?.share(frameworkId) ?? 0;
   }
 
-  /** True when `quantities` hold one of the minimum allocatable sets. */
+  /**
+   * True when `resources` hold one of the minimum allocatable sets. Remembered per (immutable)
+   * value: a pass asks it of an agent's free resources after every role it visits there.
+   */
   allocatable(resources: Resources): boolean {
-    const q = quantitiesOf(resources);
-    return this.minAllocatable.some((min) => q.contains(min));
+    let known = this.allocatableKnown.get(resources);
+    if (known === undefined) {
+      const q = quantitiesOf(resources);
+      known = this.minAllocatable.some((min) => q.contains(min));
+      this.allocatableKnown.set(resources, known);
+    }
+    return known;
   }
 
   /** Records an allocation in every ledger: agent, framework, its role's share, the role's consumption. */

@@ -13,8 +13,8 @@ export interface RefusedFilter {
    * found not to be: a pass over an agent whose free resources have not changed asks again with
    * the same object, and the answer is a comparison.
    */
-  covers?: Resources;
-  coversNot?: Resources;
+  covers: Resources | undefined;
+  coversNot: Resources | undefined;
 }
 
 /** Mesos's bounds on `refuse_seconds`: default 5 s, at most 365 days; a negative value means the default. */
@@ -37,7 +37,8 @@ export class OfferFilters {
       byAgent = new Map();
       this.byRole.set(role, byAgent);
     }
-    byAgent.set(agentId, { resources, expiresAt });
+    // Every field set at once: filters all share one shape, which the pass's lookups rely on.
+    byAgent.set(agentId, { resources, expiresAt, covers: undefined, coversNot: undefined });
   }
 
   /** True when offering `resources` of `agentId` in `role` at `now` is filtered. */

@@ -116,6 +116,19 @@ describe('TraceFramework', () => {
 });
 
 describe('TraceRecorder', () => {
+  it('leaves a warm-up out of latencies and throughput, not out of counts and buckets', () => {
+    const task = Resources.parse('cpus:1;mem:100');
+    const recorder = new TraceRecorder(0, Resources.parse('cpus:10;mem:1000'), 1_000, 2_000);
+    recorder.taskRunning('a', task, 0, 0, 1_500); // in the warm-up: 1,500 ms of latency
+    recorder.taskRunning('a', task, 2_000, 2_000, 2_100);
+    recorder.taskRunning('a', task, 2_000, 2_000, 4_000);
+    const report = recorder.report(4_000);
+    expect(report.tasks.running).to.equal(3);
+    expect(report.launch).to.include({ count: 2, p50: 100, max: 2_000 });
+    expect(report.runningPerS).to.equal(1); // 2 in the 2 s from the warm-up's end to the last
+    expect(report.buckets.map((b) => b.running_per_s)).to.deep.equal([0, 1, 1, 0]);
+  });
+
   it('summarizes latencies by nearest rank', () => {
     expect(summarize([5, 1, 3, 2, 4])).to.deep.equal({ count: 5, p50: 3, p99: 5, max: 5, mean: 3 });
     expect(summarize([])).to.deep.equal({ count: 0, p50: 0, p99: 0, max: 0, mean: 0 });

@@ -106,6 +106,11 @@ export class TraceFramework {
     this.held.delete(offerId);
   }
 
+  /** Forgets every held offer: the master that made them is gone. */
+  dropOffers(): void {
+    this.held.clear();
+  }
+
   /** Launches from the held offers as far as the window allows; declines what cannot wait. */
   decide(now: number): TraceDecision {
     const decision: TraceDecision = { launches: [], declines: [] };

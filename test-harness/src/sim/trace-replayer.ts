@@ -29,6 +29,8 @@ export interface ReplayOptions {
   maxHeld?: number;
   /** Report interval (default 1 s). */
   bucketMs?: number;
+  /** Leave the first this-many ms out of the latencies and throughput (see TraceRecorder). */
+  warmupMs?: number;
   /** Stop this long after the start even if tasks remain (default: when every task has ended). */
   timeLimitMs?: number;
   /** Ends the replay as soon as this holds (checked after every task event). */
@@ -67,6 +69,8 @@ export async function replayTrace(options: ReplayOptions): Promise<TraceReport> 
 
   const pump = (name: string): void => {
     const fw = byName.get(name)!;
+    // Between a lost master and the next SUBSCRIBED no call can go; the offers held are void.
+    if (fw.driver.state !== 'subscribed') return;
     const now = clock.now();
     const decision = fw.policy.decide(now);
     for (const { offer, tasks } of decision.launches) {
@@ -118,6 +122,8 @@ export async function replayTrace(options: ReplayOptions): Promise<TraceReport> 
           pump(name);
         },
         rescind: (offerId) => policy.rescinded(offerId),
+        // The driver subscribes again by itself (keeping its suppression); held offers are void.
+        disconnected: () => policy.dropOffers(),
         update: (status) => onUpdate(name, status),
       },
     });
@@ -126,7 +132,7 @@ export async function replayTrace(options: ReplayOptions): Promise<TraceReport> 
   await Promise.all([...byName.values()].map((fw) => fw.driver.start()));
 
   startedAt = clock.now();
-  recorder = new TraceRecorder(startedAt, options.cluster, options.bucketMs);
+  recorder = new TraceRecorder(startedAt, options.cluster, options.bucketMs, options.warmupMs);
   for (const fw of byName.values()) recorder.role(fw.policy.role);
   // Arrivals: one timer at a time, for the next arrival instant.
   let next = 0;

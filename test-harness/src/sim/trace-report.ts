@@ -39,7 +39,7 @@ export interface TraceReport {
   placement: LatencySummary;
   /** ACCEPT sent to TASK_RUNNING received: the cluster's launch path. */
   launch: LatencySummary;
-  /** TASK_RUNNINGs per second from the first to the last. */
+  /** TASK_RUNNINGs per second from the first (or the warm-up's end) to the last. */
   runningPerS: number;
   /** Each role's mean dominant share over the buckets. */
   meanShares: Record<string, number>;
@@ -75,14 +75,24 @@ export class TraceRecorder {
   private readonly buckets: TraceBucket[] = [];
   private open: OpenBucket = { running: 0, launchMs: [] };
   private launched = 0;
+  private running = 0;
   private finished = 0;
   private failed = 0;
   private firstRunning: number | undefined;
   private lastRunning = 0;
 
-  /** `cluster` is every agent's resources together: the denominator of the shares. */
-  constructor(private readonly startedAt: number, cluster: Resources, private readonly bucketMs = 1_000) {
+  /** Latencies and throughput count tasks that reach TASK_RUNNING from here on (a warm-up excluded). */
+  private readonly measuredFrom: number;
+
+  /**
+   * `cluster` is every agent's resources together: the denominator of the shares. With
+   * `warmupMs`, the latency summaries and the throughput leave out the tasks that reached
+   * TASK_RUNNING before it was over (buckets and counts keep everything).
+   */
+  constructor(private readonly startedAt: number, cluster: Resources, private readonly bucketMs = 1_000, warmupMs = 0) {
     if (!(bucketMs > 0)) throw new Error(`bucketMs must be > 0, got ${bucketMs}`);
+    if (!(warmupMs >= 0)) throw new Error(`warmupMs must be >= 0, got ${warmupMs}`);
+    this.measuredFrom = startedAt + warmupMs;
     cluster.forEachScalar((name, milli) => { if (milli > 0) this.totals.set(name, milli); });
   }
 
@@ -98,13 +108,15 @@ export class TraceRecorder {
 
   taskRunning(role: string, resources: Resources, arrivedAt: number, launchedAt: number, at: number): void {
     this.advance(at);
-    this.placementMs.push(at - arrivedAt);
-    this.launchMs.push(at - launchedAt);
+    this.running += 1;
     this.open.running += 1;
     this.open.launchMs.push(at - launchedAt);
+    this.use(role, resources, 1);
+    if (at < this.measuredFrom) return;
+    this.placementMs.push(at - arrivedAt);
+    this.launchMs.push(at - launchedAt);
     this.firstRunning ??= at;
     this.lastRunning = at;
-    this.use(role, resources, 1);
   }
 
   /** A task ended; `wasRunning` when its resources were counted as in use. */
@@ -116,7 +128,7 @@ export class TraceRecorder {
   }
 
   counts(): TaskCounts {
-    return { launched: this.launched, running: this.launchMs.length, finished: this.finished, failed: this.failed };
+    return { launched: this.launched, running: this.running, finished: this.finished, failed: this.failed };
   }
 
   /** The report so far, with the bucket still open cut at `at`. */
@@ -127,7 +139,9 @@ export class TraceRecorder {
     const buckets = openMs > 0 || this.buckets.length === 0 ? [...this.buckets, this.summarizeBucket(this.open, at, Math.max(1, openMs))] : [...this.buckets];
     const meanShares: Record<string, number> = {};
     for (const role of this.usage.keys()) meanShares[role] = round4(buckets.reduce((sum, b) => sum + (b.shares[role] ?? 0), 0) / buckets.length);
-    const span = this.firstRunning === undefined ? 0 : this.lastRunning - this.firstRunning;
+    // Throughput over the measured time: from the warm-up's end (or the first TASK_RUNNING) to the last.
+    const from = this.measuredFrom > this.startedAt ? this.measuredFrom : this.firstRunning;
+    const span = from === undefined || this.firstRunning === undefined ? 0 : this.lastRunning - from;
     return {
       elapsedMs: Math.round(at - this.startedAt),
       tasks: this.counts(),

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
@@ -19,6 +20,7 @@ interface SimOptions {
   workDir?: string;
   prefix: string;
   taskDuration: number;
+  registrationBackoff: number;
   master?: string;
   trace?: string;
   generate?: number;
@@ -58,6 +60,7 @@ export function simCommand(): Command {
     .option('--work-dir <dir>', 'where sandboxes go (default: a new temp dir, removed at exit)')
     .option('--prefix <name>', 'agent node names are <prefix>-<i>', token, 'sim')
     .option('--task-duration <ms>', 'how long a task runs unless it says (TESSERA_SIM_DURATION_MS, or a command ending in `sleep N`)', wholeMs, 5_000)
+    .option('--registration-backoff <ms>', 'agents register after a random delay up to this (Mesos\'s --registration_backoff_factor); more spreads a large start', positiveInt, 1_000)
     .option('--master <pid>', 'the master\'s process id (default: the elected leader, else master@master)')
     .option('--trace <file>', 'replay this JSON-lines workload once every agent has registered, then exit')
     .option('--generate <jobs>', 'replay a generated workload of this many jobs instead (see --frameworks, --span, --seed)', positiveInt)
@@ -80,6 +83,7 @@ export function simCommand(): Command {
       const began = performance.now();
       const sim = await SimAgents.start({
         count: opts.agents, resources: opts.resources, workDir, prefix: opts.prefix, taskDurationMs: opts.taskDuration, logger, ...leader,
+        agent: { registrationBackoffFactorMs: opts.registrationBackoff },
         network: { nats: opts.nats, cluster: opts.cluster, ...(opts.connections === undefined ? {} : { connections: opts.connections }) },
       });
       const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -91,9 +95,13 @@ export function simCommand(): Command {
         if (ownWorkDir) rmSync(workDir, { recursive: true, force: true });
       };
       if (jobs === undefined) {
+        // The loop's delay tells when the simulation itself is the bottleneck (its nodes' heartbeats go late).
+        const lag = monitorEventLoopDelay({ resolution: 10 });
+        lag.enable();
         const status = setInterval(() => {
           const s = sim.stats();
-          say(`agents ${s.registered}/${s.agents} registered; tasks launched ${s.tasksLaunched}, running ${s.tasksRunning}`);
+          say(`agents ${s.registered}/${s.agents} registered; tasks launched ${s.tasksLaunched}, running ${s.tasksRunning}; event loop delay p99 ${Math.round(lag.percentile(99) / 1e6)} ms, max ${Math.round(lag.max / 1e6)} ms`);
+          lag.reset();
         }, STATUS_EVERY_MS);
         status.unref();
         return serveUntilSignalled(logger, stopAll);

@@ -15,9 +15,12 @@ export interface ScaleClusterOptions {
   /** 1 (a single nats-server) or 3 (a 3-server NATS cluster, registry replicas 3, leader election). */
   masters: 1 | 3;
   allocationIntervalMs?: number;
+  /** The masters' lease (default: tessera master's, 10 s). */
   leaseMs?: number;
   /** NATS connections the simulated agents share (default: the sim's own choice). */
   connections?: number;
+  /** The agents' registration back-off factor (default: the sim's, Mesos's 1 s). */
+  registrationBackoffMs?: number;
   /** Node flags for the masters (e.g. a CPU profile). */
   masterNodeFlags?: string[];
   simNodeFlags?: string[];
@@ -76,7 +79,7 @@ export class ScaleCluster {
     const port = await freePort();
     const args = ['master', '--nats', this.url, '--cluster', CLUSTER, '--node', name, '--http-port', String(port), '--http-host', '127.0.0.1',
       '--allocation-interval', String(this.options.allocationIntervalMs ?? 1_000), '--log-level', 'info',
-      '--registry-replicas', String(this.options.masters), '--lease', String(this.options.leaseMs ?? 2_000),
+      '--registry-replicas', String(this.options.masters), ...(this.options.leaseMs === undefined ? [] : ['--lease', String(this.options.leaseMs)]),
       // 10,000 agents re-registering after a failover must not be cut short.
       '--agent-reregister-timeout', '600000'];
     const child = new TesseraChild(name, args, path.join(this.dir, `${name}.log`), this.options.masterNodeFlags);
@@ -85,7 +88,8 @@ export class ScaleCluster {
 
   private startSim(): void {
     const args = ['sim', '--agents', String(this.options.agents), '--resources', this.options.resources, '--nats', this.url, '--cluster', CLUSTER,
-      '--work-dir', this.sandboxes, ...(this.options.connections === undefined ? [] : ['--connections', String(this.options.connections)])];
+      '--work-dir', this.sandboxes, ...(this.options.connections === undefined ? [] : ['--connections', String(this.options.connections)]),
+      ...(this.options.registrationBackoffMs === undefined ? [] : ['--registration-backoff', String(this.options.registrationBackoffMs)])];
     this.sim = new TesseraChild('sim', args, path.join(this.dir, 'sim.log'), this.options.simNodeFlags);
   }
 
@@ -122,6 +126,17 @@ export class ScaleCluster {
     const response = await fetch(`${leader.http}/metrics/snapshot`);
     if (response.status !== 200) throw new Error(`/metrics/snapshot answered ${response.status}`);
     return await response.json() as Record<string, number>;
+  }
+
+  /**
+   * The leader's event loop delay since the last call (prom-client's histogram, reset at every
+   * scrape of /metrics): what a timer, a heartbeat or a /health waits for there.
+   */
+  async masterLoopDelay(): Promise<{ p99Ms: number; maxMs: number }> {
+    const leader = await this.leader();
+    const text = await (await fetch(`${leader.http}/metrics`)).text();
+    const read = (name: string): number => Math.round(Number(new RegExp(`^tessera_nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(text)?.[1] ?? NaN) * 1_000);
+    return { p99Ms: read('p99'), maxMs: read('max') };
   }
 
   /** Resolves once the leader has `count` active agents; returns how long that took. */

@@ -13,6 +13,8 @@ export interface PlacementOptions {
   frameworks: number;
   /** Length of the measured run. */
   seconds: number;
+  /** Run before the measured part: the first offer rounds over every agent are a storm of their own. */
+  warmupSeconds: number;
   /** Each task's run time once started. */
   taskMs: number;
   /** Per framework: tasks launched and not yet running before it begins another offer. */
@@ -33,34 +35,50 @@ export interface PlacementResult {
   report: TraceReport;
   /** CPU ms per task that reached TASK_RUNNING, by process. */
   cpuPerTaskMs: Record<string, number>;
+  /** The master's allocation passes so far, and their times over the last 1,000 (its own metrics). */
+  passes: { runs: number; p50Ms: number; p99Ms: number; maxMs: number };
 }
 
 /**
  * placement-10k and launch-latency-10k: `frameworks` frameworks (in this process), each with an
  * endless job of 1-cpu tasks, launch as fast as their offers and a window of in-flight launches
- * allow, for `seconds`. Throughput is TASK_RUNNINGs per second (acknowledged by the driver as
- * each arrives); latency is ACCEPT sent to TASK_RUNNING received. CPU per task of every process
- * is read from /proc around the run.
+ * allow, for a warm-up and then `seconds`. Throughput is TASK_RUNNINGs per second (acknowledged
+ * by the driver as each arrives) after the warm-up; latency is ACCEPT sent to TASK_RUNNING
+ * received, of those tasks. CPU per task of every process is read from /proc over the same part.
  */
 export async function runPlacement(cluster: ScaleCluster, options: PlacementOptions, say: (line: string) => void): Promise<PlacementResult> {
   const leader = await cluster.leader();
   const nats = 'servers' in cluster.nats ? cluster.nats.servers[0]!.pid : cluster.nats.pid;
-  const meter = new CpuMeter({ master: leader.pid, sim: cluster.sim.pid, nats, bench: process.pid });
+  const pids = { master: leader.pid, sim: cluster.sim.pid, nats, bench: process.pid };
+  // CPU is read over the measured part only: from the warm-up's end to the run's.
+  let meter: CpuMeter | undefined;
+  const warm = setTimeout(() => { meter = new CpuMeter(pids); }, options.warmupSeconds * 1_000);
   const report = await replayOn(cluster, 'bench-placement', {
     jobs: endlessJobs(options.frameworks, 'cpus:1;mem:1024', options.taskMs, 'place'),
     cluster: clusterTotal(options.agents, options.resources),
     window: options.window,
     maxHeld: options.maxHeld,
     declineSeconds: options.declineSeconds,
-    timeLimitMs: options.seconds * 1_000,
-    onBucket: (p) => { if (Number.isInteger(p.t_s / 10)) say(`  t=${p.t_s}s: ${p.running} tasks reached TASK_RUNNING, ${p.finished} finished`); },
+    timeLimitMs: (options.warmupSeconds + options.seconds) * 1_000,
+    warmupMs: options.warmupSeconds * 1_000,
+    onBucket: (p) => {
+      if (!Number.isInteger(p.t_s / 5)) return;
+      void cluster.masterLoopDelay().then((lag) => say(`  t=${p.t_s}s: ${p.running} tasks reached TASK_RUNNING, ${p.finished} finished; master event loop delay p99 ${lag.p99Ms} ms, max ${lag.maxMs} ms`),
+        () => say(`  t=${p.t_s}s: ${p.running} tasks reached TASK_RUNNING, ${p.finished} finished`));
+    },
   });
-  const cpu = meter.read();
-  const running = Math.max(1, report.tasks.running);
-  const cpuPerTaskMs = Object.fromEntries(Object.entries(cpu).map(([name, ms]) => [name, Math.round((ms / running) * 1_000) / 1_000]));
-  const tasksPerS = Math.round(report.tasks.running / (report.elapsedMs / 1_000));
+  clearTimeout(warm);
+  const allocator = await cluster.metrics();
+  const cpu = (meter ?? new CpuMeter(pids)).read();
+  const measured = Math.max(1, report.launch.count);
+  const cpuPerTaskMs = Object.fromEntries(Object.entries(cpu).map(([name, ms]) => [name, Math.round((ms / measured) * 1_000) / 1_000]));
+  const tasksPerS = report.runningPerS;
   writeCharts(report, options);
-  return { tasksPerS, p50Ms: report.launch.p50, p99Ms: report.launch.p99, report, cpuPerTaskMs };
+  const passes = {
+    runs: allocator['allocator/mesos/allocation_runs']!, p50Ms: allocator['allocator/mesos/allocation_run_ms/p50']!,
+    p99Ms: allocator['allocator/mesos/allocation_run_ms/p99']!, maxMs: allocator['allocator/mesos/allocation_run_ms/max']!,
+  };
+  return { tasksPerS, p50Ms: report.launch.p50, p99Ms: report.launch.p99, report, cpuPerTaskMs, passes };
 }
 
 function writeCharts(report: TraceReport, options: PlacementOptions): void {

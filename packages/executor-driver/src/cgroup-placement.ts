@@ -67,8 +67,18 @@ export class CgroupPlacement {
       }
       return spawn();
     } finally {
-      for (const hierarchy of joined) writeFileSync(path.join(hierarchy.home, 'tasks'), this.tid);
+      // Home first (a quota back while the thread is still in could throttle it), and the quota
+      // back even if a move home failed: a container must not stay uncapped.
+      let failure: unknown;
+      for (const hierarchy of joined) {
+        try {
+          writeFileSync(path.join(hierarchy.home, 'tasks'), this.tid);
+        } catch (e) {
+          failure ??= e;
+        }
+      }
       for (const { dir, quota } of lifted) writeFileSync(path.join(dir, QUOTA), quota);
+      if (failure !== undefined) throw failure;
     }
   }
 

@@ -76,7 +76,7 @@ describe('isolation: cgroups, freezer and namespaces with real processes', funct
     await eventually('the task runs', () => Number(readFileSync(path.join(acct, 'cpuacct.usage'), 'utf8')) > 0);
     // (The spawner lifts the quota for the instant of the fork: read once the task runs.)
     expect(readFileSync(path.join(cpu, 'cpu.shares'), 'utf8').trim()).to.equal('256');
-    expect(readFileSync(path.join(cpu, 'cpu.cfs_quota_us'), 'utf8').trim()).to.equal('25000');
+    await eventually('the quota is back', () => readFileSync(path.join(cpu, 'cpu.cfs_quota_us'), 'utf8').trim() === '25000');
     const before = { ns: Number(readFileSync(path.join(acct, 'cpuacct.usage'), 'utf8')), at: process.hrtime.bigint() };
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const usedNs = Number(readFileSync(path.join(acct, 'cpuacct.usage'), 'utf8')) - before.ns;
@@ -110,7 +110,8 @@ describe('isolation: cgroups, freezer and namespaces with real processes', funct
     const s = spec(sandbox, 0.5, 64);
     const marker = `tessera-daemon-${process.pid}`;
     const task = start(c, s, `setsid sh -c 'sleep 600; : ${marker}' & setsid sh -c 'sleep 600; : ${marker}' & sleep 600; : ${marker}`);
-    await eventually('three processes hold the marker', () => processesWith(marker).length === 3);
+    // Both daemons detached: `setsid` has made its session and exec'd their shell.
+    await eventually('both daemons run in sessions of their own', () => processesWith(marker).filter((pid) => cmdline(pid).startsWith('sh\0')).length === 2);
     // The task's own group dies as the executor kills it; the setsid daemons are not in it.
     launcher.signalGroup(task.pid!, 'SIGKILL');
     await task.exited;
@@ -187,3 +188,12 @@ describe('isolation: cgroups, freezer and namespaces with real processes', funct
     expect(readFileSync(path.join(sandbox, 'kept'), 'utf8')).to.equal('kept\n');
   });
 });
+
+/** A process's command line ('' once it is gone). */
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
+}

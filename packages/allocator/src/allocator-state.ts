@@ -44,6 +44,13 @@ export class AllocatorState {
   readonly total = new Quantities();
   readonly minAllocatable: readonly Quantities[];
   private readonly allocatableKnown = new WeakMap<Resources, boolean>();
+  /**
+   * Changes with anything that may give an agent a taker without its free resources changing:
+   * frameworks coming, going, activated, suppressed or revived, roles changed, weights, quota,
+   * filters dropped. See knownIdle.
+   */
+  private eligibility = 0;
+  private readonly idle = new WeakMap<AgentRecord, { available: Resources; eligibility: number; until: number }>();
   private totalsStale = true;
 
   constructor(readonly config: AllocatorConfig) {
@@ -79,6 +86,7 @@ export class AllocatorState {
 
   /** A new total for an agent (resources added, or a reservation made outside an offer). */
   updateAgentTotal(id: string, total: Resources): void {
+    this.eligibility += 1;
     const agent = this.requireAgent(id);
     let allocated = Resources.EMPTY;
     for (const resources of agent.allocations.values()) allocated = allocated.add(resources);
@@ -89,6 +97,7 @@ export class AllocatorState {
   }
 
   setAgentActive(id: string, active: boolean): void {
+    this.eligibility += 1;
     this.requireAgent(id).active = active;
   }
 
@@ -96,6 +105,7 @@ export class AllocatorState {
 
   /** Adds a framework; `used` holds its resources recovered from agents (allocation info set). */
   addFramework(id: string, roles: Iterable<string>, options: { active?: boolean; suppressedRoles?: Iterable<string>; used?: ReadonlyMap<string, Resources> } = {}): void {
+    this.eligibility += 1;
     if (this.frameworks.has(id)) throw new Error(`framework ${id} is already known`);
     for (const agentId of options.used?.keys() ?? []) this.requireAgent(agentId);
     const framework = new FrameworkRecord(id, new Set(roles));
@@ -107,6 +117,7 @@ export class AllocatorState {
   }
 
   removeFramework(id: string): void {
+    this.eligibility += 1;
     const framework = this.requireFramework(id);
     for (const agentId of framework.agents) {
       const agent = this.agents.get(agentId);
@@ -121,6 +132,7 @@ export class AllocatorState {
   }
 
   setFrameworkActive(id: string, active: boolean): void {
+    this.eligibility += 1;
     const framework = this.requireFramework(id);
     framework.active = active;
     for (const role of framework.roles) this.refreshFrameworkInRole(framework, role);
@@ -128,6 +140,7 @@ export class AllocatorState {
 
   /** New roles and suppressed roles (UPDATE_FRAMEWORK); allocations in dropped roles stay until recovered. */
   updateFramework(id: string, roles: Iterable<string>, suppressedRoles: Iterable<string> = []): void {
+    this.eligibility += 1;
     const framework = this.requireFramework(id);
     const next = new Set(roles);
     for (const role of framework.roles) if (!next.has(role)) this.leaveRole(framework, role);
@@ -140,6 +153,7 @@ export class AllocatorState {
 
   /** SUPPRESS: no more offers in these roles (all of the framework's roles when none given). */
   suppress(id: string, roles?: readonly string[]): void {
+    this.eligibility += 1;
     const framework = this.requireFramework(id);
     for (const role of roles?.length ? roles : framework.roles) {
       framework.suppressed.add(role);
@@ -149,6 +163,7 @@ export class AllocatorState {
 
   /** REVIVE: offers again in these roles (all when none given), and their filters dropped. */
   revive(id: string, roles?: readonly string[]): void {
+    this.eligibility += 1;
     const framework = this.requireFramework(id);
     const which = roles?.length ? roles : [...framework.roles];
     framework.filters.clear(which);
@@ -191,6 +206,7 @@ export class AllocatorState {
    * a RESERVE or UNRESERVE accepted from an offer (both carry the allocation info).
    */
   transform(frameworkId: string, agentId: string, from: Resources, to: Resources): void {
+    this.eligibility += 1;
     const agent = this.requireAgent(agentId);
     const framework = this.requireFramework(frameworkId);
     for (const role of framework.roles) {
@@ -207,6 +223,7 @@ export class AllocatorState {
   // ---- roles ----
 
   setWeight(role: string, weight: number): void {
+    this.eligibility += 1;
     if (!(weight > 0)) throw new Error(`weight of role '${role}' must be positive, got ${weight}`);
     const record = this.role(role);
     record.weight = weight;
@@ -217,6 +234,7 @@ export class AllocatorState {
 
   /** Sets (or with undefined, removes) a role's quota. */
   setQuota(role: string, quota: Quota | undefined): void {
+    this.eligibility += 1;
     for (const [name, milli] of quota?.limit ?? []) {
       if (quota!.guarantee.get(name) > milli) throw new Error(`quota of role '${role}': the ${name} guarantee exceeds its limit`);
     }
@@ -232,6 +250,28 @@ export class AllocatorState {
   }
 
   // ---- what the pass uses ----
+
+  /**
+   * True when the last pass over `agent` found no taker, and nothing that could change that has
+   * changed since: its free resources are the same value, no framework or role changed
+   * (eligibility), and no filter that refused it has expired (`until`, the first expiry). Only
+   * valid without quota, whose limits and headroom move with allocations elsewhere.
+   */
+  knownIdle(agent: AgentRecord, now: number): boolean {
+    const memo = this.idle.get(agent);
+    return memo !== undefined && memo.available === agent.available && memo.eligibility === this.eligibility && now < memo.until;
+  }
+
+  /** A pass found no taker for `agent`; the filters that refused it last until `until`. */
+  rememberIdle(agent: AgentRecord, until: number): void {
+    this.idle.set(agent, { available: agent.available, eligibility: this.eligibility, until });
+  }
+
+  /** True when some role has a quota (a guarantee or a limit). */
+  hasQuota(): boolean {
+    for (const role of this.roles.values()) if (role.quota !== undefined) return true;
+    return false;
+  }
 
   /** Brings every sorter's denominator up to date (once per pass, not per agent added). */
   syncTotals(): void {

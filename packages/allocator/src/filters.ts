@@ -53,24 +53,30 @@ export class OfferFilters {
   }
 
   /**
-   * True when the filter on `agentId` in `role` holds all of `available` that the role may take
-   * (`available.allocatableTo(role)`), so that no offer of it can pass: the pass skips the agent
-   * for this framework without building the offer. With 10,000 agents declined for a while by a
-   * few frameworks, every periodic pass met a filter at nearly every agent for each of them.
+   * When the filter on `agentId` in `role` holds all of `available` that the role may take
+   * (`available.allocatableTo(role)`), so that no offer of it can pass, the time it expires;
+   * else undefined. The pass then skips the agent for this framework without building the offer:
+   * with 10,000 agents declined for a while by a few frameworks, every periodic pass met a filter
+   * at nearly every agent for each of them.
    */
-  filtersAllOf(role: string, agentId: string, available: Resources, now: number): boolean {
+  coveredUntil(role: string, agentId: string, available: Resources, now: number): number | undefined {
     const filter = this.byRole.get(role)?.get(agentId);
-    if (filter === undefined) return false;
+    if (filter === undefined) return undefined;
     if (filter.expiresAt <= now) {
       this.byRole.get(role)!.delete(agentId);
-      return false;
+      return undefined;
     }
-    if (filter.covers === available) return true;
-    if (filter.coversNot === available) return false;
+    if (filter.covers === available) return filter.expiresAt;
+    if (filter.coversNot === available) return undefined;
     const covered = filter.resources.contains(available.allocatableTo(role));
     if (covered) filter.covers = available;
     else filter.coversNot = available;
-    return covered;
+    return covered ? filter.expiresAt : undefined;
+  }
+
+  /** When the filter on `agentId` in `role` expires (undefined: none). */
+  expiryOf(role: string, agentId: string): number | undefined {
+    return this.byRole.get(role)?.get(agentId)?.expiresAt;
   }
 
   /** Drops the filters of the given roles (all roles when none given): a REVIVE. */

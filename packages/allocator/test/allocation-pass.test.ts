@@ -151,6 +151,23 @@ describe('allocation pass', () => {
     expect(lines(pass(state, 5_000))).to.deep.equal(['f@a(web): cpus:1;mem:100']);
   });
 
+  it('offers an agent no one took to a framework that comes later, or one activated again', () => {
+    const state = newState();
+    state.addAgent('a', 'h', r('cpus:1;mem:100'));
+    state.addFramework('f', ['web']);
+    const [first] = pass(state, 0);
+    state.recover('f', 'a', offered(first!), { seconds: 3600, now: 0 });
+    expect(pass(state, 1)).to.deep.equal([]);
+    state.addFramework('g', ['web']);
+    expect(lines(pass(state, 2))).to.deep.equal(['g@a(web): cpus:1;mem:100']);
+    expect(pass(state, 3)).to.deep.equal([]); // g holds it
+    state.setFrameworkActive('g', false);
+    state.recover('g', 'a', offered({ frameworkId: 'g', agentId: 'a', role: 'web', resources: r('cpus:1;mem:100') }));
+    expect(pass(state, 4)).to.deep.equal([]); // f filtered it, g is inactive
+    state.setFrameworkActive('g', true);
+    expect(lines(pass(state, 5))).to.deep.equal(['g@a(web): cpus:1;mem:100']);
+  });
+
   it('sends no offers to a suppressed role until it revives, and revive drops its filters', () => {
     const state = newState();
     state.addAgent('a', 'h', r('cpus:1;mem:100'));

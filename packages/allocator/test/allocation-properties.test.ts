@@ -4,7 +4,8 @@ import { Resources } from '@tessera/protocol';
 import type { AllocatorState } from '../src/allocator-state.js';
 import { parseAllocationKey, quotaLimit } from '../src/model.js';
 import { Quantities } from '../src/quantities.js';
-import { newState, offered, pass, r } from './support.js';
+import { allocate } from '../src/allocation-pass.js';
+import { describe as lines, newState, offered, pass, r, seeded } from './support.js';
 
 /** Agents of random size; some reserve part of themselves for role `a` (or its child `a/x`). */
 const agentsArb = fc.array(
@@ -61,6 +62,49 @@ describe('allocation properties', () => {
         if (decline) for (const a of allocations) state.recover(a.frameworkId, a.agentId, offered(a), { seconds: 1.5, now });
       });
     }), { numRuns: 150 });
+  });
+
+  it('offers exactly what it would without skipping agents known idle, over declines, revives, suppressions and frameworks coming and going', () => {
+    const opArb = fc.oneof(
+      fc.record({ kind: fc.constant('pass' as const), dt: fc.integer({ min: 0, max: 3_000 }) }),
+      fc.record({ kind: fc.constant('decline' as const), seconds: fc.constantFrom(0, 1, 2, 100) }),
+      fc.record({ kind: fc.constant('return' as const) }),
+      fc.record({ kind: fc.constantFrom('revive' as const, 'suppress' as const, 'deactivate' as const, 'activate' as const, 'remove' as const), framework: fc.integer({ min: 0, max: 4 }) }),
+      fc.record({ kind: fc.constant('add' as const), roles: fc.subarray(['a', 'b', 'c'], { minLength: 1, maxLength: 2 }) }),
+    );
+    fc.assert(fc.property(agentsArb, frameworksArb, fc.array(opArb, { maxLength: 30 }), fc.integer(), (agents, frameworks, ops, seed) => {
+      const remembering = build(agents, frameworks, { b: null, c: null }, seed);
+      const walking = build(agents, frameworks, { b: null, c: null }, seed);
+      let now = 0;
+      let last: ReturnType<typeof pass> = [];
+      let added = 0;
+      for (const op of ops) {
+        if (op.kind === 'pass') {
+          now += op.dt;
+          const a = allocate(remembering, { now, random: seeded(now + 1) });
+          const b = allocate(walking, { now, random: seeded(now + 1), remember: false });
+          expect(lines(a)).to.deep.equal(lines(b));
+          last = a;
+          continue;
+        }
+        for (const state of [remembering, walking]) {
+          const id = `f${'framework' in op ? op.framework : 0}`;
+          const known = state.frameworks.has(id);
+          switch (op.kind) {
+            case 'decline': for (const x of last) if (state.frameworks.has(x.frameworkId)) state.recover(x.frameworkId, x.agentId, offered(x), { seconds: op.seconds, now }); break;
+            case 'return': for (const x of last) if (state.frameworks.has(x.frameworkId)) state.recover(x.frameworkId, x.agentId, offered(x)); break;
+            case 'revive': if (known) state.revive(id); break;
+            case 'suppress': if (known) state.suppress(id); break;
+            case 'deactivate': if (known) state.setFrameworkActive(id, false); break;
+            case 'activate': if (known) state.setFrameworkActive(id, true); break;
+            case 'remove': if (known) state.removeFramework(id); break;
+            case 'add': state.addFramework(`g${added}`, op.roles); break;
+          }
+        }
+        if (op.kind === 'add') added += 1;
+        if (op.kind === 'decline' || op.kind === 'return' || op.kind === 'remove') last = [];
+      }
+    }), { numRuns: 300 });
   });
 
   it('never offers resources reserved for one role to another', () => {

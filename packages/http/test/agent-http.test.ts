@@ -75,6 +75,9 @@ describe('agent HTTP server', function () {
   });
 
   it('browses a sandbox', async () => {
+    // RUNNING comes as the task starts; its line may land in stdout a moment later.
+    const file = encodeURIComponent(path.join(sandbox, 'stdout'));
+    await eventually('the task wrote its line', async () => (await getJson(`${base}/files/read?path=${file}`)).body.data.includes('hello from the sandbox'));
     const { status, body } = await getJson(`${base}/files/browse?path=${encodeURIComponent(sandbox)}`);
     expect(status).to.equal(200);
     const stdout = body.find((e: any) => e.path === path.join(sandbox, 'stdout'));

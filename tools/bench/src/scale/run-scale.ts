@@ -5,10 +5,12 @@
  *   --quick          1,000 agents and shorter runs (a smoke run; the JSON names keep their -10k)
  *   --agents <n>     another cluster size
  *   --only <names>   comma separated: memory (master-memory-10k and state-10k), placement
- *                    (placement-10k and launch-latency-10k), alloc, failover
+ *                    (placement-10k and launch-latency-10k), alloc, failover; and sharing (what
+ *                    sharing NATS connections costs the simulation: --connections 1,4,64)
  * One master runs memory and state with 10 tasks on every agent, empties the cluster, then
  * placement and alloc-in-master; failover has a cluster of its own (three masters, filled).
- *   --window <n>     placement: each framework's launches in flight (default 50)
+ *   --window <n>     placement: each framework's launches in flight before it begins another
+ *                    offer (default 2: with 10 frameworks filling 8-cpu offers, ~100 in flight)
  *   --seconds <s>    placement: length of the measured run (default 60)
  *   --warmup <s>     placement: run this long before measuring (default 30)
  * Run it under `nice -n -10` on a shared machine. Charts go to docs/charts/.
@@ -23,6 +25,7 @@ import { runFailover } from './failover.js';
 import { emptyCluster, fillCluster } from './fill.js';
 import { runPlacement } from './placement.js';
 import { machine, rssMb } from './proc.js';
+import { runSharing } from './sharing.js';
 import { runState } from './state.js';
 
 const argv = process.argv.slice(2);
@@ -34,9 +37,9 @@ const quick = argv.includes('--quick');
 const agents = Number(flag('agents') ?? (quick ? 1_000 : 10_000));
 const seconds = Number(flag('seconds') ?? (quick ? 20 : 60));
 const warmupSeconds = Number(flag('warmup') ?? (quick ? 10 : 30));
-const window = Number(flag('window') ?? 50);
-const maxHeld = Number(flag('max-held') ?? 1_000_000);
-const declineSeconds = Number(flag('decline-seconds') ?? 1);
+const window = Number(flag('window') ?? 2);
+const maxHeld = Number(flag('max-held') ?? 100);
+const declineSeconds = Number(flag('decline-seconds') ?? 600);
 // Ten thousand agents registering within Mesos's 1 s back-off is a storm of registry writes.
 const registrationBackoffMs = Number(flag('registration-backoff') ?? Math.max(1_000, agents / 2));
 const only = new Set((flag('only') ?? 'memory,placement,alloc,failover').split(','));
@@ -136,6 +139,18 @@ async function failoverRun(): Promise<void> {
   }
 }
 
+/** What sharing connections costs the simulation (not run unless asked: --only sharing). */
+async function sharingRuns(): Promise<void> {
+  const sizes = (flag('connections') ?? `1,4,${Math.min(agents, 64)}`).split(',').map(Number);
+  say(`sharing: ${K(agents)} idle agents, each its own node, on K shared NATS connections; CPU per second (1.0 = a core)`);
+  for (const connections of sizes) {
+    const r = await runSharing(agents, connections, RESOURCES, 20);
+    say(`  K=${connections}: registered in ${(r.registeredMs / 1000).toFixed(1)} s; idle CPU sim ${r.idleCpu.sim}, master ${r.idleCpu.master}, nats-server ${r.idleCpu.nats}; sim RSS ${r.simRssMb} MiB`);
+    json({ bench: 'sim-sharing', agents, connections, registered_ms: r.registeredMs, sim_cpu: r.idleCpu.sim, master_cpu: r.idleCpu.master, nats_cpu: r.idleCpu.nats, sim_rss_mb: r.simRssMb });
+  }
+}
+
 if (only.has('memory') || only.has('placement') || only.has('alloc')) await singleMasterRuns();
+if (only.has('sharing')) await sharingRuns();
 if (only.has('failover')) await failoverRun();
 process.exit(0);

@@ -90,6 +90,18 @@ describe('TraceFramework', () => {
     expect(fw.decide(500).declines.map((o) => o.id.value)).to.deep.equal(['o2']);
   });
 
+  it('names launches still short of TASK_RUNNING after a while, once per while, for reconciliation', () => {
+    const fw = new TraceFramework('web', 'prod');
+    fw.arrive(parseTrace(line({ count: 2 }))[0]!);
+    fw.offered([offer('o1', 'cpus:2;mem:256')], 0);
+    fw.decide(0);
+    fw.update({ task_id: { value: 'job-1-0' }, state: 'TASK_RUNNING' } as never);
+    expect(fw.staleLaunches(29_999, 30_000)).to.deep.equal([]);
+    expect(fw.staleLaunches(30_000, 30_000).map((t) => [t.taskId, t.agentId])).to.deep.equal([['job-1-1', 'A-o1']]);
+    expect(fw.staleLaunches(40_000, 30_000)).to.deep.equal([]);
+    expect(fw.staleLaunches(60_000, 30_000)).to.have.length(1);
+  });
+
   it('holds at most maxHeld offers, declining the newest', () => {
     const fw = new TraceFramework('web', 'prod', { window: 1, maxHeld: 2 });
     fw.arrive(parseTrace(line({ count: 9 }))[0]!);

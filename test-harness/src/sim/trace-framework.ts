@@ -42,6 +42,10 @@ export interface LaunchedTask {
   resources: Resources;
   launchedAt: number;
   running: boolean;
+  /** The agent it was launched on. */
+  agentId: string;
+  /** When its state was last asked of the master. */
+  reconciledAt?: number;
 }
 
 /** What `decide` asks the driver to do now. */
@@ -104,6 +108,22 @@ export class TraceFramework {
 
   rescinded(offerId: string): void {
     this.held.delete(offerId);
+  }
+
+  /**
+   * Launched tasks still short of TASK_RUNNING `olderThanMs` after their launch (or their last
+   * reconciliation), marked as reconciled now: the framework asks the master about them, as
+   * Mesos's frameworks must. A launch lost with an agent that went away for a moment would
+   * otherwise hold a place in the window for ever.
+   */
+  staleLaunches(now: number, olderThanMs: number): LaunchedTask[] {
+    const stale: LaunchedTask[] = [];
+    for (const task of this.live.values()) {
+      if (task.running || now - (task.reconciledAt ?? task.launchedAt) < olderThanMs) continue;
+      task.reconciledAt = now;
+      stale.push(task);
+    }
+    return stale;
   }
 
   /** Forgets every held offer: the master that made them is gone. */
@@ -177,7 +197,7 @@ export class TraceFramework {
       pending.next += 1;
       this.waiting -= 1;
       this.inFlight += 1;
-      this.live.set(taskId, { taskId, job: pending.job, resources: pending.perTask, launchedAt: now, running: false });
+      this.live.set(taskId, { taskId, job: pending.job, resources: pending.perTask, launchedAt: now, running: false, agentId: held.offer.agent_id.value });
       tasks.push({
         name: taskId,
         task_id: { value: taskId },

@@ -29,12 +29,16 @@ export interface ReplayOptions {
   maxHeld?: number;
   /** Report interval (default 1 s). */
   bucketMs?: number;
+  /** Launched tasks still not running after this long are reconciled with the master (default 30 s). */
+  reconcileAfterMs?: number;
   /** Leave the first this-many ms out of the latencies and throughput (see TraceRecorder). */
   warmupMs?: number;
   /** Stop this long after the start even if tasks remain (default: when every task has ended). */
   timeLimitMs?: number;
   /** Ends the replay as soon as this holds (checked after every task event). */
   until?: (counts: TaskCounts) => boolean;
+  /** Ends the replay when aborted (e.g. once the master reports what the caller waits for). */
+  signal?: AbortSignal;
   /**
    * At the end, leave the frameworks' tasks running: the drivers go away without tearing their
    * frameworks down, which the master keeps for `failoverTimeoutS` (default: torn down).
@@ -162,7 +166,11 @@ export async function replayTrace(options: ReplayOptions): Promise<TraceReport> 
   let ticks = 0;
   const tick = (): void => {
     ticks += 1;
-    for (const name of byName.keys()) pump(name);
+    for (const [name, fw] of byName) {
+      const stale = fw.policy.staleLaunches(clock.now(), options.reconcileAfterMs ?? 30_000);
+      if (stale.length > 0 && fw.driver.state === 'subscribed') fw.driver.reconcile(stale.map((t) => ({ task_id: t.taskId, agent_id: t.agentId })));
+      pump(name);
+    }
     if (options.onBucket !== undefined) {
       let pending = 0;
       for (const fw of byName.values()) pending += fw.policy.pending;
@@ -172,6 +180,8 @@ export async function replayTrace(options: ReplayOptions): Promise<TraceReport> 
   };
   ticker = clock.setTimer(bucketMs, tick);
   const limit = options.timeLimitMs === undefined ? undefined : clock.setTimer(options.timeLimitMs, finish);
+  if (options.signal?.aborted === true) finish();
+  options.signal?.addEventListener('abort', finish, { once: true });
   await done;
   const report = recorder.report(clock.now());
   arrivals?.cancel();

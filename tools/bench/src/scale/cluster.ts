@@ -12,8 +12,10 @@ export interface ScaleClusterOptions {
   agents: number;
   /** Each simulated agent's resources. */
   resources: string;
-  /** 1 (a single nats-server) or 3 (a 3-server NATS cluster, registry replicas 3, leader election). */
+  /** Masters contending for the lease (1 or 3). */
   masters: 1 | 3;
+  /** nats-servers: 1, or 3 routed (the lease and registry then have 3 replicas). Default: as many as masters. */
+  natsServers?: 1 | 3;
   allocationIntervalMs?: number;
   /** The masters' lease (default: tessera master's, 10 s). */
   leaseMs?: number;
@@ -62,7 +64,7 @@ export class ScaleCluster {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tessera-scale-'));
     const shm = '/dev/shm';
     const sandboxes = mkdtempSync(path.join(existsDir(shm) ? shm : dir, 'tessera-scale-sandboxes-'));
-    const nats = options.masters === 3 ? await startNatsCluster({ size: 3 }) : await startNatsServer({ jetstream: true });
+    const nats = (options.natsServers ?? options.masters) === 3 ? await startNatsCluster({ size: 3 }) : await startNatsServer({ jetstream: true });
     const cluster = new ScaleCluster(options, nats, dir, sandboxes);
     try {
       for (let i = 1; i <= options.masters; i += 1) await cluster.startMaster(options.masters === 1 ? 'master' : `m${i}`);
@@ -79,7 +81,7 @@ export class ScaleCluster {
     const port = await freePort();
     const args = ['master', '--nats', this.url, '--cluster', CLUSTER, '--node', name, '--http-port', String(port), '--http-host', '127.0.0.1',
       '--allocation-interval', String(this.options.allocationIntervalMs ?? 1_000), '--log-level', 'info',
-      '--registry-replicas', String(this.options.masters), ...(this.options.leaseMs === undefined ? [] : ['--lease', String(this.options.leaseMs)]),
+      '--registry-replicas', String(this.options.natsServers ?? this.options.masters), ...(this.options.leaseMs === undefined ? [] : ['--lease', String(this.options.leaseMs)]),
       // 10,000 agents re-registering after a failover must not be cut short.
       '--agent-reregister-timeout', '600000'];
     const child = new TesseraChild(name, args, path.join(this.dir, `${name}.log`), this.options.masterNodeFlags);

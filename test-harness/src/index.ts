@@ -3,3 +3,4 @@ export * from './nats/index.js';
 export { PingCounter } from './demo/ping-counter.js';
 export { startEchoNode, type ChildNode } from './demo/child-node.js';
 export { eventually } from './eventually.js';
+export { pollUntil, WaitTimeoutError } from './wait.js';

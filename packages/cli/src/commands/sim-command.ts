@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { connectKv, findLeaseDetector, type MasterDetector } from '@tessera/leader';
 import { Random, stderrLogger, type LogLevel, type Logger } from '@tessera/process';
 import { Resources } from '@tessera/protocol';
+import { pollUntil } from '@tessera/test-harness';
 import { SimAgents, TraceError, generateTrace, parseTrace, replayTrace, type TraceJob, type TraceReport } from '@tessera/test-harness/sim';
 import { natsUrl, positiveInt, resourceSpec, token } from '../flags.js';
 import { startRuntime } from '../services.js';
@@ -133,9 +134,16 @@ function workload(opts: SimOptions): TraceJob[] | undefined {
   }
 }
 
+/** How long registration may take: a minute, or 10 ms an agent for large simulations. */
+const registrationTimeoutMs = (agents: number): number => Math.max(60_000, 10 * agents);
+
 async function waitForRegistration(sim: SimAgents, say: (line: string) => void): Promise<void> {
   const began = performance.now();
-  while (sim.registered() < sim.agents.length) await new Promise((resolve) => setTimeout(resolve, 100));
+  const timeoutMs = registrationTimeoutMs(sim.agents.length);
+  await pollUntil('every simulated agent to register', async () => {
+    const registered = sim.registered();
+    return registered === sim.agents.length ? { ready: true, value: undefined } : { ready: false, why: `${registered} of ${sim.agents.length} registered` };
+  }, { timeoutMs, intervalMs: 100 });
   say(`every agent registered in ${Math.round(performance.now() - began)} ms`);
 }
 

@@ -6,6 +6,7 @@ import { ExecutorHost, SpawnerLauncher } from '@tessera/executor-driver';
 import { InProcessHostLauncher, type AgentOptions, type ExecutorHostLauncher } from '../src/index.js';
 import { TEST_ROOT, host, processesWith, removeTestRoot, requireHost, testCgroups } from './isolation-support.js';
 import { eventually } from './os-support.js';
+import { ackUntil, terminalOf, updatesOf } from './agent-updates.js';
 import { commandTask, framework, registeredCluster, type Cluster } from './support.js';
 
 /**
@@ -39,31 +40,9 @@ describe('isolation in a real agent', function () {
     return c;
   }
 
-  /**
-   * Acknowledges every update as the master would, until `done` holds. The clock moves 10 ms a
-   * round: a destroy waits 10 ms at a time for killed processes to go, a budget the manual clock
-   * must not spend faster than the processes really die.
-   */
-  async function until(c: Cluster, what: string, done: () => boolean): Promise<void> {
-    const acked = new Set<string>();
-    await eventually(what, async () => {
-      for (const { status } of c.master.got('agent.StatusUpdate')) {
-        if (status.uuid === undefined || acked.has(status.uuid)) continue;
-        acked.add(status.uuid);
-        c.master.tell(c.agent.pid, 'agent.StatusUpdateAck', { framework_id: { value: 'F1' }, task_id: status.task_id, uuid: status.uuid });
-      }
-      await c.advance(10, 10);
-      return done();
-    }, 20_000);
-  }
-
-  function updates(c: Cluster, taskId: string): TaskStatus[] {
-    return c.master.got('agent.StatusUpdate').map((u) => u.status).filter((s) => s.task_id.value === taskId);
-  }
-
-  function terminal(c: Cluster, taskId: string): TaskStatus | undefined {
-    return updates(c, taskId).find((s) => ['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED'].includes(s.state));
-  }
+  const until = (c: Cluster, what: string, done: () => boolean | Promise<boolean>): Promise<void> => ackUntil(c, what, done, 10);
+  const updates = updatesOf;
+  const terminal = terminalOf;
 
   it('fails a task the OOM killer ended with REASON_CONTAINER_LIMITATION_MEMORY and the limit', async function () {
     requireHost(this, 'cgroups/memory', 'cgroups/freezer');

@@ -21,6 +21,13 @@ const quick = process.argv.includes('--quick');
 const TASKS = quick ? 200 : 1_000;
 const AGENTS = 4;
 const ROUNDS = quick ? 1 : 3;
+/**
+ * Every round's sandboxes stay until the bench ends: on an ext4 without a journal (this machine's
+ * root) the inode allocator steps over inodes freed in the last minutes, one buffer lookup each,
+ * so a round run just after deleting the last round's 5,000 inodes paid ~0.3 ms more per mkdir.
+ * An agent deletes a sandbox a week after its task ends (--gc-delay), not a second.
+ */
+let benchRoot: string;
 
 /** Spawns `count` /bin/true processes, `parallel` at a time; returns processes per second. */
 async function spawnFloor(count: number, parallel: number): Promise<number> {
@@ -56,7 +63,7 @@ async function clusterRate(): Promise<PartResult> {
   const nats = await startNatsServer();
   const network = { nats: nats.url, cluster: 'bench' };
   const logger = memoryLogger();
-  const workDir = mkdtempSync(path.join(os.tmpdir(), 'tessera-bench-'));
+  const workDir = mkdtempSync(path.join(benchRoot, 'round-'));
   const services: Service<unknown>[] = [await startMasterService(network, logger, { allocationIntervalMs: 100 })];
   for (let i = 1; i <= AGENTS; i++) {
     services.push(await startAgentService(network, logger, { node: `agent-${i}`, workDir, hostname: `agent-${i}`, resources: 'cpus:16;mem:65536;disk:1000' }));
@@ -64,6 +71,8 @@ async function clusterRate(): Promise<PartResult> {
   // Agents register after a random back-off of up to 1 s (as Mesos's): start once all have.
   const master = services[0]!.process as Master;
   await eventually('every agent registered', () => master.state.agents.size === AGENTS, 10_000);
+  const detail = process.env.TESSERA_BENCH_CPU_DETAIL !== undefined;
+  const natsBefore = detail ? await natsTraffic(nats.monitorPort) : undefined;
   const before = treeCpuMs();
   const result = await runExecute({
     network, master: 'master@master', role: '*', name: 'true', command: '/bin/true', instances: TASKS, resources: 'cpus:0.01;mem:1',
@@ -71,16 +80,33 @@ async function clusterRate(): Promise<PartResult> {
   });
   const after = treeCpuMs();
   const cpuMs = cpuPerItem(before, after, TASKS);
-  if (process.env.TESSERA_BENCH_CPU_DETAIL !== undefined) {
+  if (detail) {
     for (const [command, ms] of Object.entries(after.byCommand)) console.error(`  ${command}: ${((ms - (before.byCommand[command] ?? 0)) / TASKS).toFixed(2)} ms/task`);
+    const natsAfter = await natsTraffic(nats.monitorPort);
+    for (const [name, counts] of natsAfter) {
+      const was = natsBefore!.get(name) ?? { in: 0, out: 0 };
+      console.error(`  NATS ${name}: ${((counts.in - was.in) / TASKS).toFixed(1)} published, ${((counts.out - was.out) / TASKS).toFixed(1)} received per task`);
+    }
   }
   for (const service of services.reverse()) await service.stop();
   await nats.stop();
-  rmSync(workDir, { recursive: true, force: true });
   const reasons = new Map<string, number>();
   for (const f of result.failures) reasons.set(`${f.state} ${f.reason ?? ''} ${f.message ?? ''}`, (reasons.get(`${f.state} ${f.reason ?? ''} ${f.message ?? ''}`) ?? 0) + 1);
   for (const [reason, count] of reasons) console.log(`  ${count} x ${reason}`);
   return { perS: Math.round(result.finished / (result.launchToEndMs / 1000)), failures: result.failures.length, cpuMs };
+}
+
+/** NATS messages each connection published (in) and received (out) so far, by connection name. */
+async function natsTraffic(monitorPort: number): Promise<Map<string, { in: number; out: number }>> {
+  const response = await fetch(`http://127.0.0.1:${monitorPort}/connz?limit=1024`);
+  const { connections } = await response.json() as { connections: { name?: string; in_msgs: number; out_msgs: number }[] };
+  const byName = new Map<string, { in: number; out: number }>();
+  for (const c of connections) {
+    const name = (c.name ?? 'unnamed').replace(/-host-[A-Za-z0-9]+$/, '-host').replace(/agent-\d+/, 'agent-N');
+    const sum = byName.get(name) ?? { in: 0, out: 0 };
+    byName.set(name, { in: sum.in + c.in_msgs, out: sum.out + c.out_msgs });
+  }
+  return byName;
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -88,7 +114,8 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 /** Runs one part of the bench in a fresh Node process and returns what it printed last. */
 function runPart(part: 'floor' | 'cluster'): Promise<PartResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--part', part, ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const args = [fileURLToPath(import.meta.url), '--part', part, '--root', benchRoot, ...(quick ? ['--quick'] : [])];
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
     child.on('error', reject);
@@ -106,6 +133,8 @@ function runPart(part: 'floor' | 'cluster'): Promise<PartResult> {
 
 const part = process.argv[process.argv.indexOf('--part') + 1];
 if (process.argv.includes('--part')) {
+  const givenRoot = process.argv.includes('--root');
+  benchRoot = givenRoot ? process.argv[process.argv.indexOf('--root') + 1]! : mkdtempSync(path.join(os.tmpdir(), 'tessera-bench-'));
   // One measurement in this fresh process: neither part runs after the other in one process (a
   // cluster measured after 2,000 spawns in the same process ran a third slower).
   let result: PartResult;
@@ -117,11 +146,13 @@ if (process.argv.includes('--part')) {
     result = await clusterRate();
   }
   console.log(JSON.stringify(result));
+  if (!givenRoot) rmSync(benchRoot, { recursive: true, force: true });
   process.exit(0);
 }
 
 // Both figures swing by a fifth from run to run on 2 shared cores: each is the median of ROUNDS,
 // floor and cluster alternating, so that a slow spell of the machine touches both.
+benchRoot = mkdtempSync(path.join(os.tmpdir(), 'tessera-bench-'));
 const floors: number[] = [];
 const rates: number[] = [];
 const floorCpu: number[] = [];
@@ -148,4 +179,5 @@ const childCpu = median(clusterCpu.map((c) => c.children));
 console.log(`  CPU per task: ${ownCpu} ms in the cluster's process (master, agents, framework), ${childCpu} ms in executor hosts and tasks;` +
   ` a bare spawn costs ${median(floorCpu).toFixed(2)} ms`);
 console.log(JSON.stringify({ bench: 'launch-1000-true', tasks_per_s: perS, floor_per_s: floor }));
+rmSync(benchRoot, { recursive: true, force: true });
 process.exit(failures === 0 ? 0 : 1);

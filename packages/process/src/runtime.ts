@@ -32,6 +32,12 @@ export interface RuntimeOptions {
   logger?: Logger;
   /** Default `ask` timeout (5 s). */
   askTimeoutMs?: number;
+  /**
+   * The longest the runtime serves mailboxes before it lets the event loop run timers and I/O
+   * (ms, default 10). A node answering 10,000 re-registrations at once otherwise held its loop
+   * for seconds, and its own lease renewal with it.
+   */
+  turnBudgetMs?: number;
 }
 
 /** What a sent envelope carries besides its body: the answered id, its own id, the sender's epoch. */
@@ -54,6 +60,7 @@ interface PendingAsk {
 // to I/O: keeps one busy actor from starving the rest or the socket.
 const PER_PROCESS_BUDGET = 256;
 const PER_TURN_BUDGET = 4096;
+const DEFAULT_TURN_BUDGET_MS = 10;
 /** NATS's default max_payload is 1 MiB; a larger envelope could never be published. */
 export const MAX_MESSAGE_BYTES = 1_000_000;
 /** How many timed-out ask ids are remembered, so that their late replies are dropped. */
@@ -73,6 +80,7 @@ export class Runtime implements Settleable {
   readonly hooks = new MessageHooks();
   private readonly transport: Transport;
   private readonly askTimeoutMs: number;
+  private readonly turnBudgetMs: number;
   private readonly cells = new Map<string, ProcessCell>();
   private readonly asks = new Map<string, PendingAsk>();
   private readonly watchedNodes = new Map<string, number>();
@@ -114,6 +122,7 @@ export class Runtime implements Settleable {
     this.random = options.random ?? Random.fromEntropy();
     this.logger = options.logger ?? stderrLogger();
     this.askTimeoutMs = options.askTimeoutMs ?? 5_000;
+    this.turnBudgetMs = options.turnBudgetMs ?? DEFAULT_TURN_BUDGET_MS;
     this.idPrefix = this.random.token(6);
     this.postPid = upid('_post', this.node);
     this.askPid = upid('_ask', this.node);
@@ -535,26 +544,32 @@ export class Runtime implements Settleable {
     }
   }
 
+  /**
+   * Serves mailboxes until they are empty, or the turn's budget (events or time) is spent; then
+   * the rest waits for the next turn of the event loop (setImmediate), after its timers and I/O.
+   * `runScheduled` stays true while serving, so that what a handler sends or a served cell still
+   * holds joins this run instead of queueing a microtask: one did, and a backlog was then served
+   * to its end before any timer ran, whatever the budget.
+   */
   private run(): void {
-    this.runScheduled = false;
     let budget = PER_TURN_BUDGET;
+    const deadline = performance.now() + this.turnBudgetMs;
     while (budget > 0 && this.runQueue.length > 0) {
       const cell = this.runQueue.shift()!;
       cell.scheduled = false;
       // A handler of this cell is still pending: its completion reschedules the cell.
       if (cell.busy) continue;
-      budget -= this.serve(cell);
+      budget -= this.serve(cell, deadline);
+      if (performance.now() >= deadline) break;
     }
-    if (this.runQueue.length > 0) {
-      this.runScheduled = true;
-      setImmediate(this.runBound);
-    }
+    if (this.runQueue.length > 0) setImmediate(this.runBound);
+    else this.runScheduled = false;
   }
 
-  /** Consumes a cell's events until its budget, an empty mailbox, or a pending handler. */
-  private serve(cell: ProcessCell): number {
+  /** Consumes a cell's events (one at least) until its budget or the deadline, an empty mailbox, or a pending handler. */
+  private serve(cell: ProcessCell, deadline: number): number {
     let served = 0;
-    while (served < PER_PROCESS_BUDGET && !cell.terminated) {
+    while (served < PER_PROCESS_BUDGET && !cell.terminated && (served === 0 || performance.now() < deadline)) {
       const event = cell.queue.shift();
       if (event === undefined) break;
       served += 1;

@@ -1,9 +1,10 @@
-import { Resources, type AgentInfo, type ExecutorInfo, type FrameworkInfo, type InverseOfferStatus, type MachineId, type MaintenanceSchedule, type QuotaConfig, type Task, type TaskInfo, type TaskStatus } from '@tessera/protocol';
+import { Resources, type AgentInfo, type Id, type ExecutorInfo, type FrameworkInfo, type InverseOfferStatus, type MachineId, type MaintenanceSchedule, type QuotaConfig, type Task, type TaskInfo, type TaskStatus } from '@tessera/protocol';
 import { agentLifecycle, type AgentLifecycleState } from './lifecycle/agent-lifecycle.js';
 import { frameworkLifecycle, type FrameworkLifecycleState } from './lifecycle/framework-lifecycle.js';
 import type { LifecycleSnapshot } from './lifecycle/table-machine.js';
 import { applyTaskState, isTerminal, newTask, type TaskSnapshot } from './lifecycle/task-lifecycle.js';
 import { OfferBook } from './offer-book.js';
+import { TaskStorage, detached } from './task-storage.js';
 
 /** A task the master tracks: the Mesos `Task` it reports, and its lifecycle. */
 export interface TaskRecord {
@@ -17,6 +18,8 @@ export interface TaskRecord {
 
 export interface FrameworkRecord {
   id: string;
+  /** `{ value: id }`, one object for every task of the framework. */
+  ref: Id;
   /** With `id` set. */
   info: FrameworkInfo;
   /** The subscribed scheduler; undefined while disconnected. */
@@ -34,13 +37,15 @@ export interface FrameworkRecord {
 
 export interface AgentRecord {
   id: string;
+  /** `{ value: id }`, one object for every task on the agent. */
+  ref: Id;
   /** With `id` set. */
   info: AgentInfo;
   pid: string;
   lifecycle: LifecycleSnapshot<AgentLifecycleState>;
   total: Resources;
-  /** Tasks on the agent, by `framework/task` key. */
-  tasks: Map<string, TaskRecord>;
+  /** Tasks on the agent (a set: a `framework/task` key per task cost as much as the record). */
+  tasks: Set<TaskRecord>;
   /** Pings sent since the last pong. */
   missedPings: number;
   registeredAt: number;
@@ -58,8 +63,6 @@ export interface StateObserver {
 export function rolesOf(info: FrameworkInfo): string[] {
   return info.roles !== undefined && info.roles.length > 0 ? [...new Set(info.roles)] : ['*'];
 }
-
-const taskKey = (frameworkId: string, taskId: string) => `${frameworkId}/${taskId}`;
 
 /**
  * Everything the master knows, with no I/O: frameworks (live and completed), agents, offers and
@@ -94,6 +97,7 @@ export class MasterState {
   observer: StateObserver | undefined;
   private readonly frameworkByPid = new Map<string, string>();
   private readonly agentByPid = new Map<string, string>();
+  private readonly storage = new TaskStorage();
 
   constructor(private readonly caps: { maxCompletedFrameworks: number; maxCompletedTasksPerFramework: number }) {}
 
@@ -101,7 +105,7 @@ export class MasterState {
 
   addFramework(info: FrameworkInfo & { id: { value: string } }, pid: string | undefined, now: number): FrameworkRecord {
     const record: FrameworkRecord = {
-      id: info.id.value, info, pid, lifecycle: frameworkLifecycle.start(), roles: new Set(rolesOf(info)), suppressedRoles: [],
+      id: info.id.value, ref: { value: info.id.value }, info, pid, lifecycle: frameworkLifecycle.start(), roles: new Set(rolesOf(info)), suppressedRoles: [],
       tasks: new Map(), completedTasks: [], executors: new Map(), registeredAt: now, unregisteredAt: undefined,
     };
     this.frameworks.set(record.id, record);
@@ -138,8 +142,8 @@ export class MasterState {
 
   addAgent(info: AgentInfo & { id: { value: string } }, pid: string, version: string, now: number): AgentRecord {
     const record: AgentRecord = {
-      id: info.id.value, info, pid, lifecycle: agentLifecycle.start(), total: Resources.of(info.resources),
-      tasks: new Map(), missedPings: 0, registeredAt: now, unreachableAt: undefined, version,
+      id: info.id.value, ref: { value: info.id.value }, info, pid, lifecycle: agentLifecycle.start(), total: Resources.of(info.resources),
+      tasks: new Set(), missedPings: 0, registeredAt: now, unreachableAt: undefined, version,
     };
     this.agents.set(record.id, record);
     this.agentByPid.set(pid, record.id);
@@ -164,12 +168,15 @@ export class MasterState {
 
   // ---- tasks ----
 
-  /** Records a task the master launches, in TASK_STAGING. */
+  /**
+   * Records a task the master launches, in TASK_STAGING. Its framework and agent ids are theirs
+   * (one object for all their tasks), its resources shared with every task asking the same.
+   */
   addTask(framework: FrameworkRecord, agent: AgentRecord, info: TaskInfo, executorId: string | undefined): TaskRecord {
     const task: Task = {
-      name: info.name, task_id: info.task_id, framework_id: { value: framework.id }, agent_id: { value: agent.id },
-      state: 'TASK_STAGING', resources: info.resources, statuses: [],
-      ...(executorId === undefined ? {} : { executor_id: { value: executorId } }),
+      name: this.storage.text(info.name), task_id: this.storage.id(info.task_id), framework_id: framework.ref, agent_id: agent.ref,
+      state: 'TASK_STAGING', resources: this.storage.resources(info.resources), statuses: [],
+      ...(executorId === undefined ? {} : { executor_id: { value: detached(executorId) } }),
       ...(info.labels === undefined ? {} : { labels: info.labels }),
       ...(info.kill_policy === undefined ? {} : { kill_policy: info.kill_policy }),
     };
@@ -181,7 +188,10 @@ export class MasterState {
     let lifecycle = newTask();
     const moved = applyTaskState(lifecycle, task.state);
     if (moved.ok) lifecycle = moved.snapshot;
-    return this.trackTask(framework, agent, { ...task, statuses: task.statuses ?? [] }, lifecycle);
+    const kept: Task = { ...task, task_id: this.storage.id(task.task_id), framework_id: framework.ref, resources: this.storage.resources(task.resources) };
+    if (task.agent_id.value === agent.id) kept.agent_id = agent.ref;
+    kept.statuses = (task.statuses ?? []).map((status) => this.storage.status(kept, status));
+    return this.trackTask(framework, agent, kept, lifecycle);
   }
 
   findTask(frameworkId: string, taskId: string): TaskRecord | undefined {
@@ -196,11 +206,12 @@ export class MasterState {
     const moved = applyTaskState(record.lifecycle, status.state);
     if (!moved.ok) return moved;
     record.lifecycle = moved.snapshot;
-    record.task.state = status.state;
-    record.latest = status;
-    const statuses = record.task.statuses ?? (record.task.statuses = []);
-    statuses.push(status);
-    if (statuses.length > 8) statuses.splice(0, statuses.length - 8);
+    const kept = this.storage.status(record.task, status);
+    record.task.state = kept.state;
+    record.latest = kept;
+    // A new array of exactly the statuses kept (the last 8): one grown by push holds 17 slots.
+    const statuses = record.task.statuses ?? [];
+    record.task.statuses = statuses.length < 8 ? [...statuses, kept] : [...statuses.slice(statuses.length - 7), kept];
     this.observer?.taskUpdated(record);
     return { ok: true, terminal: isTerminal(moved.snapshot) };
   }
@@ -209,7 +220,7 @@ export class MasterState {
   completeTask(record: TaskRecord): void {
     const frameworkId = record.task.framework_id.value;
     const framework = this.frameworks.get(frameworkId);
-    this.agents.get(record.task.agent_id.value)?.tasks.delete(taskKey(frameworkId, record.task.task_id.value));
+    this.agents.get(record.task.agent_id.value)?.tasks.delete(record);
     if (framework === undefined) return;
     framework.tasks.delete(record.task.task_id.value);
     framework.completedTasks.push(record.task);
@@ -225,7 +236,7 @@ export class MasterState {
   private trackTask(framework: FrameworkRecord, agent: AgentRecord, task: Task, lifecycle: TaskSnapshot): TaskRecord {
     const record: TaskRecord = { task, lifecycle, latest: undefined, released: false };
     framework.tasks.set(task.task_id.value, record);
-    agent.tasks.set(taskKey(framework.id, task.task_id.value), record);
+    agent.tasks.add(record);
     this.observer?.taskAdded(record);
     return record;
   }

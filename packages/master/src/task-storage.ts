@@ -1,0 +1,74 @@
+import type { Id, Resource, Task, TaskStatus } from '@tessera/protocol';
+
+/** Distinct resource lists kept for sharing; past this many, new ones are kept as they come. */
+const MAX_SHARED_RESOURCE_LISTS = 4_096;
+/** Distinct short strings kept for sharing (states, sources, reasons, roles). */
+const MAX_SHARED_STRINGS = 4_096;
+/** Strings longer than this are never pooled (messages, data). */
+const MAX_POOLED_LENGTH = 64;
+
+/**
+ * A string that holds nothing else alive. Strings decoded from a message are often slices of the
+ * whole decoded frame (msgpackr's native string extraction), so one id kept for an hour keeps the
+ * frame's every byte; a copy holds only its own.
+ */
+export function detached(text: string): string {
+  // Below 13 characters V8 copies substrings instead of slicing them: nothing to detach.
+  return text.length < 13 ? text : Buffer.from(text, 'utf8').toString('utf8');
+}
+
+/**
+ * What the master keeps of its tasks, shared where tasks repeat one another: at 100,000 tasks
+ * the same resource lists, states, sources and ids were held once per task and per status (issue
+ * 9: a task cost the master ~11 KiB). Everything kept is equal, field for field, to what came in;
+ * what is shared is never changed in place (a task's statuses are replaced, not pushed to).
+ */
+export class TaskStorage {
+  private readonly resourceLists = new Map<string, Resource[]>();
+  private readonly strings = new Map<string, string>();
+
+  /** An equal resource list, the same object for every task that asks for the same resources. */
+  resources(resources: Resource[]): Resource[] {
+    const key = JSON.stringify(resources);
+    const known = this.resourceLists.get(key);
+    if (known !== undefined) return known;
+    const kept = JSON.parse(key) as Resource[];
+    if (this.resourceLists.size < MAX_SHARED_RESOURCE_LISTS) this.resourceLists.set(key, kept);
+    return kept;
+  }
+
+  /** An equal string, shared when it is short and seen before (a state, a reason), else detached. */
+  text(text: string): string {
+    if (text.length > MAX_POOLED_LENGTH) return detached(text);
+    const known = this.strings.get(text);
+    if (known !== undefined) return known;
+    const kept = detached(text);
+    if (this.strings.size < MAX_SHARED_STRINGS) this.strings.set(kept, kept);
+    return kept;
+  }
+
+  /** An id of its own (not a slice of the message it came in). */
+  id(id: Id): Id {
+    return { value: detached(id.value) };
+  }
+
+  /**
+   * The status as the task keeps it: equal to `status`, its ids the task's own objects when they
+   * name the same thing, its strings shared or detached.
+   */
+  status(task: Task, status: TaskStatus): TaskStatus {
+    const kept: TaskStatus = { ...status };
+    kept.task_id = status.task_id.value === task.task_id.value ? task.task_id : this.id(status.task_id);
+    if (status.agent_id !== undefined) kept.agent_id = status.agent_id.value === task.agent_id.value ? task.agent_id : this.id(status.agent_id);
+    if (status.executor_id !== undefined) {
+      kept.executor_id = status.executor_id.value === task.executor_id?.value ? task.executor_id : this.id(status.executor_id);
+    }
+    kept.state = this.text(status.state) as TaskStatus['state'];
+    if (status.source !== undefined) kept.source = this.text(status.source) as TaskStatus['source'];
+    if (status.reason !== undefined) kept.reason = this.text(status.reason);
+    if (status.message !== undefined) kept.message = this.text(status.message);
+    if (status.uuid !== undefined) kept.uuid = detached(status.uuid);
+    if (status.data !== undefined) kept.data = detached(status.data);
+    return kept;
+  }
+}

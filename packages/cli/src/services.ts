@@ -81,10 +81,14 @@ export async function startMasterService(network: Network, logger: Logger, optio
   let registry: RegistryStore;
   if (stores.kind === 'kv') {
     if (!('nats' in network)) throw new Error('a registry in JetStream KV needs a NATS network');
-    const connection = await connectKv(network.nats).catch((err: unknown) => { throw new NatsUnreachableError(network.nats, err); });
-    closeKv = () => connection.drain();
-    lease = await openLeaseStore(connection, network.cluster, stores.replicas, logger);
-    registry = new KvRegistryStore(await createBucket(connection, bucketName(network.cluster, 'registry'), stores.replicas, { logger }));
+    // The lease on a connection of its own: a new leader loading and rewriting the registry of
+    // 10,000 agents queued its lease renewals behind those requests, and lost the lease.
+    const connect = () => connectKv(network.nats).catch((err: unknown) => { throw new NatsUnreachableError(network.nats, err); });
+    const leaseConnection = await connect();
+    const registryConnection = await connect().catch(async (err: unknown) => { await leaseConnection.drain(); throw err; });
+    closeKv = async () => { await Promise.all([leaseConnection.drain(), registryConnection.drain()]); };
+    lease = await openLeaseStore(leaseConnection, network.cluster, stores.replicas, logger);
+    registry = new KvRegistryStore(await createBucket(registryConnection, bucketName(network.cluster, 'registry'), stores.replicas, { logger }));
   } else if (stores.kind === 'given') {
     ({ lease, registry } = stores);
   } else {

@@ -1,5 +1,5 @@
 import { parseBody, type MessageType, type QuotaConfig, type RegistryAgent } from '@tessera/protocol';
-import type { KV } from '@nats-io/kv';
+import { KvWatchInclude, type KV } from '@nats-io/kv';
 import { agentId, emptyRegistry, type RegistryOperation, type RegistrySnapshot, type RegistryStore } from './registry.js';
 
 /** A KV key token for a role or id: roles may hold characters keys may not, so they go as hex. */
@@ -29,34 +29,46 @@ export class RegistryCorruptError extends Error {
 export class KvRegistryStore implements RegistryStore {
   constructor(private readonly kv: KV) {}
 
+  /**
+   * Reads every entry's last value through one watcher (an ordered stream of the bucket) rather
+   * than a get per key: a new leader read 10,000 agents' entries with 10,000 requests.
+   */
   async load(): Promise<RegistrySnapshot> {
     const registry = emptyRegistry();
-    const keys = await this.kv.keys();
-    const names: string[] = [];
-    for await (const key of keys) names.push(key);
-    await Promise.all(names.map(async (key) => {
-      const entry = await this.kv.get(key);
-      if (entry === null || entry.operation !== 'PUT') return;
-      const [kind, ...rest] = key.split('.');
-      const type = KINDS[kind ?? ''];
-      if (type === undefined) throw new RegistryCorruptError(`registry entry '${key}' is of no known kind`);
-      const checked = parseBody(type, new TextDecoder().decode(entry.value));
-      if (!checked.ok) throw new RegistryCorruptError(`registry entry '${key}' ${checked.error}`);
-      const name = rest.join('.');
-      const value = checked.value as Record<string, unknown>;
-      switch (kind) {
-        case 'agent': registry.agents.set(untoken(name), value as unknown as RegistryAgent); break;
-        case 'unreachable': registry.unreachable.set(untoken(name), value.timestamp as number); break;
-        case 'gone': registry.gone.set(untoken(name), value.timestamp as number); break;
-        case 'weight': registry.weights.set(untoken(name), value.weight as number); break;
-        case 'quota': registry.quotas.set(untoken(name), value as unknown as QuotaConfig); break;
-        case 'maintenance': registry.maintenance = value as never; break;
+    if ((await this.kv.status()).values === 0) return registry;
+    const watcher = await this.kv.watch({ include: KvWatchInclude.LastValue });
+    try {
+      for await (const entry of watcher) {
+        if (entry.operation === 'PUT') this.read(registry, entry.key, entry.value);
+        // Caught up with the bucket as it was: what comes later is a deposed leader's late write.
+        if (entry.delta === 0) break;
       }
-    }));
+    } finally {
+      watcher.stop();
+    }
     // A crash between the writes of one operation can leave an agent admitted and marked: the
     // mark is the later fact (see apply), and the agent re-registers if it lives.
     for (const id of [...registry.unreachable.keys(), ...registry.gone.keys()]) registry.agents.delete(id);
     return registry;
+  }
+
+  /** Adds one entry to `registry`, validated against its kind's schema. */
+  private read(registry: RegistrySnapshot, key: string, bytes: Uint8Array): void {
+    const [kind, ...rest] = key.split('.');
+    const type = KINDS[kind ?? ''];
+    if (type === undefined) throw new RegistryCorruptError(`registry entry '${key}' is of no known kind`);
+    const checked = parseBody(type, new TextDecoder().decode(bytes));
+    if (!checked.ok) throw new RegistryCorruptError(`registry entry '${key}' ${checked.error}`);
+    const name = untoken(rest.join('.'));
+    const value = checked.value as Record<string, unknown>;
+    switch (kind) {
+      case 'agent': registry.agents.set(name, value as unknown as RegistryAgent); break;
+      case 'unreachable': registry.unreachable.set(name, value.timestamp as number); break;
+      case 'gone': registry.gone.set(name, value.timestamp as number); break;
+      case 'weight': registry.weights.set(name, value.weight as number); break;
+      case 'quota': registry.quotas.set(name, value as unknown as QuotaConfig); break;
+      case 'maintenance': registry.maintenance = value as never; break;
+    }
   }
 
   async apply(op: RegistryOperation): Promise<void> {

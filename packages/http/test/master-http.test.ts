@@ -99,9 +99,9 @@ describe('master HTTP server', function () {
 
     it('shares one build among concurrent /state requests', async () => {
       let builds = 0;
-      const operator = cluster.master.operator as { view: (...args: any[]) => unknown };
-      const original = operator.view;
-      operator.view = function (this: unknown, ...args: any[]) { builds += 1; return original.apply(this, args); };
+      const operator = cluster.master.operator as { stateJson: (...args: any[]) => unknown };
+      const original = operator.stateJson;
+      operator.stateJson = function (this: unknown, ...args: any[]) { builds += 1; return original.apply(this, args); };
       let release!: () => void;
       // Hold the mailbox so that all ten requests arrive before the first build runs.
       const blocked = cluster.masterRuntime.dispatch(cluster.master.pid, () => new Promise<void>((resolve) => { release = resolve; }));
@@ -119,7 +119,7 @@ describe('master HTTP server', function () {
         expect(answers.every((a) => a.status === 200)).to.equal(true);
         expect(builds).to.equal(1);
       } finally {
-        operator.view = original;
+        operator.stateJson = original;
         await blocked;
       }
     });

@@ -6,6 +6,7 @@ import type { AgentRecord, FrameworkRecord } from './master-state.js';
 import type { Offers } from './offers.js';
 import { agentId, type RegistrySnapshot } from './registry/registry.js';
 import { isOnDownMachine } from './operator/maintenance.js';
+import { taskResources } from './task-storage.js';
 
 /** What the agents' part needs from the frameworks' part. */
 export interface FrameworkDirectory {
@@ -214,7 +215,7 @@ export class Agents {
     const record = framework.tasks.get(status.task_id.value);
     if (record !== undefined) {
       const applied = state.updateTask(record, status);
-      if (applied.ok && applied.terminal) this.endTask(framework, record.task, Resources.of(record.task.resources));
+      if (applied.ok && applied.terminal) this.endTask(framework, record.task, taskResources(record.task));
       if (!applied.ok) this.context.logger.log('debug', 'status update does not change the task', { task: status.task_id.value, error: applied.error });
     }
     this.context.count('master/valid_status_updates');
@@ -388,7 +389,7 @@ export class Agents {
     const used = new Map<string, Resources>();
     for (const record of this.context.state.tasksOnAgent(agent)) {
       const frameworkId = record.task.framework_id.value;
-      used.set(frameworkId, (used.get(frameworkId) ?? Resources.EMPTY).add(Resources.of(record.task.resources)));
+      used.set(frameworkId, (used.get(frameworkId) ?? Resources.EMPTY).add(taskResources(record.task)));
     }
     for (const framework of this.context.state.frameworks.values()) {
       for (const executor of framework.executors.get(agent.id)?.values() ?? []) {

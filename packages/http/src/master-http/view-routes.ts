@@ -1,9 +1,11 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { MasterView, OperatorAnswer } from '@tessera/master';
 import type { Runtime } from '@tessera/process';
 import { JSON_ROUTE, sendError } from '../common/http-app.js';
 import type { MasterSource } from './master-source.js';
 import { SharedComputation } from './shared-computation.js';
+import { encodeInSlices } from './sliced-json.js';
 
 const noQuery = { type: 'object', properties: {}, additionalProperties: false } as const;
 const id = { type: 'string', minLength: 1, maxLength: 1024 } as const;
@@ -47,7 +49,9 @@ type RenderedAnswer = { status: number; bytes: Buffer };
  * The read-only v0 endpoints. Each view is built and serialized inside one dispatch to the
  * master; identical requests that arrive in the same turn of the event loop, or while it is
  * being built, share it (SharedComputation), so a crowd polling /state on a large cluster costs
- * one build per round and never queues a build per client in the master's mailbox.
+ * one build per round and never queues a build per client in the master's mailbox. /state is
+ * taken in the mailbox as JSON parts (each task's JSON kept until the task changes) and encoded
+ * outside it a slice at a time, so /health and the master's messages are served between slices.
  */
 export function registerViewRoutes(app: FastifyInstance, runtime: Runtime, source: MasterSource): SharedComputation<RenderedAnswer> {
   const shared = new SharedComputation<RenderedAnswer>();
@@ -57,16 +61,33 @@ export function registerViewRoutes(app: FastifyInstance, runtime: Runtime, sourc
       if (master === undefined) return sendError(reply, 503, 'this master does not lead');
       const query = Object.fromEntries(Object.entries(request.query).map(([k, v]) => [k === 'slave_id' ? 'agent_id' : k, String(v)]));
       const key = `${endpoint.view}?${new URLSearchParams(Object.entries(query).sort()).toString()}`;
+      const build = endpoint.view === 'state'
+        ? async (): Promise<RenderedAnswer> => ({ status: 200, bytes: await encodeInSlices(await runtime.dispatch(master.pid, () => master.operator.stateJson())) })
+        : () => runtime.dispatch(master.pid, () => render(master.operator.view(endpoint.view, query)));
       let answer: RenderedAnswer;
       try {
-        answer = await shared.get(key, () => runtime.dispatch(master.pid, () => render(master.operator.view(endpoint.view, query))));
+        answer = await shared.get(key, build);
       } catch {
         return sendError(reply, 503, 'the master stopped while answering');
       }
-      return reply.code(answer.status).type('application/json').send(answer.bytes);
+      reply.code(answer.status).type('application/json');
+      if (answer.bytes.length <= SEND_CHUNK_BYTES) return reply.send(answer.bytes);
+      // 20 clients sent 40 MiB each at once: the socket writes copied megabytes a turn, /health waited.
+      return reply.header('content-length', answer.bytes.length).send(Readable.from(chunksOf(answer.bytes, SEND_CHUNK_BYTES)));
     });
   }
   return shared;
+}
+
+/**
+ * A large answer goes to each client in pieces of this size, one piece per socket until it drains
+ * (a stream's back-pressure), so that one turn of the event loop copies at most a piece per client.
+ */
+const SEND_CHUNK_BYTES = 64 * 1024;
+
+/** Views of `bytes` (no copies), `size` bytes each. */
+function* chunksOf(bytes: Buffer, size: number): Generator<Buffer> {
+  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
 }
 
 function render(answer: OperatorAnswer): RenderedAnswer {

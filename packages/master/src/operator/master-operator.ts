@@ -1,4 +1,5 @@
 import type { OperatorCall, OperatorEvent } from '@tessera/protocol';
+import type { StateJsonParts } from './state-json.js';
 
 /** The read-only views of the master's HTTP surface (Mesos v0 endpoint names). */
 export type MasterView = 'state' | 'state-summary' | 'frameworks' | 'agents' | 'tasks' | 'roles' | 'flags' | 'version'
@@ -15,6 +16,8 @@ export type OperatorAnswer = { status: 200; body: unknown } | { status: 202 } | 
 export interface MasterOperator {
   /** A read-only JSON view, Mesos v0 field names. `query` is the URL's query (e.g. /tasks?limit&offset&order&framework_id&task_id). */
   view(name: MasterView, query: Record<string, string>): OperatorAnswer;
+  /** `/state` as JSON text in parts (see StateJsonParts), each task's JSON kept until it changes. */
+  stateJson(): StateJsonParts;
   /** A v1 operator call, ALREADY validated against `OperatorCallSchema` by the caller; answers once. */
   call(call: OperatorCall, respond: (answer: OperatorAnswer) => void): void;
   /** The SUBSCRIBE feed: `listener` gets SUBSCRIBED (with get_state) synchronously, then each change. Returns unsubscribe. */

@@ -1,6 +1,7 @@
 import { Resources, type Task } from '@tessera/protocol';
 import type { OperatorSources } from './operator-host.js';
 import { resourceMap } from './operator-resources.js';
+import { taskResources } from '../task-storage.js';
 import { taskView } from './operator-views.js';
 
 /** Bad query parameters: the view answers 400 with this message. */
@@ -55,7 +56,7 @@ export function roleSummaries(s: OperatorSources): RoleSummary[] {
   for (const framework of s.state.frameworks.values()) {
     for (const name of framework.roles) role(name).frameworks.push(framework.id);
     for (const record of framework.tasks.values()) {
-      const resources = Resources.of(record.task.resources);
+      const resources = taskResources(record.task);
       for (const name of framework.roles) {
         const mine = resources.allocatedTo(name);
         if (!mine.isEmpty()) role(name).allocated = role(name).allocated.add(mine);

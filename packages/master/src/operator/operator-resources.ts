@@ -2,6 +2,7 @@ import { Resources, resourceMap, type ResourceMap } from '@tessera/protocol';
 
 export { attributeMap, resourceMap, type ResourceMap } from '@tessera/protocol';
 import type { AgentRecord, FrameworkRecord, MasterState } from '../master-state.js';
+import { sumOfTaskResources } from '../task-storage.js';
 
 /** Reserved resources by the role they are reserved for (v0 `reserved_resources`). */
 export function reservedMap(resources: Resources): Record<string, ResourceMap> {
@@ -15,8 +16,7 @@ export function reservedMap(resources: Resources): Record<string, ResourceMap> {
 
 /** What the agent's live tasks and the frameworks' executors on it use. */
 export function usedOnAgent(state: MasterState, agent: AgentRecord): Resources {
-  let used = Resources.EMPTY;
-  for (const record of agent.tasks.values()) used = used.add(Resources.of(record.task.resources));
+  let used = sumOfTaskResources([...agent.tasks].map((record) => record.task));
   for (const framework of state.frameworks.values()) {
     for (const executor of framework.executors.get(agent.id)?.values() ?? []) {
       if (executor.resources !== undefined) used = used.add(Resources.of(executor.resources));
@@ -32,8 +32,7 @@ export function offeredOnAgent(state: MasterState, agentId: string): Resources {
 
 /** What the framework's live tasks and executors use. */
 export function usedByFramework(framework: FrameworkRecord): Resources {
-  let used = Resources.EMPTY;
-  for (const record of framework.tasks.values()) used = used.add(Resources.of(record.task.resources));
+  let used = sumOfTaskResources([...framework.tasks.values()].map((record) => record.task));
   for (const executors of framework.executors.values()) {
     for (const executor of executors.values()) if (executor.resources !== undefined) used = used.add(Resources.of(executor.resources));
   }

@@ -6,6 +6,7 @@ import { TESSERA_VERSION, seconds, type OperatorHost } from './operator-host.js'
 import { QueryError, rolesView, tasksView } from './operator-lists.js';
 import { maintenanceStatus } from './maintenance.js';
 import { v1Agents, v1Executors, v1Frameworks, v1Roles, v1State, v1Tasks } from './operator-v1.js';
+import { stateJsonParts, type StateJsonParts } from './state-json.js';
 import { agentsView, flagsView, frameworksView, stateSummaryView, stateView, versionView } from './operator-views.js';
 
 /** What the operator's writes do; the master gives the operator an implementation of it. */
@@ -43,6 +44,10 @@ export class Operator implements MasterOperator {
       throw err;
     }
     return badRequest(`no view named '${String(name)}'`);
+  }
+
+  stateJson(): StateJsonParts {
+    return stateJsonParts(this.host);
   }
 
   call(call: OperatorCall, respond: (answer: OperatorAnswer) => void): void {

@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import type { Task } from '@tessera/protocol';
+import type { OperatorSources } from './operator-host.js';
+import { stateView, taskView } from './operator-views.js';
+
+/**
+ * `/state` as JSON text in parts: strings to write as they are, and lists of task JSON to write
+ * as arrays (`[a,b,...]`). Joined, the parts are exactly `JSON.stringify(stateView(s))`; apart, a
+ * caller can turn 40 MiB of them into bytes a slice at a time. Every part is an immutable string
+ * taken at one instant, so the parts are one consistent snapshot however late they are written.
+ */
+export type StateJsonParts = readonly (string | readonly string[])[];
+
+interface TaskFragment {
+  state: Task['state'];
+  statuses: Task['statuses'];
+  json: string;
+}
+
+/**
+ * Each task's JSON, written once and kept until the task changes. A task changes only through
+ * MasterState.updateTask, which sets its state and replaces (never edits) its statuses list: the
+ * two compared by identity say whether the JSON still holds. A task gone is forgotten with it.
+ */
+const fragments = new WeakMap<Task, TaskFragment>();
+
+/**
+ * Stands in for a task list in the skeleton. Searched for with its quotes, it can be confused only
+ * with a string that ends in it, and no one outside this process knows it (not a decision, so not
+ * the runtime's seeded random).
+ */
+const MARKER_SECRET = randomUUID();
+const marker = (i: number): string => `\u0000${MARKER_SECRET}:${i}`;
+
+function taskJson(task: Task): string {
+  const kept = fragments.get(task);
+  if (kept !== undefined && kept.state === task.state && kept.statuses === task.statuses) return kept.json;
+  const json = JSON.stringify(taskView(task));
+  fragments.set(task, { state: task.state, statuses: task.statuses, json });
+  return json;
+}
+
+/** /state's parts: the view without its tasks, written as JSON, and each task list's JSON. */
+export function stateJsonParts(s: OperatorSources): StateJsonParts {
+  const lists: string[][] = [];
+  const skeleton = JSON.stringify(stateView(s, (tasks) => {
+    lists.push(tasks.map(taskJson));
+    return marker(lists.length - 1);
+  }));
+  const parts: (string | string[])[] = [];
+  let from = 0;
+  for (let i = 0; i < lists.length; i++) {
+    const written = JSON.stringify(marker(i));
+    const at = skeleton.indexOf(written, from);
+    parts.push(skeleton.slice(from, at), lists[i]!);
+    from = at + written.length;
+  }
+  parts.push(skeleton.slice(from));
+  return parts;
+}
+
+/** The parts as one string. */
+export function joinStateJson(parts: StateJsonParts): string {
+  return parts.map((part) => (typeof part === 'string' ? part : `[${part.join(',')}]`)).join('');
+}

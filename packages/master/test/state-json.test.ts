@@ -1,0 +1,51 @@
+import { expect } from 'chai';
+import type { TaskInfo, TaskStatus } from '@tessera/protocol';
+import { masterFlags } from '../src/master-flags.js';
+import { MasterState } from '../src/master-state.js';
+import type { OperatorSources } from '../src/operator/operator-host.js';
+import { stateView } from '../src/operator/operator-views.js';
+import { joinStateJson, stateJsonParts } from '../src/operator/state-json.js';
+
+const resources = (cpus: number): TaskInfo['resources'] => [{ name: 'cpus', type: 'SCALAR', scalar: { value: cpus } }, { name: 'mem', type: 'SCALAR', scalar: { value: 64 } }];
+
+function cluster(frameworkName: string): { sources: OperatorSources; state: MasterState } {
+  const state = new MasterState({ maxCompletedFrameworks: 5, maxCompletedTasksPerFramework: 5 });
+  const sources: OperatorSources = {
+    state, flags: masterFlags({ hostname: 'test' }), masterId: 'm', pid: 'master@test', now: () => 1_000, startedAt: 1_000, electedAt: 1_000, leaderHostname: 'test',
+  };
+  const framework = state.addFramework({ user: 'u', name: frameworkName, id: { value: 'f1' } }, 'scheduler@test', 1_000);
+  const agents = [0, 1].map((i) => state.addAgent({ hostname: `h${i}`, resources: resources(4), id: { value: `a${i}` } }, `agent@h${i}`, '0.1.0', 1_000));
+  for (let i = 0; i < 6; i++) {
+    state.addTask(framework, agents[i % 2]!, { name: `t${i}`, task_id: { value: `t${i}` }, agent_id: { value: agents[i % 2]!.id }, resources: resources(i % 3 === 0 ? 1 : 0.5) }, undefined);
+  }
+  return { sources, state };
+}
+
+const running = (id: string, state: TaskStatus['state'] = 'TASK_RUNNING'): TaskStatus => ({ task_id: { value: id }, state, source: 'SOURCE_EXECUTOR', timestamp: 2, message: `now ${state}` });
+
+describe('/state as JSON parts', () => {
+  it('joins to exactly the JSON of the /state view', () => {
+    const { sources } = cluster('plain');
+    expect(joinStateJson(stateJsonParts(sources))).to.equal(JSON.stringify(stateView(sources)));
+  });
+
+  it('stays exact as tasks change state, end, and move to the completed list', () => {
+    const { sources, state } = cluster('plain');
+    joinStateJson(stateJsonParts(sources));
+    const framework = state.frameworks.get('f1')!;
+    for (const id of ['t0', 't1', 't2']) state.updateTask(framework.tasks.get(id)!, running(id));
+    expect(joinStateJson(stateJsonParts(sources))).to.equal(JSON.stringify(stateView(sources)));
+    const ending = framework.tasks.get('t1')!;
+    state.updateTask(ending, running('t1', 'TASK_FINISHED'));
+    state.completeTask(ending);
+    state.updateTask(framework.tasks.get('t0')!, running('t0'));
+    expect(joinStateJson(stateJsonParts(sources))).to.equal(JSON.stringify(stateView(sources)));
+  });
+
+  it('is not fooled by a framework whose name looks like a stand-in for a task list', () => {
+    const { sources } = cluster('\u0000x:0"],"tasks":[');
+    const json = joinStateJson(stateJsonParts(sources));
+    expect(json).to.equal(JSON.stringify(stateView(sources)));
+    expect(JSON.parse(json).frameworks[0].tasks).to.have.length(6);
+  });
+});

@@ -19,6 +19,14 @@ describe('JSON encoded in slices', () => {
     expect(yields).to.be.within(Math.floor(whole.length / 150), Math.ceil(whole.length / 100));
   });
 
+  it('writes tasks not yet written, and yields after so many of them', async () => {
+    let yields = 0;
+    const written = Array.from({ length: 10 }, (_, i) => () => JSON.stringify({ id: `new-${i}` }));
+    const bytes = await encodeInSlices(['{"tasks":', written, '}'], (fn) => { yields += 1; setImmediate(fn); }, 1 << 20, 3);
+    expect(JSON.parse(bytes.toString()).tasks.map((t: { id: string }) => t.id)).to.deep.equal(Array.from({ length: 10 }, (_, i) => `new-${i}`));
+    expect(yields).to.equal(3);
+  });
+
   it('does not yield for JSON smaller than a slice', async () => {
     let yields = 0;
     const bytes = await encodeInSlices(parts, (fn) => { yields += 1; setImmediate(fn); });

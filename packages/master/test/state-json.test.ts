@@ -42,6 +42,16 @@ describe('/state as JSON parts', () => {
     expect(joinStateJson(stateJsonParts(sources))).to.equal(JSON.stringify(stateView(sources)));
   });
 
+  it('writes a task changed after the parts were taken as it was when they were taken', () => {
+    const { sources, state } = cluster('plain');
+    const framework = state.frameworks.get('f1')!;
+    const before = JSON.stringify(stateView(sources));
+    const parts = stateJsonParts(sources);
+    state.updateTask(framework.tasks.get('t2')!, running('t2'));
+    expect(joinStateJson(parts)).to.equal(before);
+    expect(joinStateJson(stateJsonParts(sources))).to.equal(JSON.stringify(stateView(sources)));
+  });
+
   it('is not fooled by a framework whose name looks like a stand-in for a task list', () => {
     const { sources } = cluster('\u0000x:0"],"tasks":[');
     const json = joinStateJson(stateJsonParts(sources));

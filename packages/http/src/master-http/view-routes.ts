@@ -81,9 +81,11 @@ export function registerViewRoutes(app: FastifyInstance, runtime: Runtime, sourc
 
 /**
  * A large answer goes to each client in pieces of this size, one piece per socket until it drains
- * (a stream's back-pressure), so that one turn of the event loop copies at most a piece per client.
+ * (a stream's back-pressure), so that one turn of the event loop copies at most a piece per
+ * client. Each piece waits for a turn of the loop, shared with the master's messages: at 64 KiB
+ * a 42 MiB /state took ~670 turns, 1.8 s at 10,000 agents.
  */
-const SEND_CHUNK_BYTES = 64 * 1024;
+const SEND_CHUNK_BYTES = 512 * 1024;
 
 /** Views of `bytes` (no copies), `size` bytes each. */
 function* chunksOf(bytes: Buffer, size: number): Generator<Buffer> {

@@ -1,13 +1,12 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { TaskInfo, TaskStatus } from '@tessera/protocol';
-import { ExecutorHost, SpawnerLauncher } from '@tessera/executor-driver';
-import { InProcessHostLauncher, type AgentOptions, type ExecutorHostLauncher } from '../src/index.js';
-import { TEST_ROOT, host, processesWith, removeTestRoot, requireHost, testCgroups } from './isolation-support.js';
-import { eventually } from './os-support.js';
-import { ackUntil, terminalOf, updatesOf } from './agent-updates.js';
-import { commandTask, framework, registeredCluster, type Cluster } from './support.js';
+import type { TaskInfo } from '@tessera/protocol';
+import { SpawnerLauncher } from '@tessera/executor-driver';
+import type { AgentOptions } from '../src/index.js';
+import { TEST_ROOT, processesWith, removeTestRoot, requireHost, testCgroups } from './isolation-support.js';
+import { ackUntil, isolatedCluster, terminalOf, updatesOf } from './isolated-agent.js';
+import { commandTask, framework, type Cluster } from './support.js';
 
 /**
  * The containerizer in a real agent, with a real executor host whose spawner starts tasks as OS
@@ -28,29 +27,19 @@ describe('isolation in a real agent', function () {
   });
 
   async function start(agent: Partial<AgentOptions>): Promise<Cluster> {
-    let launcher: InProcessHostLauncher | undefined;
-    const hostLauncher: ExecutorHostLauncher = {
-      hostFor: (frameworkId) => launcher!.hostFor(frameworkId),
-      forget: (frameworkId, pid) => launcher?.forget(frameworkId, pid),
-      shutdown: async () => { await launcher?.shutdown(); },
-    };
-    const c = await registeredCluster({ agent: { hostLauncher, cgroupsRoot: TEST_ROOT, hostCapabilities: host, ...agent } });
-    launcher = new InProcessHostLauncher(c.agentRuntime, ({ onIdle }) => new ExecutorHost({ runtime: c.agentRuntime, onIdle, launcher: spawner }));
-    cluster = c;
-    return c;
+    cluster = await isolatedCluster(spawner, agent);
+    return cluster;
   }
 
   const until = (c: Cluster, what: string, done: () => boolean | Promise<boolean>): Promise<void> => ackUntil(c, what, done, 10);
-  const updates = updatesOf;
-  const terminal = terminalOf;
 
   it('fails a task the OOM killer ended with REASON_CONTAINER_LIMITATION_MEMORY and the limit', async function () {
     requireHost(this, 'cgroups/memory', 'cgroups/freezer');
     // No polling here: the executor's own report of the task's end is what the agent rewrites.
     const c = await start({ isolation: 'cgroups/mem', limitationPollMs: 3_600_000 });
     c.master.tell(c.agent.pid, 'agent.RunTask', { framework: framework(), task: commandTask('hog', 'head -c 300M /dev/zero | tail') });
-    await until(c, 'the hog ends', () => terminal(c, 'hog') !== undefined);
-    const status = terminal(c, 'hog')!;
+    await until(c, 'the hog ends', () => terminalOf(c, 'hog') !== undefined);
+    const status = terminalOf(c, 'hog')!;
     expect(status).to.deep.include({ state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LIMITATION_MEMORY', source: 'SOURCE_EXECUTOR' });
     expect(status.message).to.match(/^Memory limit exceeded: Requested: 64MB Maximum Used: \d+MB/);
     await until(c, 'its cgroups are gone', () => containers('memory').length === 0 && containers('freezer').length === 0);
@@ -61,9 +50,9 @@ describe('isolation in a real agent', function () {
     const c = await start({ isolation: 'cgroups/mem', limitationPollMs: 1_000 });
     const marker = `tessera-oom-survivor-${process.pid}`;
     c.master.tell(c.agent.pid, 'agent.RunTask', { framework: framework(), task: commandTask('parent', `head -c 300M /dev/zero | tail; sleep 600; : ${marker}`) });
-    await until(c, 'the poll finds the limitation and the task fails', () => terminal(c, 'parent') !== undefined);
-    expect(terminal(c, 'parent')).to.deep.include({ state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LIMITATION_MEMORY', source: 'SOURCE_AGENT' });
-    expect(terminal(c, 'parent')!.message).to.match(/^Memory limit exceeded: Requested: 64MB/);
+    await until(c, 'the poll finds the limitation and the task fails', () => terminalOf(c, 'parent') !== undefined);
+    expect(terminalOf(c, 'parent')).to.deep.include({ state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LIMITATION_MEMORY', source: 'SOURCE_AGENT' });
+    expect(terminalOf(c, 'parent')!.message).to.match(/^Memory limit exceeded: Requested: 64MB/);
     await until(c, 'nothing of it is left', () => processesWith(marker).length === 0 && containers('memory').length === 0 && containers('freezer').length === 0);
   });
 
@@ -78,7 +67,7 @@ describe('isolation in a real agent', function () {
     expect(containers('pids')).to.have.length(1);
     expect(path.basename(path.dirname(container!))).to.match(/^[0-9a-f]{12}$/);
     c.master.tell(c.agent.pid, 'agent.KillTask', { framework_id: { value: 'F1' }, task_id: { value: 'k' } });
-    await until(c, 'the task is killed', () => terminal(c, 'k')?.state === 'TASK_KILLED');
+    await until(c, 'the task is killed', () => terminalOf(c, 'k')?.state === 'TASK_KILLED');
     // Its run ends once the kill is acknowledged; the freezer then takes the daemon too.
     await until(c, 'nothing of the container is left', () => processesWith(marker).length === 0 && c.agent.operator.containers().length === 0);
     await until(c, 'its cgroups are gone', () => containers('pids').length === 0 && containers('freezer').length === 0);
@@ -91,8 +80,8 @@ describe('isolation in a real agent', function () {
       container: { type: 'MESOS', rlimit_info: { rlimits: [{ type: 'RLMT_NOFILE', soft: 100, hard: 200 }] } },
     };
     c.master.tell(c.agent.pid, 'agent.RunTask', { framework: framework(), task });
-    await until(c, 'the task ends', () => terminal(c, 'r') !== undefined);
-    expect(terminal(c, 'r')!.state).to.equal('TASK_FINISHED');
+    await until(c, 'the task ends', () => terminalOf(c, 'r') !== undefined);
+    expect(terminalOf(c, 'r')!.state).to.equal('TASK_FINISHED');
     const stdout = readFileSync(path.join(c.workDir, 'agents', 'S0', 'frameworks', 'F1', 'executors', 'r', 'runs', 'latest', 'stdout'), 'utf8');
     expect(stdout).to.equal('100 200\n');
   });
@@ -103,11 +92,11 @@ describe('isolation in a real agent', function () {
     const docker: TaskInfo = { ...commandTask('docker', 'echo ran'), container: { type: 'DOCKER' } };
     c.master.tell(c.agent.pid, 'agent.RunTask', { framework: framework(), task: bad });
     c.master.tell(c.agent.pid, 'agent.RunTask', { framework: framework(), task: docker });
-    await until(c, 'both fail', () => terminal(c, 'bad') !== undefined && terminal(c, 'docker') !== undefined);
-    expect(terminal(c, 'bad')).to.deep.include({ state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: 'Failed to launch container: rlimit RLMT_NOFILE needs both soft and hard, or neither (unlimited)' });
-    expect(terminal(c, 'docker')).to.deep.include({ state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LAUNCH_FAILED' });
-    expect(terminal(c, 'docker')!.message).to.match(/DOCKER/);
-    expect(updates(c, 'bad').map((s) => s.state)).to.deep.equal(['TASK_FAILED']);
+    await until(c, 'both fail', () => terminalOf(c, 'bad') !== undefined && terminalOf(c, 'docker') !== undefined);
+    expect(terminalOf(c, 'bad')).to.deep.include({ state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: 'Failed to launch container: rlimit RLMT_NOFILE needs both soft and hard, or neither (unlimited)' });
+    expect(terminalOf(c, 'docker')).to.deep.include({ state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LAUNCH_FAILED' });
+    expect(terminalOf(c, 'docker')!.message).to.match(/DOCKER/);
+    expect(updatesOf(c, 'bad').map((s) => s.state)).to.deep.equal(['TASK_FAILED']);
   });
 
   it('shows its isolation, launcher and what the host has in /state', async function () {

@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Resource, TaskInfo, TaskStatus } from '@tessera/protocol';
-import { ExecutorHost, SpawnerLauncher } from '@tessera/executor-driver';
-import { InProcessHostLauncher, containerStatistics, type AgentOptions, type ExecutorHostLauncher } from '../src/index.js';
+import type { Resource, TaskInfo } from '@tessera/protocol';
+import { SpawnerLauncher } from '@tessera/executor-driver';
+import { containerStatistics, type AgentOptions } from '../src/index.js';
 import { TEST_ROOT, host, processesWith, removeTestRoot, requireHost } from './isolation-support.js';
 import { eventually, freePort } from './os-support.js';
-import { ackUntil, terminalOf, updatesOf } from './agent-updates.js';
-import { commandTask, framework, registeredCluster, type Cluster } from './support.js';
+import { ackUntil, isolatedCluster, terminalOf, updatesOf } from './isolated-agent.js';
+import { commandTask, framework, type Cluster } from './support.js';
 
 /**
  * disk/du, network/ports and the isolators' usage in a real agent, with a real executor host
@@ -52,26 +52,14 @@ describe('disk/du, network/ports and usage in a real agent', function () {
   }
 
   async function start(agent: Partial<AgentOptions>): Promise<Cluster> {
-    let launcher: InProcessHostLauncher | undefined;
-    const hostLauncher: ExecutorHostLauncher = {
-      hostFor: (frameworkId) => launcher!.hostFor(frameworkId),
-      forget: (frameworkId, pid) => launcher?.forget(frameworkId, pid),
-      shutdown: async () => { await launcher?.shutdown(); },
-    };
-    const c = await registeredCluster({
-      agent: {
-        hostLauncher, cgroupsRoot: TEST_ROOT, hostCapabilities: host, limitationPollMs: 500, containerDiskWatchIntervalMs: 1_000, containerPortsWatchIntervalMs: 1_000,
-        resources: 'cpus:4;mem:4096;disk:10000;ports:[31000-32000]', ...agent,
-      },
+    cluster = await isolatedCluster(spawner, {
+      limitationPollMs: 500, containerDiskWatchIntervalMs: 1_000, containerPortsWatchIntervalMs: 1_000,
+      resources: 'cpus:4;mem:4096;disk:10000;ports:[31000-32000]', ...agent,
     });
-    launcher = new InProcessHostLauncher(c.agentRuntime, ({ onIdle }) => new ExecutorHost({ runtime: c.agentRuntime, onIdle, launcher: spawner }));
-    cluster = c;
-    return c;
+    return cluster;
   }
 
   const until = (c: Cluster, what: string, done: () => boolean | Promise<boolean>): Promise<void> => ackUntil(c, what, done, 100);
-  const updates = updatesOf;
-  const terminal = terminalOf;
 
   function task(id: string, command: string, ...extra: Resource[]): TaskInfo {
     const base = commandTask(id, command);
@@ -96,8 +84,8 @@ describe('disk/du, network/ports and usage in a real agent', function () {
     const c = await start({ isolation: 'disk/du', enforceContainerDiskQuota: true });
     const marker = `tessera-disk-${process.pid}`;
     c.master.tell(c.agent.pid, 'agent.RunTask', { framework: framework(), task: task('filler', `head -c 20M /dev/zero > fill && sleep 600; : ${marker}`, disk(10)) });
-    await until(c, 'the filler fails', () => terminal(c, 'filler') !== undefined);
-    const status = terminal(c, 'filler')!;
+    await until(c, 'the filler fails', () => terminalOf(c, 'filler') !== undefined);
+    const status = terminalOf(c, 'filler')!;
     expect(status).to.deep.include({ state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LIMITATION_DISK' });
     // Measured when it was first over: perhaps mid-write, so anywhere above 10 MB.
     const measured = /^Disk usage \((\d+(?:\.\d)?)MB\) exceeds quota \(10MB\): the sandbox \S+ holds more than its disk resource$/.exec(status.message ?? '');
@@ -112,7 +100,7 @@ describe('disk/du, network/ports and usage in a real agent', function () {
     await until(c, 'the sandbox measures 20 MB', () => (c.agent.operator.containers()[0]?.usage?.disk_used_bytes ?? 0) >= 20 * 1024 * 1024);
     expect(c.agent.operator.containers()[0]!.usage!.disk_limit_bytes).to.equal(10 * 1024 * 1024);
     expect(c.agent.operator.metrics(0)['containerizer/mesos/disk/du/containers_over_quota']).to.equal(1);
-    expect(terminal(c, 'filler')).to.equal(undefined);
+    expect(terminalOf(c, 'filler')).to.equal(undefined);
   });
 
   /** network/ports where a container's processes are found by its sandbox (posix) and by its freezer cgroup (linux). */
@@ -128,8 +116,8 @@ describe('disk/du, network/ports and usage in a real agent', function () {
         c.master.tell(c.agent.pid, 'agent.RunTask', { framework: framework(), task: task('web', listener('tessera-ports', given, stray), ports(given)) });
         await until(c, 'the stray port is reported', () => c.agent.operator.metrics(0)['containerizer/mesos/network/ports/unallocated_reports'] === 1);
         expect(c.agent.operator.metrics(0)['containerizer/mesos/network/ports/containers_listening_unallocated']).to.equal(1);
-        expect(terminal(c, 'web')).to.equal(undefined);
-        expect(updates(c, 'web').at(-1)!.state).to.equal('TASK_RUNNING');
+        expect(terminalOf(c, 'web')).to.equal(undefined);
+        expect(updatesOf(c, 'web').at(-1)!.state).to.equal('TASK_RUNNING');
       });
 
       it('with enforcement, kills a task listening on a port it was not given (REASON_CONTAINER_LIMITATION naming the port)', async () => {
@@ -137,8 +125,8 @@ describe('disk/du, network/ports and usage in a real agent', function () {
         const [given, stray] = await twoPorts();
         const marker = `tessera-ports-${process.pid}-${launcher}`;
         c.master.tell(c.agent.pid, 'agent.RunTask', { framework: framework(), task: task('web', listener(marker, given, stray), ports(given)) });
-        await until(c, 'the task fails', () => terminal(c, 'web') !== undefined);
-        const status = terminal(c, 'web')!;
+        await until(c, 'the task fails', () => terminalOf(c, 'web') !== undefined);
+        const status = terminalOf(c, 'web')!;
         expect(status).to.deep.include({ state: 'TASK_FAILED', reason: 'REASON_CONTAINER_LIMITATION' });
         // The stray port alone: the given one is the task's to use.
         expect(status.message).to.match(new RegExp(`is listening on port ${stray}, not among its ports resource \\(${given}\\)$`));

@@ -27,7 +27,9 @@ const ROUNDS = quick ? 1 : 3;
  * so a round run just after deleting the last round's 5,000 inodes paid ~0.3 ms more per mkdir.
  * An agent deletes a sandbox a week after its task ends (--gc-delay), not a second.
  */
-let benchRoot: string;
+const givenRoot = process.argv.includes('--root');
+/** Where every round's work dirs go: the parent's, passed to its parts, or one of this process's own. */
+const benchRoot = givenRoot ? process.argv[process.argv.indexOf('--root') + 1]! : mkdtempSync(path.join(os.tmpdir(), 'tessera-bench-'));
 
 /** Spawns `count` /bin/true processes, `parallel` at a time; returns processes per second. */
 async function spawnFloor(count: number, parallel: number): Promise<number> {
@@ -133,8 +135,6 @@ function runPart(part: 'floor' | 'cluster'): Promise<PartResult> {
 
 const part = process.argv[process.argv.indexOf('--part') + 1];
 if (process.argv.includes('--part')) {
-  const givenRoot = process.argv.includes('--root');
-  benchRoot = givenRoot ? process.argv[process.argv.indexOf('--root') + 1]! : mkdtempSync(path.join(os.tmpdir(), 'tessera-bench-'));
   // One measurement in this fresh process: neither part runs after the other in one process (a
   // cluster measured after 2,000 spawns in the same process ran a third slower).
   let result: PartResult;
@@ -152,7 +152,6 @@ if (process.argv.includes('--part')) {
 
 // Both figures swing by a fifth from run to run on 2 shared cores: each is the median of ROUNDS,
 // floor and cluster alternating, so that a slow spell of the machine touches both.
-benchRoot = mkdtempSync(path.join(os.tmpdir(), 'tessera-bench-'));
 const floors: number[] = [];
 const rates: number[] = [];
 const floorCpu: number[] = [];

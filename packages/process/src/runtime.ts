@@ -534,14 +534,8 @@ export class Runtime implements Settleable {
 
   private enqueue(cell: ProcessCell, event: MailboxEvent): void {
     cell.queue.push(event);
-    if (!cell.scheduled && !cell.busy) {
-      cell.scheduled = true;
-      this.runQueue.push(cell);
-      if (!this.runScheduled) {
-        this.runScheduled = true;
-        queueMicrotask(this.runBound);
-      }
-    }
+    // A busy cell is rescheduled when its pending handler completes.
+    if (!cell.busy) this.reschedule(cell);
   }
 
   /**

@@ -1,6 +1,25 @@
 import type { TaskStatus } from '@tessera/protocol';
+import { ExecutorHost, type SpawnerLauncher } from '@tessera/executor-driver';
+import { InProcessHostLauncher, type AgentOptions, type ExecutorHostLauncher } from '../src/index.js';
+import { TEST_ROOT, host } from './isolation-support.js';
 import { eventually } from './os-support.js';
-import type { Cluster } from './support.js';
+import { registeredCluster, type Cluster } from './support.js';
+
+/**
+ * A registered agent whose executor host runs in its own runtime and starts tasks as OS processes
+ * through `spawner`, in containers under TEST_ROOT with what this host has.
+ */
+export async function isolatedCluster(spawner: SpawnerLauncher, agent: Partial<AgentOptions>): Promise<Cluster> {
+  let launcher: InProcessHostLauncher | undefined;
+  const hostLauncher: ExecutorHostLauncher = {
+    hostFor: (frameworkId) => launcher!.hostFor(frameworkId),
+    forget: (frameworkId, pid) => launcher?.forget(frameworkId, pid),
+    shutdown: async () => { await launcher?.shutdown(); },
+  };
+  const c = await registeredCluster({ agent: { hostLauncher, cgroupsRoot: TEST_ROOT, hostCapabilities: host, ...agent } });
+  launcher = new InProcessHostLauncher(c.agentRuntime, ({ onIdle }) => new ExecutorHost({ runtime: c.agentRuntime, onIdle, launcher: spawner }));
+  return c;
+}
 
 /**
  * Acknowledges every update as the master would (framework F1), until `done` holds, moving the

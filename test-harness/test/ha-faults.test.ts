@@ -28,7 +28,8 @@ describe('HA: a cluster under SIGKILL (real processes, real NATS cluster)', func
   const subscriptions = (): number => ha.history().filter((r) => r.kind === 'subscribed').length;
   const finishedCount = (): number => ha.history().filter((r) => r.kind === 'update' && r.state === 'TASK_FINISHED').length;
   const expectInvariants = (): void => {
-    expect(ha.check(clock.now() - SETTLE_MS)).to.deep.equal([]);
+    const violations = ha.check(clock.now() - SETTLE_MS);
+    expect(violations, ha.explain(violations)).to.deep.equal([]);
   };
 
   it('elects a new leader within 2 lease periods each of 5 times the leader is SIGKILLed, and loses no task', async () => {
@@ -103,6 +104,7 @@ describe('HA: a cluster under SIGKILL (real processes, real NATS cluster)', func
       return sleepers.every((id) => running.has(id));
     }, 30_000, 100);
     await ha.quiesce();
-    expect(ha.check()).to.deep.equal([]);
+    const violations = ha.check();
+    expect(violations, ha.explain(violations)).to.deep.equal([]);
   });
 });

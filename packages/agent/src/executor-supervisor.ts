@@ -8,6 +8,7 @@ import type { AgentReason } from './launch-plan.js';
 import type { SandboxFetcher } from './fetcher/types.js';
 import { describeExit, exitStatusCode } from './os-executor-launcher.js';
 import { createSandbox, executorHostLogPath } from './sandbox.js';
+import { LostExecutors, networkLoss } from './lost-executors.js';
 import type { ExecutorHostLauncher, ExecutorProcess, ExecutorProcessLauncher, NatsSettings } from './types.js';
 
 /** How long an executor host may take to answer `executor.Spawn`. */
@@ -50,6 +51,8 @@ export interface SupervisorSettings {
   nats: NatsSettings | undefined;
   /** Passed to executors: how long they wait for a lost agent. */
   recoveryTimeoutMs: number;
+  /** How long a hosted executor hidden by the network has to subscribe again before its run is destroyed. */
+  reconnectTimeoutMs: number;
   /** Passed to custom executors: the longest wait between two SUBSCRIBE attempts. */
   subscriptionBackoffMaxMs: number;
   /** Passed to custom executors (MESOS_AGENT_ENDPOINT): `host:port` of the agent's HTTP server. */
@@ -72,8 +75,15 @@ export class ExecutorSupervisor {
   private readonly terminations = new Map<ExecutorRun, Termination>();
   /** Runs whose sandbox is being filled: aborted when the run ends first. */
   private readonly fetches = new Map<ExecutorRun, AbortController>();
+  private readonly lost: LostExecutors;
 
-  constructor(private readonly port: SupervisorPort, private readonly settings: SupervisorSettings, private readonly state: AgentState) {}
+  constructor(private readonly port: SupervisorPort, private readonly settings: SupervisorSettings, private readonly state: AgentState) {
+    this.lost = new LostExecutors(port, settings.reconnectTimeoutMs, (run) => {
+      if (this.current(run)) {
+        this.destroy(run, { reason: 'REASON_EXECUTOR_REREGISTRATION_TIMEOUT', message: `Executor out of reach over the network for ${settings.reconnectTimeoutMs} ms` });
+      }
+    });
+  }
 
   /**
    * Creates the run's sandbox, fetches into it what `launch` needs, and starts its executor,
@@ -178,6 +188,8 @@ export class ExecutorSupervisor {
   subscribed(run: ExecutorRun, pid: UPID): void {
     this.registrationTimers.get(run)?.cancel();
     this.registrationTimers.delete(run);
+    if (this.lost.has(run)) this.port.logger.log('info', `executor ${run.executorId} is back at ${pid}`, { framework: run.frameworkId, executor: run.executorId });
+    this.lost.found(run);
     this.watch(run, pid);
   }
 
@@ -220,12 +232,19 @@ export class ExecutorSupervisor {
     this.terminated(run, -1, 'destroyed');
   }
 
-  /** A linked actor exited; false when it was no executor's. */
+  /**
+   * A linked actor exited; false when it was no executor's. A hosted executor hidden by the
+   * network (its host still runs, as far as the agent knows) is asked to come back instead.
+   */
   actorExited(pid: UPID, reason: ExitReason): boolean {
     const run = this.byPid.get(pid);
     if (run === undefined) return false;
-    this.byPid.delete(pid);
     const process = this.processes.get(run);
+    if (process === undefined && networkLoss(reason) && run.phase !== 'terminating' && this.settings.hostLauncher.gone?.(pid) !== true) {
+      this.lost.lostSight(run, pid, reason);
+      return true;
+    }
+    this.byPid.delete(pid);
     if (process !== undefined) {
       // A custom executor whose actor is gone is of no use: end its process; its exit ends the run.
       if (!this.terminations.has(run)) this.terminations.set(run, { reason: 'REASON_EXECUTOR_TERMINATED', message: `Executor's actor ${pid} went away (${reason})` });
@@ -334,6 +353,7 @@ export class ExecutorSupervisor {
     this.fetches.get(run)?.abort();
     this.fetches.delete(run);
     this.processes.delete(run);
+    this.lost.found(run);
     if (run.pid !== undefined && this.byPid.get(run.pid) === run) {
       this.byPid.delete(run.pid);
       this.port.unlink(run.pid);

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ExecutorHostCheckpoint } from '@tessera/protocol';
-import { UndeliverableError, upid, type Runtime, type UPID } from '@tessera/process';
+import { UndeliverableError, nodeOf, upid, type Runtime, type UPID } from '@tessera/process';
 import { readCheckpointFile } from './checkpoint-reader.js';
 import { ENV_CLUSTER, ENV_HOST_NODE, ENV_NATS_URL } from './executor-environment.js';
 import { TESSERA_HOST_IDLE_MS as ENV_HOST_IDLE_MS } from '@tessera/executor-driver';
@@ -61,6 +61,8 @@ const PROBE_PAUSE_MS = 50;
  */
 export class OsProcessHostLauncher implements ExecutorHostLauncher {
   private readonly hosts = new Map<string, HostChild>();
+  /** Nodes of hosts seen to exit: an executor there that the network hides is gone for good. */
+  private readonly goneNodes = new Set<string>();
   private readonly runtime: Runtime;
 
   constructor(private readonly options: OsProcessHostLauncherOptions) {
@@ -99,6 +101,7 @@ export class OsProcessHostLauncher implements ExecutorHostLauncher {
           return;
         }
         host.alive = false;
+        this.goneNodes.add(nodeOf(host.pid));
         if (this.hosts.get(SHARED) === host) this.hosts.delete(SHARED);
         resolve();
       };
@@ -124,6 +127,10 @@ export class OsProcessHostLauncher implements ExecutorHostLauncher {
     const record: ExecutorHostCheckpoint = { pid: host.pid, os_pid: host.osPid };
     writeFileSync(`${file}.tmp`, JSON.stringify(record));
     renameSync(`${file}.tmp`, file);
+  }
+
+  gone(pid: UPID): boolean {
+    return this.goneNodes.has(nodeOf(pid));
   }
 
   forget(frameworkId: string, pid: UPID): void {
@@ -186,6 +193,7 @@ export class OsProcessHostLauncher implements ExecutorHostLauncher {
       const gone = (why: string): void => {
         exitCode = why;
         host.alive = false;
+        this.goneNodes.add(node);
         if (this.hosts.get(frameworkId) === host) this.hosts.delete(frameworkId);
         resolve();
       };

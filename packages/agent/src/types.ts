@@ -18,6 +18,12 @@ export const DEFAULT_RLIMIT_NOFILE = 1024;
 export const DEFAULT_MASTER: UPID = 'master@master';
 /** Mesos's `--executor_reregistration_timeout`: 2 s. */
 export const DEFAULT_EXECUTOR_REREGISTRATION_TIMEOUT_MS = 2_000;
+/**
+ * How long a hosted executor the network hid from the agent (a NATS server down, heartbeats lost)
+ * has to subscribe again before the agent destroys its run: past a NATS reconnect and a route
+ * converging, short enough that a host that died unseen does not leave tasks RUNNING for long.
+ */
+export const DEFAULT_EXECUTOR_RECONNECT_TIMEOUT_MS = 30_000;
 /** Mesos's `--recovery_timeout`: how long executors wait for a lost agent, 15 min. */
 export const DEFAULT_RECOVERY_TIMEOUT_MS = 15 * 60_000;
 /** The version an agent reports when none is given. */
@@ -38,6 +44,8 @@ export interface ExecutorHostLauncher {
    * `hostFor` starts a new one.
    */
   forget?(frameworkId: string, pid: UPID): void;
+  /** True when the host of the executor at `pid` is known to have exited (its OS process is gone). */
+  gone?(pid: UPID): boolean;
   /** Stops every host this launcher started (their executors shut down with them). */
   shutdown(): Promise<void>;
 }
@@ -97,6 +105,8 @@ export interface AgentOptions {
   bootId?: string;
   /** How long a recovering agent waits for its executors to subscribe again (default 2 s). */
   executorReregistrationTimeoutMs?: number;
+  /** How long a hosted executor hidden by the network has to subscribe again (default 30 s). */
+  executorReconnectTimeoutMs?: number;
   /** How long executors keep trying to reach a lost agent before they kill their tasks (default 15 min). */
   recoveryTimeoutMs?: number;
   /** Sandboxes live under `<workDir>/agents/<agent_id>/...`. */

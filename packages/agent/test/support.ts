@@ -120,7 +120,12 @@ export class FakeHostLauncher implements ExecutorHostLauncher {
   calls: string[] = [];
   forgotten: UPID[] = [];
   shutdowns = 0;
+  /** What `gone` answers: whether the host's OS process is known to have exited. */
+  hostGone = false;
   constructor(private readonly host: () => UPID) {}
+  gone(): boolean {
+    return this.hostGone;
+  }
   async hostFor(frameworkId: string): Promise<UPID> {
     this.calls.push(frameworkId);
     return this.host();
@@ -157,6 +162,7 @@ export class FakeProcessLauncher implements ExecutorProcessLauncher {
 
 export interface Cluster {
   clock: ManualClock;
+  network: MemoryNetwork;
   master: Peer;
   agent: Agent;
   host: FakeHost;
@@ -216,7 +222,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   };
   await settle();
   return {
-    clock, master, agent, host, hostLauncher, processLauncher, workDir, masterRuntime, agentRuntime, hostRuntime, settle,
+    clock, network, master, agent, host, hostLauncher, processLauncher, workDir, masterRuntime, agentRuntime, hostRuntime, settle,
     async advance(ms, step = 500) {
       for (let left = ms; left > 0; left -= step) {
         clock.advance(Math.min(step, left));

@@ -11,10 +11,13 @@ interface InFlight {
 /**
  * A network of nodes inside one OS process, for `tessera local` and deterministic tests.
  * Delivery is asynchronous (a microtask later) and ordered; `crash(node)` stands in for a killed
- * machine, so links and failure handling can be tested without NATS.
+ * machine and `disconnect(node)` for a lost connection, so links and failure handling can be
+ * tested without NATS.
  */
 export class MemoryNetwork {
   private readonly nodes = new Map<string, MemoryTransport>();
+  /** Nodes cut off the network for a while (their process lives on), as by a NATS server's death. */
+  private readonly cut = new Set<string>();
   private readonly queue = new Queue<InFlight>();
   private draining = false;
 
@@ -35,6 +38,31 @@ export class MemoryNetwork {
     this.detach(transport);
   }
 
+  /**
+   * Cuts `node` off the network without killing it, as the death of the NATS server it is
+   * connected to does: it learns it is disconnected, its watchers that it is lost, and what is
+   * sent to or from it meanwhile is dropped.
+   */
+  disconnect(node: string): void {
+    const transport = this.nodes.get(node);
+    if (transport === undefined) throw new Error(`no node '${node}' on this network`);
+    if (this.cut.has(node)) return;
+    this.cut.add(node);
+    transport.disconnected();
+    for (const other of this.nodes.values()) if (other !== transport) other.peerLost(node);
+  }
+
+  /** Puts a node `disconnect` cut off back on the network. */
+  reconnect(node: string): void {
+    if (!this.cut.delete(node)) return;
+    this.nodes.get(node)?.reconnected();
+  }
+
+  /** Whether `node` is attached and not cut off. */
+  reachable(node: string): boolean {
+    return this.nodes.has(node) && !this.cut.has(node);
+  }
+
   /** Messages queued and not yet delivered. */
   pending(): number {
     return this.queue.length;
@@ -50,6 +78,7 @@ export class MemoryNetwork {
   detach(transport: MemoryTransport): void {
     if (this.nodes.get(transport.node) !== transport) return;
     this.nodes.delete(transport.node);
+    this.cut.delete(transport.node);
     for (const other of this.nodes.values()) other.peerLost(transport.node);
   }
 
@@ -65,6 +94,7 @@ export class MemoryNetwork {
   private drain(): void {
     this.draining = false;
     for (let message = this.queue.shift(); message !== undefined; message = this.queue.shift()) {
+      if (this.cut.has(message.from) || this.cut.has(message.node)) continue;
       const target = this.nodes.get(message.node);
       if (target === undefined) this.nodes.get(message.from)?.unknownNode(message.node);
       else target.receive(message.bytes);
@@ -90,7 +120,7 @@ export class MemoryTransport implements Transport {
 
   watch(node: string): void {
     this.watched.add(node);
-    if (!this.network.nodeNames().includes(node)) queueMicrotask(() => this.peerLost(node));
+    if (!this.network.reachable(node) || !this.network.reachable(this.node)) queueMicrotask(() => this.peerLost(node));
   }
 
   unwatch(node: string): void {
@@ -111,6 +141,16 @@ export class MemoryTransport implements Transport {
   /** @internal */
   receive(bytes: Uint8Array): void {
     this.events?.deliver(bytes);
+  }
+
+  /** @internal */
+  disconnected(): void {
+    this.events?.disconnected();
+  }
+
+  /** @internal */
+  reconnected(): void {
+    this.events?.reconnected();
   }
 
   /** @internal */

@@ -17,6 +17,7 @@ import { eventually, freePort, startNatsCluster, type NatsCluster } from '../ind
 import { ScenarioChild } from './child.js';
 import { readHistory, type HistoryRecord, type TaskResources } from './history.js';
 import { checkInvariants, type Violation } from './invariants.js';
+import { explainViolations } from './explain.js';
 import { SCENARIO_ENV, killScenarioProcesses, liveTaskIds, liveTaskIdsUnder, taskPids } from './processes.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -150,6 +151,11 @@ export class HaCluster {
     const agents = new Set(history.flatMap((r) => (r.kind === 'launch' ? [r.agent_id] : [])));
     const end = { liveTasks: liveTaskIds(this.scenario), agentTotals: new Map([...agents].map((a) => [a, AGENT_TOTAL])) };
     return checkInvariants(history, launchedBefore === undefined ? end : { ...end, launchedBefore });
+  }
+
+  /** The log lines naming each violation's task, for a failure's message. */
+  explain(violations: readonly Violation[]): string {
+    return explainViolations(this.dir, violations);
   }
 
   /** Live task ids on the agents of agent process `name`. */

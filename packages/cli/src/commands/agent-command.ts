@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { stderrLogger, type LogLevel } from '@tessera/process';
+import { DEFAULT_EXECUTOR_RECONNECT_TIMEOUT_MS, DEFAULT_EXECUTOR_REREGISTRATION_TIMEOUT_MS, DEFAULT_RECOVERY_TIMEOUT_MS } from '@tessera/agent';
 import { listenPort, natsUrl, resourceSpec, token } from '../flags.js';
 import { startAgentService } from '../services.js';
 import { containerWatchAgentOptions, withContainerWatchFlags, type ContainerWatchFlags } from './container-watch-flags.js';
@@ -27,12 +28,13 @@ export function agentCommand(): Command {
     .option('--hostname <name>', 'host name reported to the master (the web UI reaches this agent at http://<hostname>:<http-port>)', os.hostname())
     .option('--http-port <port>', 'port of the agent\'s HTTP API (0: any free port)', listenPort, 5051)
     .option('--http-host <host>', 'address the HTTP server binds to', '0.0.0.0')
-    .option('--recovery-timeout <ms>', 'how long executors wait for a lost agent before killing their tasks (Mesos --recovery_timeout)', positiveMs, 15 * 60_000)
-    .option('--executor-reregistration-timeout <ms>', 'how long a restarted agent waits for its executors to subscribe again', positiveMs, 2_000)
+    .option('--recovery-timeout <ms>', 'how long executors wait for a lost agent before killing their tasks (Mesos --recovery_timeout)', positiveMs, DEFAULT_RECOVERY_TIMEOUT_MS)
+    .option('--executor-reregistration-timeout <ms>', 'how long a restarted agent waits for its executors to subscribe again', positiveMs, DEFAULT_EXECUTOR_REREGISTRATION_TIMEOUT_MS)
+    .option('--executor-reconnect-timeout <ms>', 'how long an executor the network hid from the agent has to subscribe again before its tasks are killed', positiveMs, DEFAULT_EXECUTOR_RECONNECT_TIMEOUT_MS)
     .option('--log-level <level>', 'debug, info, warn or error', 'info'))))
     .action(async (opts: SandboxFlags & IsolationFlags & ContainerWatchFlags & {
       nats: string; workDir: string; cluster: string; master?: string; resources?: string; attributes?: string; hostname: string; httpPort: number; httpHost: string;
-      recoveryTimeout: number; executorReregistrationTimeout: number; logLevel: LogLevel;
+      recoveryTimeout: number; executorReregistrationTimeout: number; executorReconnectTimeout: number; logLevel: LogLevel;
     }) => {
       const logger = stderrLogger(opts.logLevel);
       const service = await startAgentService({ nats: opts.nats, cluster: opts.cluster }, logger, {
@@ -40,6 +42,7 @@ export function agentCommand(): Command {
         workDir: opts.workDir,
         recoveryTimeoutMs: opts.recoveryTimeout,
         executorReregistrationTimeoutMs: opts.executorReregistrationTimeout,
+        executorReconnectTimeoutMs: opts.executorReconnectTimeout,
         ...(opts.resources === undefined ? {} : { resources: opts.resources }),
         ...(opts.attributes === undefined ? {} : { attributes: opts.attributes }),
         hostname: opts.hostname,

@@ -184,7 +184,14 @@ export class HaCluster {
   /** Stops the framework's short tasks and waits until every one it launched has ended. */
   async quiesce(timeoutMs = 30_000): Promise<void> {
     this.framework?.signal('SIGUSR2');
-    await eventually('every short task ended', () => this.openTasks('short').length === 0, timeoutMs, 100);
+    try {
+      await eventually('every short task ended', () => this.openTasks('short').length === 0, timeoutMs, 100);
+    } catch (err) {
+      const open = this.openTasks('short');
+      const last = this.lastStates();
+      const why = open.map((id): Violation => ({ invariant: 'forgotten-task', task_id: id, detail: `still open (${last.get(id) ?? 'no update'})` }));
+      throw new Error(`${(err as Error).message}\n${this.explain(why)}`);
+    }
   }
 
   /** Ids of the tasks of `role` the history has launched and not seen end. */

@@ -339,8 +339,12 @@ export class Agent extends Process {
       this.finishRecovery();
       return;
     }
-    // Ask each executor to subscribe now, not at its next back-off (Mesos's ReconnectExecutorMessage).
-    for (const run of restored.runs) if (run.pid !== undefined) this.send(run.pid, 'executor.Event', { type: 'HEARTBEAT' });
+    for (const run of restored.runs) {
+      // An executor that lived in this process died with it: start it again on its tasks.
+      if (this.supervisor.revive(run, this.agentId)) continue;
+      // Ask the others to subscribe now, not at their next back-off (Mesos's ReconnectExecutorMessage).
+      if (run.pid !== undefined) this.send(run.pid, 'executor.Event', { type: 'HEARTBEAT' });
+    }
     this.delay(this.reregistrationTimeoutMs, () => this.finishRecovery());
   }
 

@@ -1,5 +1,5 @@
-import type { Messages, MessageType } from '@tessera/protocol';
-import { UndeliverableError, type AskOptions, type ExitReason, type Logger, type Timer, type UPID } from '@tessera/process';
+import type { Messages, MessageType, TaskInfo } from '@tessera/protocol';
+import { UndeliverableError, nodeOf, type AskOptions, type ExitReason, type Logger, type Timer, type UPID } from '@tessera/process';
 import type { AgentState, ExecutorRun, Launch } from './agent-state.js';
 import { customExecutorEnvironment, spawnEnvironment } from './executor-environment.js';
 import { containerLaunch, type Containerizer } from './isolation/containerizer.js';
@@ -283,7 +283,28 @@ export class ExecutorSupervisor {
     });
   }
 
-  private async spawnHosted(run: ExecutorRun, agentId: string, plan: LaunchPlan): Promise<void> {
+  /**
+   * After a restart: a run whose executor lived in the agent's own process died with it, while
+   * its tasks live on under the agent's spawner. Starts its executor again on those tasks (it
+   * watches them, launching nothing); false for a run whose executor lives elsewhere.
+   */
+  revive(run: ExecutorRun, agentId: string): boolean {
+    if (run.kind === 'custom' || run.pid === undefined || nodeOf(run.pid) !== nodeOf(this.port.pid)) return false;
+    const recovered = this.state.liveTasks(run).filter((t) => !t.queued).map((t) => t.info);
+    let plan: LaunchPlan;
+    try {
+      // Its container is there already; the plan is only for tasks it may launch from now on.
+      plan = this.settings.containerizer.prepare(this.containerSpec(run));
+    } catch (e) {
+      this.port.logger.log('warn', `could not prepare container ${run.runId} again: ${(e as Error).message}`, { executor: run.executorId });
+      plan = {};
+    }
+    this.port.logger.log('info', `reviving executor ${run.executorId} on ${recovered.length} running tasks`, { framework: run.frameworkId, executor: run.executorId });
+    void this.spawnHosted(run, agentId, plan, recovered);
+    return true;
+  }
+
+  private async spawnHosted(run: ExecutorRun, agentId: string, plan: LaunchPlan, recovered?: TaskInfo[]): Promise<void> {
     const body: Messages['executor.Spawn'] = {
       framework_id: { value: run.frameworkId },
       executor_info: run.info,
@@ -293,6 +314,7 @@ export class ExecutorSupervisor {
       environment: spawnEnvironment(run.frameworkId, run.executorId, run.directory, {}, this.settings.recoveryTimeoutMs),
       shutdown_grace_period_ms: this.settings.gracePeriodMs,
       container: containerLaunch(plan),
+      ...(recovered === undefined ? {} : { recovered_tasks: recovered }),
     };
     const logFile = executorHostLogPath(this.settings.workDir, agentId, run.frameworkId);
     let spawned: Messages['executor.Spawned'];

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { NatsTransport, Random, Runtime, type Logger, type Transport } from '@tessera/process';
 import { KvRegistryStore, Master, MasterContender, MemoryRegistryStore, type MasterOptions, type RegistryStore } from '@tessera/master';
 import { MemoryLeaseStore, bucketName, connectKv, createBucket, findLeaseDetector, openLeaseStore, type LeaseStore } from '@tessera/leader';
-import { Agent, DEFAULT_RLIMIT_NOFILE, InProcessHostLauncher, OsProcessHostLauncher, checkpointDirectory, checkpointPaths, checkpointedNode, type AgentOptions } from '@tessera/agent';
-import { EXECUTOR_HOST_MAIN, ExecutorHost, TESSERA_SPAWNER_NOFILE } from '@tessera/executor-driver';
+import { Agent, DEFAULT_RECOVERY_TIMEOUT_MS, DEFAULT_RLIMIT_NOFILE, OsProcessHostLauncher, checkpointDirectory, checkpointedNode, type AgentOptions } from '@tessera/agent';
+import { executorHostLauncher, type ExecutorPlacement } from './executor-placement.js';
 import { localEndpoint, startAgentHttp, startMasterHttp, type ListeningServer } from '@tessera/http';
 
 /** Where a node connects: a NATS cluster, or (local mode only) an in-memory transport. */
@@ -148,6 +148,8 @@ export interface AgentServiceOptions extends Omit<AgentOptions, 'hostLauncher' |
    * gives its custom executors this server's address (MESOS_AGENT_ENDPOINT).
    */
   http?: HttpSettings;
+  /** Where command executors run (default `resident`); see executor-placement.ts. */
+  executors?: ExecutorPlacement;
 }
 
 export async function startAgentService(network: Network, logger: Logger, options: AgentServiceOptions): Promise<Service<Agent>> {
@@ -160,15 +162,11 @@ export async function startAgentService(network: Network, logger: Logger, option
   const kv = 'nats' in network && options.master === undefined && options.detector === undefined ? await connectKv(network.nats) : undefined;
   const detector = options.detector ?? (kv === undefined || !('nats' in network) ? undefined : await findLeaseDetector(kv, network.cluster, logger));
   const nofile = options.rlimitNofile ?? DEFAULT_RLIMIT_NOFILE;
-  const hostLauncher = 'memory' in network
-    ? new InProcessHostLauncher(runtime, ({ onIdle }) => new ExecutorHost({ runtime, onIdle }))
-    : new OsProcessHostLauncher({
-      runtime, entry: EXECUTOR_HOST_MAIN, nats: { url: network.nats, cluster: network.cluster }, shared: true,
-      // The host's task spawner starts with the agent's nofile, so tasks inherit it with no wrapper.
-      ...(nofile > 0 ? { env: { ...process.env, [TESSERA_SPAWNER_NOFILE]: String(nofile) } } : {}),
-      ...(checkpointDir === undefined ? {} : { stateFile: checkpointPaths.executorHost(checkpointDir) }),
-    });
-  const { node: _node, http: httpSettings, ...agentOptions } = options;
+  const { launcher: hostLauncher, close: closeExecutors } = executorHostLauncher({
+    runtime, placement: options.executors ?? 'resident', nats: 'nats' in network ? { url: network.nats, cluster: network.cluster } : undefined,
+    workDir: options.workDir, node, checkpointDir, nofile, recoveryTimeoutMs: options.recoveryTimeoutMs ?? DEFAULT_RECOVERY_TIMEOUT_MS,
+  });
+  const { node: _node, http: httpSettings, executors: _executors, ...agentOptions } = options;
   let agent: Agent | undefined;
   let http: ListeningServer | undefined;
   try {
@@ -209,6 +207,7 @@ export async function startAgentService(network: Network, logger: Logger, option
       await http?.close();
       await spawned.stop({ shutdownExecutors: true });
       await hostLauncher.shutdown();
+      closeExecutors();
       detector?.stop();
       await kv?.close();
       await runtime.stop();

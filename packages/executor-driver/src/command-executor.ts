@@ -29,6 +29,8 @@ export interface CommandExecutorOptions {
   recoveryTimeoutMs?: number;
   /** Starts and signals task processes; a fake one in tests. */
   launcher?: TaskLauncher;
+  /** Tasks a previous incarnation started (see executor.Spawn's recovered_tasks): watched, not launched. */
+  recoveredTasks?: TaskInfo[];
 }
 
 /** Mesos's `--executor_shutdown_grace_period`. */
@@ -75,6 +77,7 @@ export class CommandExecutor extends ExecutorDriver {
   private readonly health: TaskHealthChecks;
   /** From SUBSCRIBED: its capabilities say whether the framework wants TASK_KILLING. */
   private frameworkInfo: FrameworkInfo | undefined;
+  private readonly recoveredTasks: TaskInfo[];
   private shuttingDown = false;
   private exiting: Timer | undefined;
   private stopping = false;
@@ -106,6 +109,7 @@ export class CommandExecutor extends ExecutorDriver {
     this.container = options.container;
     this.shutdownGraceMs = grace;
     this.launcher = options.launcher ?? processLauncher;
+    this.recoveredTasks = options.recoveredTasks ?? [];
     this.health = new TaskHealthChecks({
       launcher: this.launcher,
       directory: options.directory,
@@ -120,6 +124,25 @@ export class CommandExecutor extends ExecutorDriver {
       [MESOS_SANDBOX]: options.directory,
       [TESSERA_SANDBOX]: options.directory,
     };
+  }
+
+  protected override initialize(): void {
+    super.initialize();
+    for (const info of this.recoveredTasks) this.adoptTask(info);
+  }
+
+  /**
+   * Watches again a task whose process outlived the previous executor: it reports only how the
+   * task ends (its RUNNING is the agent's already). Health checks are not resumed.
+   */
+  private adoptTask(info: TaskInfo): void {
+    const id = info.task_id.value;
+    const task = this.newTask(info, undefined);
+    const adopt = this.launcher.adopt;
+    if (adopt === undefined) {
+      return this.taskEnded(task, { state: 'TASK_FAILED', message: 'The task\'s process could not be found again after its agent restarted', reason: 'REASON_EXECUTOR_REREGISTRATION_TIMEOUT' });
+    }
+    task.pid = adopt.call(this.launcher, taskKey(this.directory, id), (exit) => this.taskExited(task, exit));
   }
 
   /** Each task's state as this executor sees it, for tests and introspection. */
@@ -161,11 +184,7 @@ export class CommandExecutor extends ExecutorDriver {
       this.logger.log('warn', `ignored a second launch of task ${id}`, { pid: this.pid, task: id });
       return;
     }
-    const task: CommandTask = {
-      info, group, pid: undefined, phase: 'running', killRequested: false,
-      escalation: undefined, escalateAt: undefined, terminalUuid: undefined, acknowledged: false,
-    };
-    this.tasks.set(id, task);
+    const task = this.newTask(info, group);
     if (this.shuttingDown) return this.taskEnded(task, { state: 'TASK_KILLED', message: 'The executor is shutting down', reason: 'REASON_EXECUTOR_TERMINATED' });
     if (group?.broken === true) return this.taskEnded(task, { state: 'TASK_KILLED', message: 'Another task of its group failed or was killed' });
     const line = commandLine(info.command, this.rlimits);
@@ -182,6 +201,7 @@ export class CommandExecutor extends ExecutorDriver {
         env,
         stdoutPath: path.join(this.directory, 'stdout'),
         stderrPath: path.join(this.directory, 'stderr'),
+        key: taskKey(this.directory, id),
         ...(this.container === undefined ? {} : { container: this.container }),
       }, (exit) => this.taskExited(task, exit), () => {
         // RUNNING once the process exists (a spawner may start it a moment after launch returns).
@@ -195,6 +215,15 @@ export class CommandExecutor extends ExecutorDriver {
     // No pid: the spawn failed, and its error arrives through taskExited.
     if (pid === undefined) return;
     task.pid = pid;
+  }
+
+  private newTask(info: TaskInfo, group: TaskGroup | undefined): CommandTask {
+    const task: CommandTask = {
+      info, group, pid: undefined, phase: 'running', killRequested: false,
+      escalation: undefined, escalateAt: undefined, terminalUuid: undefined, acknowledged: false,
+    };
+    this.tasks.set(info.task_id.value, task);
+    return task;
   }
 
   private killTaskById(taskId: string, policy: KillPolicy | undefined): void {
@@ -308,6 +337,11 @@ export class CommandExecutor extends ExecutorDriver {
       ...(healthy === undefined ? {} : { healthy }),
     });
   }
+}
+
+/** A task's name at the spawner, the same for the executor a restarted agent revives. */
+function taskKey(directory: string, taskId: string): string {
+  return `${directory}#${taskId}`;
 }
 
 /** A task's own variables (CommandInfo.environment); a variable without a value is empty. */

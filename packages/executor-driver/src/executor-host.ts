@@ -122,6 +122,7 @@ export class ExecutorHost extends Process {
         shutdownGracePeriodMs: shutdownGraceMs,
         recoveryTimeoutMs: checked.recoveryTimeoutMs,
         launcher: this.launcher,
+        ...(spawn.recovered_tasks === undefined ? {} : { recoveredTasks: spawn.recovered_tasks }),
       }));
     } catch (err) {
       return refuse((err as Error).message);

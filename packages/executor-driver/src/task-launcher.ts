@@ -18,6 +18,8 @@ export interface LaunchSpec extends CommandLine {
   stderrPath: string;
   /** The container the task is born in (cgroups, limits, namespaces); none: as the launcher is. */
   container?: ContainerLaunch;
+  /** A name for the task unique on this machine, by which a later launcher may `adopt` it. */
+  key?: string;
 }
 
 /** How a task's process ended: its exit, or why it never started. */
@@ -37,6 +39,12 @@ export interface TaskLauncher {
   launch(spec: LaunchSpec, onExit: (exit: TaskExit) => void, onStart?: () => void): number | undefined;
   /** Signals every process of a group; a group already gone is not an error. */
   signalGroup(pgid: number, signal: 'SIGTERM' | 'SIGKILL'): void;
+  /**
+   * Watches a task an earlier launcher (before an agent restart) started under `key`: `onExit`
+   * when it ends, or with an error when it is not known. Returns its handle. Launchers whose
+   * tasks cannot outlive them have none.
+   */
+  adopt?(key: string, onExit: (exit: TaskExit) => void): number;
 }
 
 const ignore = (): void => {};

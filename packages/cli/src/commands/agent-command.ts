@@ -4,6 +4,7 @@ import { stderrLogger, type LogLevel } from '@tessera/process';
 import { DEFAULT_EXECUTOR_RECONNECT_TIMEOUT_MS, DEFAULT_EXECUTOR_REREGISTRATION_TIMEOUT_MS, DEFAULT_RECOVERY_TIMEOUT_MS } from '@tessera/agent';
 import { listenPort, natsUrl, resourceSpec, token } from '../flags.js';
 import { startAgentService } from '../services.js';
+import { executorPlacement, type ExecutorPlacement } from '../executor-placement.js';
 import { containerWatchAgentOptions, withContainerWatchFlags, type ContainerWatchFlags } from './container-watch-flags.js';
 import { isolationAgentOptions, withIsolationFlags, type IsolationFlags } from './isolation-flags.js';
 import { sandboxAgentOptions, withSandboxFlags, type SandboxFlags } from './sandbox-flags.js';
@@ -31,10 +32,11 @@ export function agentCommand(): Command {
     .option('--recovery-timeout <ms>', 'how long executors wait for a lost agent before killing their tasks (Mesos --recovery_timeout)', positiveMs, DEFAULT_RECOVERY_TIMEOUT_MS)
     .option('--executor-reregistration-timeout <ms>', 'how long a restarted agent waits for its executors to subscribe again', positiveMs, DEFAULT_EXECUTOR_REREGISTRATION_TIMEOUT_MS)
     .option('--executor-reconnect-timeout <ms>', 'how long an executor the network hid from the agent has to subscribe again before its tasks are killed', positiveMs, DEFAULT_EXECUTOR_RECONNECT_TIMEOUT_MS)
+    .option('--executors <placement>', 'where command executors run: resident (in the agent, tasks under a spawner that outlives it) or host-process', executorPlacement, 'resident')
     .option('--log-level <level>', 'debug, info, warn or error', 'info'))))
     .action(async (opts: SandboxFlags & IsolationFlags & ContainerWatchFlags & {
       nats: string; workDir: string; cluster: string; master?: string; resources?: string; attributes?: string; hostname: string; httpPort: number; httpHost: string;
-      recoveryTimeout: number; executorReregistrationTimeout: number; executorReconnectTimeout: number; logLevel: LogLevel;
+      recoveryTimeout: number; executorReregistrationTimeout: number; executorReconnectTimeout: number; executors: ExecutorPlacement; logLevel: LogLevel;
     }) => {
       const logger = stderrLogger(opts.logLevel);
       const service = await startAgentService({ nats: opts.nats, cluster: opts.cluster }, logger, {
@@ -43,6 +45,7 @@ export function agentCommand(): Command {
         recoveryTimeoutMs: opts.recoveryTimeout,
         executorReregistrationTimeoutMs: opts.executorReregistrationTimeout,
         executorReconnectTimeoutMs: opts.executorReconnectTimeout,
+        executors: opts.executors,
         ...(opts.resources === undefined ? {} : { resources: opts.resources }),
         ...(opts.attributes === undefined ? {} : { attributes: opts.attributes }),
         hostname: opts.hostname,

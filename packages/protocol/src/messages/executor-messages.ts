@@ -76,6 +76,12 @@ export const executorMessages = {
     environment: Type.Optional(EnvironmentSchema),
     shutdown_grace_period_ms: Type.Optional(Type.Integer({ minimum: 0 })),
     container: Type.Optional(ContainerLaunchSchema),
+    /**
+     * Tasks a previous incarnation of this executor started, which died with its agent's process
+     * while their processes lived on under the agent's spawner: the new executor watches them
+     * again instead of launching anything.
+     */
+    recovered_tasks: Type.Optional(Type.Array(TaskInfoSchema)),
   }),
   /** The executor actor is up at `pid` (it subscribes to the agent on its own); or why not. */
   'executor.Spawned': Closed({ executor_id: IdSchema, pid: Type.Optional(Type.String()), error: Type.Optional(Type.String()) }),

@@ -1,0 +1,21 @@
+/** The spawner's socket wire: its address, and one JSON value a line. */
+import type { Socket } from 'node:net';
+
+/** Calls `fn` with each newline-terminated JSON value read from `socket` (the spawner's wire). */
+export function readJsonLines<T>(socket: Socket, fn: (value: T) => void): void {
+  let buffered = '';
+  socket.setEncoding('utf8');
+  socket.on('data', (chunk: string) => {
+    buffered += chunk;
+    for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, end);
+      buffered = buffered.slice(end + 1);
+      if (line.length > 0) fn(JSON.parse(line) as T);
+    }
+  });
+}
+
+/** A spawner socket name as `listen`/`connect` take it: `@name` is Linux's abstract namespace. */
+export function socketAddress(name: string): string {
+  return name.startsWith('@') ? `\0${name.slice(1)}` : name;
+}

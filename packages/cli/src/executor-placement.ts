@@ -3,7 +3,7 @@ import { InvalidArgumentError } from 'commander';
 import path from 'node:path';
 import type { Runtime } from '@tessera/process';
 import { InProcessHostLauncher, OsProcessHostLauncher, checkpointPaths, type ExecutorHostLauncher } from '@tessera/agent';
-import { EXECUTOR_HOST_MAIN, ExecutorHost, SpawnerLauncher, TESSERA_SPAWNER_NOFILE } from '@tessera/executor-driver';
+import { EXECUTOR_HOST_MAIN, ExecutorHost, SpawnerLauncher, TESSERA_NATS_URL, TESSERA_SPAWNER_NOFILE } from '@tessera/executor-driver';
 
 /**
  * Where an agent on NATS runs its command executors:
@@ -35,7 +35,7 @@ export interface PlacementSettings {
   recoveryTimeoutMs: number;
 }
 
-/** The agent's host launcher, and what to close once the agent has stopped. */
+/** The agent's host launcher, and what to close once the agent has stopped (and shut its executors down). */
 export function executorHostLauncher(settings: PlacementSettings): { launcher: ExecutorHostLauncher; close: () => void } {
   const { runtime, nats } = settings;
   if (nats === undefined) {
@@ -45,11 +45,13 @@ export function executorHostLauncher(settings: PlacementSettings): { launcher: E
     const spawner = new SpawnerLauncher({
       socket: spawnerSocket(settings.workDir, settings.node),
       abandonMs: settings.recoveryTimeoutMs,
+      // As an executor host's: the spawner and its tasks name their cluster's NATS, as hosts did.
+      env: { [TESSERA_NATS_URL]: nats.url },
       ...(settings.nofile > 0 ? { nofile: settings.nofile } : {}),
     });
     spawner.prepare();
     const launcher = new InProcessHostLauncher(runtime, ({ onIdle }) => new ExecutorHost({ runtime, onIdle, launcher: spawner }));
-    return { launcher, close: () => spawner.close() };
+    return { launcher, close: () => spawner.shutdown() };
   }
   const launcher = new OsProcessHostLauncher({
     runtime, entry: EXECUTOR_HOST_MAIN, nats, shared: true,

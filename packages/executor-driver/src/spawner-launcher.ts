@@ -28,6 +28,8 @@ export interface SpawnerOptions {
   socket?: string;
   /** Socket spawners: how long one with tasks waits for a launcher before killing them (default 15 min). */
   abandonMs?: number;
+  /** Socket spawners: variables over this process's environment, for the spawner and its tasks. */
+  env?: Record<string, string>;
 }
 
 interface Waiting {
@@ -100,6 +102,15 @@ export class SpawnerLauncher implements TaskLauncher {
   /** Starts (or reaches) the spawner now, so that the first task does not wait for a Node start-up. */
   prepare(): void {
     this.connection();
+  }
+
+  /**
+   * Socket spawners: no launcher will come back (the agent stopped for good): the spawner kills
+   * any task left and exits. An IPC spawner just goes, as with `close`.
+   */
+  shutdown(): void {
+    if (this.options.socket !== undefined) this.channel?.send({ op: 'shutdown' });
+    this.close();
   }
 
   /** Lets the spawner go (the tasks it started keep running in their own groups). */
@@ -209,6 +220,7 @@ export class SpawnerLauncher implements TaskLauncher {
     const nofile = this.options.nofile;
     const env = {
       ...process.env,
+      ...this.options.env,
       TESSERA_SPAWNER_SOCKET: name,
       ...(this.options.abandonMs === undefined ? {} : { TESSERA_SPAWNER_ABANDON_MS: String(this.options.abandonMs) }),
     };

@@ -18,10 +18,11 @@
  *
  * Protocol (one JSON message each way per event; over the socket, one per line):
  *   in:  {op:'spawn', id, file, args, argv0?, fallback?, cwd, env (over the spawner's own), stdout, stderr, container?}
- *        | {op:'signal', id, signal} | {op:'attach', id} | {op:'reaped', id}
+ *        | {op:'signal', id, signal} | {op:'attach', id} | {op:'reaped', id} | {op:'shutdown'}
  *   out: {op:'started', id} | {op:'exit', id, code, signal} | {op:'error', id, message}
  * Over the socket an exit is kept until the agent says it `reaped` it; `attach` answers with the
  * task's exit if it has ended, `started` if it runs, and an error if the spawner never knew it.
+ * `shutdown` (an agent that stopped for good) kills what is left and ends the spawner.
  */
 import { closeSync, openSync } from 'node:fs';
 import net from 'node:net';
@@ -44,7 +45,8 @@ interface SpawnRequest extends CommandLine {
 type Request = SpawnRequest
   | { op: 'signal'; id: Id; signal: 'SIGTERM' | 'SIGKILL' }
   | { op: 'attach'; id: Id }
-  | { op: 'reaped'; id: Id };
+  | { op: 'reaped'; id: Id }
+  | { op: 'shutdown' };
 type Reply = { op: 'started'; id: Id } | { op: 'exit'; id: Id; code: number | null; signal: string | null } | { op: 'error'; id: Id; message: string };
 
 interface Task {
@@ -94,8 +96,16 @@ function onSpawn(request: SpawnRequest): void {
   }
 }
 
+function killAll(): void {
+  for (const task of tasks.values()) if (task.exit === undefined) signalGroup(task.pgid, 'SIGKILL');
+}
+
 function onRequest(request: Request): void {
   if (request.op === 'spawn') return onSpawn(request);
+  if (request.op === 'shutdown') {
+    killAll();
+    process.exit(0);
+  }
   const task = tasks.get(request.id);
   if (request.op === 'signal') {
     if (task !== undefined && task.exit === undefined) signalGroup(task.pgid, request.signal);
@@ -124,7 +134,7 @@ function serveSocket(name: string): void {
   const abandonMs = Number(process.env.TESSERA_SPAWNER_ABANDON_MS ?? 15 * 60_000);
   let abandon: NodeJS.Timeout | undefined;
   const abandoned = (): void => {
-    for (const task of tasks.values()) if (task.exit === undefined) signalGroup(task.pgid, 'SIGKILL');
+    killAll();
     process.exit(0);
   };
   const server = net.createServer((socket) => {

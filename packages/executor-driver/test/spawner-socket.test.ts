@@ -114,4 +114,15 @@ describe('SpawnerLauncher on a socket (a spawner that outlives its agent)', func
     only.close();
     expect(await until(() => !alive(spawnerPid)), 'the spawner exited').to.equal(true);
   });
+
+  it('kills what is left and exits when its agent shuts it down for good', async () => {
+    const only = launcher();
+    let started = false;
+    only.launch(spec(dir, 'echo $$ > pid; exec sleep 600', 'run-5#t1'), () => undefined, () => { started = true; });
+    expect(await until(() => started && existsSync(path.join(dir, 'pid')))).to.equal(true);
+    const taskPid = Number(readFileSync(path.join(dir, 'pid'), 'utf8'));
+    const spawnerPid = only.spawnerPid!;
+    only.shutdown();
+    expect(await until(() => !alive(spawnerPid) && !alive(taskPid)), 'spawner and task gone').to.equal(true);
+  });
 });

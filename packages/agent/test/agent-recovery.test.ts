@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { appendFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { Agent, readCheckpoint, type AgentOptions } from '../src/index.js';
-import { commandTask, framework, registeredCluster, type Cluster } from './support.js';
+import { FakeHost, FakeHostLauncher, commandTask, framework, registeredCluster, type Cluster } from './support.js';
 
 describe('agent recovery', () => {
   let cluster: Cluster | undefined;
@@ -82,6 +82,34 @@ describe('agent recovery', () => {
     const t2 = c.master.got('agent.StatusUpdate').map((u) => u.status).filter((s) => s.task_id.value === 't2');
     expect(t2.at(-1)).to.deep.include({ state: 'TASK_FAILED', reason: 'REASON_EXECUTOR_REREGISTRATION_TIMEOUT', source: 'SOURCE_AGENT' });
     expect(t2.at(-1)!.message).to.match(/ended while the agent was down/);
+  });
+
+  it('revives an executor that lived in its own process on the tasks it ran, instead of failing them', async () => {
+    const c = await registeredCluster();
+    cluster = c;
+    // Executors resident in the agent's runtime (as `--executors resident`): they die with it.
+    const resident = c.agentRuntime.spawn(new FakeHost(() => c.agentRuntime));
+    const launcher = new FakeHostLauncher(() => resident.pid);
+    await restart(c, { hostLauncher: launcher });
+    await c.advance(1_000);
+    c.master.tell(c.agent.pid, 'agent.RunTask', { framework: framework(), task: commandTask('t1', 'sleep 100', 'S1') });
+    await c.settle();
+    const first = resident.executors.get('t1')!;
+    const running = first.update('t1', 'TASK_RUNNING');
+    await c.settle();
+    c.master.tell(c.agent.pid, 'agent.StatusUpdateAck', { framework_id: { value: 'F1' }, task_id: { value: 't1' }, uuid: running });
+    await c.settle();
+    first.exit();
+    resident.executors.clear();
+    await restart(c, { hostLauncher: launcher });
+    expect(resident.spawns.at(-1)?.recovered_tasks?.map((t) => t.task_id.value), 'the Spawn names the tasks to adopt').to.deep.equal(['t1']);
+    const revived = resident.executors.get('t1')!;
+    await c.advance(3_000);
+    c.master.clear();
+    // A uuid of its own: a fake executor's counter starts again, and u1-t1 was the RUNNING's.
+    revived.update('t1', 'TASK_FINISHED', 'finished-t1');
+    await c.settle();
+    expect(c.master.got('agent.StatusUpdate').map((u) => u.status.state), 'no TASK_FAILED for the re-registration timeout').to.deep.equal(['TASK_FINISHED']);
   });
 
   it('resends every unacknowledged update once re-registered', async () => {

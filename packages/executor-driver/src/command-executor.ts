@@ -138,11 +138,10 @@ export class CommandExecutor extends ExecutorDriver {
   private adoptTask(info: TaskInfo): void {
     const id = info.task_id.value;
     const task = this.newTask(info, undefined);
-    const adopt = this.launcher.adopt;
-    if (adopt === undefined) {
+    if (this.launcher.adopt === undefined) {
       return this.taskEnded(task, { state: 'TASK_FAILED', message: 'The task\'s process could not be found again after its agent restarted', reason: 'REASON_EXECUTOR_REREGISTRATION_TIMEOUT' });
     }
-    task.pid = adopt.call(this.launcher, taskKey(this.directory, id), (exit) => this.taskExited(task, exit));
+    task.pid = this.launcher.adopt(taskKey(this.directory, id), (exit) => this.taskExited(task, exit));
   }
 
   /** Each task's state as this executor sees it, for tests and introspection. */

@@ -46,33 +46,39 @@ describe('e2e: an agent process SIGKILLed and restarted', function () {
     return { framework, pid: pid!, agentId: offer.agent_id.value };
   }
 
-  it('keeps its task running: the restarted agent re-registers with the same id, its executor subscribes again, and a kill still reaches the task', async () => {
-    const { framework, pid, agentId } = await runningTask();
-    agentProcess!.kill('SIGKILL');
-    await eventually('the agent process is gone', () => agentProcess!.exitCode !== null || agentProcess!.signalCode !== null);
-    // Down for about a second, as a supervisor would restart it.
-    const downAt = Date.now();
-    await eventually('a second has passed', () => Date.now() - downAt >= 1_000);
-    expect(isAlive(pid)).to.equal(true);
-    agentProcess = startAgent();
-    const lines = (cluster.logger as unknown as { lines: { message: string; fields: Record<string, unknown> }[] }).lines;
-    await eventually('the agent re-registered with its id and its task', () =>
-      lines.some((l) => l.message === 'agent re-registered' && l.fields.agent === agentId && l.fields.tasks === 1), 20_000);
-    expect(cluster.master.process.state.agents.size).to.equal(1);
-    expect(isAlive(pid)).to.equal(true);
-    framework.driver.kill('t1');
-    await framework.waitForState('t1', 'TASK_KILLED', 20_000);
-    await eventually('the task process is gone', () => !isAlive(pid));
-    expect(framework.statesOf('t1')).to.not.include('TASK_LOST');
-    expect(framework.statesOf('t1')).to.not.include('TASK_FAILED');
-    await framework.driver.stop();
-  });
+  for (const placement of ['resident', 'host-process']) {
+    it(`keeps its task running with ${placement} executors: the restarted agent re-registers with the same id, its executor subscribes again, and a kill still reaches the task`, async () => {
+      const flags = ['--executors', placement];
+      const { framework, pid, agentId } = await runningTask(flags);
+      agentProcess!.kill('SIGKILL');
+      await eventually('the agent process is gone', () => agentProcess!.exitCode !== null || agentProcess!.signalCode !== null);
+      // Down for about a second, as a supervisor would restart it.
+      const downAt = Date.now();
+      await eventually('a second has passed', () => Date.now() - downAt >= 1_000);
+      expect(isAlive(pid)).to.equal(true);
+      agentProcess = startAgent(flags);
+      const lines = (cluster.logger as unknown as { lines: { message: string; fields: Record<string, unknown> }[] }).lines;
+      await eventually('the agent re-registered with its id and its task', () =>
+        lines.some((l) => l.message === 'agent re-registered' && l.fields.agent === agentId && l.fields.tasks === 1), 20_000);
+      expect(cluster.master.process.state.agents.size).to.equal(1);
+      expect(isAlive(pid)).to.equal(true);
+      framework.driver.kill('t1');
+      await framework.waitForState('t1', 'TASK_KILLED', 20_000);
+      await eventually('the task process is gone', () => !isAlive(pid));
+      expect(framework.statesOf('t1')).to.not.include('TASK_LOST');
+      expect(framework.statesOf('t1')).to.not.include('TASK_FAILED');
+      await framework.driver.stop();
+    });
+  }
 
-  it('kills its task when the agent does not come back within the executors\' recovery timeout', async () => {
-    const { framework, pid } = await runningTask(['--recovery-timeout', '1500']);
-    agentProcess!.kill('SIGKILL');
-    // The executor notices the agent's node gone (~3 s of missed heartbeats), waits 1.5 s, kills its task.
-    await eventually('the task process is gone', () => !isAlive(pid), 20_000);
-    await framework.driver.stop();
-  });
+  for (const placement of ['resident', 'host-process']) {
+    it(`kills its task when the agent does not come back within the recovery timeout (${placement} executors)`, async () => {
+      const { framework, pid } = await runningTask(['--recovery-timeout', '1500', '--executors', placement]);
+      agentProcess!.kill('SIGKILL');
+      // A host's executor notices the agent's node gone (~3 s of missed heartbeats), waits 1.5 s and
+      // kills its task; the agent's own spawner sees its socket close and waits 1.5 s.
+      await eventually('the task process is gone', () => !isAlive(pid), 20_000);
+      await framework.driver.stop();
+    });
+  }
 });

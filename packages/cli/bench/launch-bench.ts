@@ -5,7 +5,7 @@
  * of spawning 1,000 /bin/true processes from Node in the same run, each the median of three
  * rounds, each measured in a fresh Node process. `--quick`: 200 tasks, one round.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,12 @@ import { startAgentService, startMasterService, type Service } from '../src/serv
 import { treeCpuMs } from './tree-cpu.js';
 
 const quick = process.argv.includes('--quick');
+/**
+ * `--agents-apart`: each agent a `tessera agent` OS process of its own, as operators deploy them,
+ * instead of all four in the bench's process with the master (as `tessera local`).
+ */
+const agentsApart = process.argv.includes('--agents-apart');
+const TESSERA = fileURLToPath(new URL('../../bin/tessera.js', import.meta.url));
 const TASKS = quick ? 200 : 1_000;
 const AGENTS = 4;
 const ROUNDS = quick ? 1 : 3;
@@ -67,8 +73,15 @@ async function clusterRate(): Promise<PartResult> {
   const logger = memoryLogger();
   const workDir = mkdtempSync(path.join(benchRoot, 'round-'));
   const services: Service<unknown>[] = [await startMasterService(network, logger, { allocationIntervalMs: 100 })];
+  const agentProcesses: ChildProcess[] = [];
   for (let i = 1; i <= AGENTS; i++) {
-    services.push(await startAgentService(network, logger, { node: `agent-${i}`, workDir, hostname: `agent-${i}`, resources: 'cpus:16;mem:65536;disk:1000' }));
+    const agent = { node: `agent-${i}`, workDir, hostname: `agent-${i}`, resources: 'cpus:16;mem:65536;disk:1000' };
+    if (!agentsApart) {
+      services.push(await startAgentService(network, logger, agent));
+      continue;
+    }
+    agentProcesses.push(spawn(process.execPath, [TESSERA, 'agent', '--nats', nats.url, '--cluster', network.cluster,
+      '--master', 'master@master', '--work-dir', path.join(workDir, agent.node), '--hostname', agent.hostname, '--resources', agent.resources, '--http-port', '0', '--log-level', 'warn'], { stdio: 'ignore' }));
   }
   // Agents register after a random back-off of up to 1 s (as Mesos's): start once all have.
   const master = services[0]!.process as Master;
@@ -90,6 +103,10 @@ async function clusterRate(): Promise<PartResult> {
       console.error(`  NATS ${name}: ${((counts.in - was.in) / TASKS).toFixed(1)} published, ${((counts.out - was.out) / TASKS).toFixed(1)} received per task`);
     }
   }
+  await Promise.all(agentProcesses.map((child) => new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  })));
   for (const service of services.reverse()) await service.stop();
   await nats.stop();
   const reasons = new Map<string, number>();
@@ -116,7 +133,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 /** Runs one part of the bench in a fresh Node process and returns what it printed last. */
 function runPart(part: 'floor' | 'cluster'): Promise<PartResult> {
   return new Promise((resolve, reject) => {
-    const args = [fileURLToPath(import.meta.url), '--part', part, '--root', benchRoot, ...(quick ? ['--quick'] : [])];
+    const args = [fileURLToPath(import.meta.url), '--part', part, '--root', benchRoot, ...(quick ? ['--quick'] : []), ...(agentsApart ? ['--agents-apart'] : [])];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });

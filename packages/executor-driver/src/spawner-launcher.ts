@@ -1,4 +1,4 @@
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -154,16 +154,21 @@ export class SpawnerLauncher implements TaskLauncher {
   }
 
   private forkChild(): Channel {
-    const nofile = this.options.nofile;
-    // The limit is set once here, by the one shell this spawner costs, and inherited by every task.
-    const child = nofile === undefined
-      ? fork(SPAWNER_MAIN, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [] })
-      : spawn('/bin/sh', ['-c', `ulimit -n ${nofile} && exec "$0" "$@"`, process.execPath, SPAWNER_MAIN], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const [file, args] = this.command();
+    const child = spawn(file, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.spawnerOsPid = child.pid;
     const channel: Channel = { send: (request) => child.send(request), close: () => child.disconnect() };
     child.on('message', this.onReply);
     child.on('exit', (code, signal) => this.onLost(channel, signal ?? `code ${code}`));
     return channel;
+  }
+
+  /** The spawner's command line: Node on spawner-main, or a shell that sets the nofile limit first. */
+  private command(): [string, string[]] {
+    const nofile = this.options.nofile;
+    // The limit is set once here, by the one shell this spawner costs, and inherited by every task.
+    if (nofile === undefined) return [process.execPath, [SPAWNER_MAIN]];
+    return ['/bin/sh', ['-c', `ulimit -n ${nofile} && exec "$0" "$@"`, process.execPath, SPAWNER_MAIN]];
   }
 
   /** Connects to the spawner on `name`, starting one when none listens; sends wait until connected. */
@@ -217,17 +222,14 @@ export class SpawnerLauncher implements TaskLauncher {
 
   /** A spawner of its own session, so that it outlives this process and any signal to its group. */
   private startDaemon(name: string): void {
-    const nofile = this.options.nofile;
     const env = {
       ...process.env,
       ...this.options.env,
       TESSERA_SPAWNER_SOCKET: name,
       ...(this.options.abandonMs === undefined ? {} : { TESSERA_SPAWNER_ABANDON_MS: String(this.options.abandonMs) }),
     };
-    const options = { detached: true, stdio: 'ignore' as const, env };
-    const child = nofile === undefined
-      ? spawn(process.execPath, [SPAWNER_MAIN], options)
-      : spawn('/bin/sh', ['-c', `ulimit -n ${nofile} && exec "$0" "$@"`, process.execPath, SPAWNER_MAIN], options);
+    const [file, args] = this.command();
+    const child = spawn(file, args, { detached: true, stdio: 'ignore', env });
     this.spawnerOsPid = child.pid;
     child.unref();
   }

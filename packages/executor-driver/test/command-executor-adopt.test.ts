@@ -1,8 +1,7 @@
 import { expect } from 'chai';
-import { ManualClock, MemoryNetwork, Random, Runtime, memoryLogger } from '@tessera/process';
-import { CommandExecutor } from '../src/command-executor.js';
 import type { TaskExit, TaskLauncher } from '../src/task-launcher.js';
-import { commandTask, FakeAgent } from './fake-agent.js';
+import { commandTask } from './fake-agent.js';
+import { manualExecutor } from './manual-executor.js';
 import { FakeLauncher } from './support.js';
 
 /** A FakeLauncher whose tasks a revived executor can adopt by key; the test ends them. */
@@ -17,19 +16,7 @@ class AdoptingLauncher extends FakeLauncher {
 }
 
 /** A command executor revived on `recovered` tasks (as after its agent's restart), on a manual clock. */
-async function revived(launcher: TaskLauncher, recovered = [commandTask('t1', 'sleep 600')]) {
-  const clock = new ManualClock();
-  const network = new MemoryNetwork();
-  const logger = memoryLogger();
-  const agentRuntime = await Runtime.create({ transport: network.transport('agent-node'), clock, logger, random: new Random(1) });
-  const executorRuntime = await Runtime.create({ transport: network.transport('executor-node'), clock, logger, random: new Random(2) });
-  const agent = agentRuntime.spawn(new FakeAgent('agent'));
-  const executor = executorRuntime.spawn(new CommandExecutor({
-    agent: agent.pid, frameworkId: 'f1', executorId: 'e1', directory: '/sandbox', launcher, recoveredTasks: recovered,
-  }));
-  await clock.settle();
-  return { clock, agent, executor };
-}
+const revived = (launcher: TaskLauncher, recovered = [commandTask('t1', 'sleep 600')]) => manualExecutor({ launcher, recoveredTasks: recovered });
 
 describe('CommandExecutor revived on the tasks of its previous incarnation', () => {
   it('adopts each task by its key, launches nothing, and reports only how it ends', async () => {

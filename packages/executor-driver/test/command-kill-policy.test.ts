@@ -1,34 +1,13 @@
 import { expect } from 'chai';
-import { ManualClock, MemoryNetwork, Random, Runtime, memoryLogger } from '@tessera/process';
-import { CommandExecutor, type CommandExecutorOptions } from '../src/command-executor.js';
-import { commandTask, FakeAgent } from './fake-agent.js';
-import { FakeLauncher } from './support.js';
+import { commandTask } from './fake-agent.js';
+import { manualExecutor, type ManualExecutorOptions } from './manual-executor.js';
+import type { FakeLauncher } from './support.js';
 
 const ms = (n: number) => ({ grace_period: { nanoseconds: n * 1_000_000 } });
 
-/**
- * A command executor on a manual clock whose tasks are fakes: the test decides when they exit.
- * The framework has `capabilities` (by default TASK_KILLING_STATE).
- */
-async function setup(options: Partial<CommandExecutorOptions> = {}, capabilities?: string[]) {
-  const clock = new ManualClock();
-  const network = new MemoryNetwork();
-  const logger = memoryLogger();
-  const agentRuntime = await Runtime.create({ transport: network.transport('agent-node'), clock, logger, random: new Random(1) });
-  const executorRuntime = await Runtime.create({ transport: network.transport('executor-node'), clock, logger, random: new Random(2) });
-  const agent = agentRuntime.spawn(new FakeAgent('agent'));
-  if (capabilities !== undefined) agent.frameworkCapabilities = capabilities;
-  const launcher = new FakeLauncher();
-  const executor = executorRuntime.spawn(new CommandExecutor({
-    agent: agent.pid, frameworkId: 'f1', executorId: 'e1', directory: '/sandbox', launcher, ...options,
-  }));
-  await clock.settle();
-  const after = async (n: number): Promise<void> => {
-    clock.advance(n);
-    await clock.settle();
-  };
-  return { clock, agent, executor, executorRuntime, launcher, after };
-}
+/** A command executor on a manual clock whose tasks are fakes; the framework has `capabilities` (default TASK_KILLING_STATE). */
+const setup = (options: ManualExecutorOptions<FakeLauncher> = {}, capabilities?: string[]) =>
+  manualExecutor({ ...options, ...(capabilities === undefined ? {} : { capabilities }) });
 
 describe('CommandExecutor kill policy (manual clock, fake processes)', () => {
   it('escalates to SIGKILL after the default 3 s grace period', async () => {

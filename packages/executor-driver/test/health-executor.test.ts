@@ -1,26 +1,12 @@
 import { expect } from 'chai';
-import { ManualClock, MemoryNetwork, Random, Runtime, memoryLogger } from '@tessera/process';
 import type { HealthCheck, TaskInfo } from '@tessera/protocol';
-import { CommandExecutor, type CommandExecutorOptions } from '../src/command-executor.js';
-import { commandTask, FakeAgent } from './fake-agent.js';
-import { FakeLauncher } from './support.js';
+import { commandTask } from './fake-agent.js';
+import { manualExecutor, type ManualExecutorOptions } from './manual-executor.js';
+import type { FakeLauncher } from './support.js';
 
 /** A command executor on a manual clock whose tasks and COMMAND checks are fakes the test ends. */
-async function setup(capabilities: string[] = ['TASK_KILLING_STATE'], options: Partial<CommandExecutorOptions> = {}) {
-  const clock = new ManualClock();
-  const network = new MemoryNetwork();
-  const logger = memoryLogger();
-  const agentRuntime = await Runtime.create({ transport: network.transport('agent-node'), clock, logger, random: new Random(1) });
-  const executorRuntime = await Runtime.create({ transport: network.transport('executor-node'), clock, logger, random: new Random(2) });
-  const agent = agentRuntime.spawn(new FakeAgent('agent'));
-  agent.frameworkCapabilities = capabilities;
-  const launcher = new FakeLauncher();
-  const executor = executorRuntime.spawn(new CommandExecutor({ agent: agent.pid, frameworkId: 'f1', executorId: 'e1', directory: '/sandbox', launcher, ...options }));
-  await clock.settle();
-  const after = async (ms: number): Promise<void> => {
-    clock.advance(ms);
-    await clock.settle();
-  };
+async function setup(capabilities: string[] = ['TASK_KILLING_STATE'], options: ManualExecutorOptions<FakeLauncher> = {}) {
+  const { clock, agent, executor, launcher, after } = await manualExecutor({ ...options, capabilities });
   /** The launches of COMMAND checks (the task itself is launched first, with the same MESOS_TASK_ID). */
   const checks = () => launcher.launched.filter((l) => l.spec.args.some((a) => a.includes('check-health')));
   /** Ends the latest check run with `code`. */

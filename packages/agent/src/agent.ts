@@ -160,6 +160,7 @@ export class Agent extends Process {
       ask: this.ask.bind(this),
       delay: this.delay.bind(this),
       whenSettled: this.whenSettled.bind(this),
+      whenIoDone: this.whenIoDone.bind(this),
       link: this.link.bind(this),
       unlink: this.unlink.bind(this),
       live: () => !this.finished,
@@ -879,6 +880,8 @@ export class Agent extends Process {
       if (this.state.runs().length === 0) this.whenAllGone!();
       await gone;
       await this.options.hostLauncher.shutdown().catch((e: Error) => this.logger.log('error', `stopping the executor hosts failed: ${e.message}`));
+      // Nothing is left to recover: no container, nor the cgroups root, outlives the agent.
+      await this.containerizer.close();
     }
     if (!this.finished) this.terminate();
   }

@@ -31,6 +31,8 @@ export interface SupervisorPort {
   delay(ms: number, fn: () => void): Timer;
   /** Runs `fn` in the agent's mailbox once `promise` settles (dropped once the agent is gone). */
   whenSettled<T>(promise: Promise<T>, fn: (outcome: { ok: true; value: T } | { ok: false; error: Error }) => void): void;
+  /** As whenSettled, for local file system work that ends by itself (a test's settle waits for it). */
+  whenIoDone<T>(promise: Promise<T>, fn: (outcome: { ok: true; value: T } | { ok: false; error: Error }) => void): void;
   link(pid: UPID): void;
   unlink(pid: UPID): void;
   /** False once the agent has terminated: a late callback must not act. */
@@ -86,52 +88,50 @@ export class ExecutorSupervisor {
   }
 
   /**
-   * Creates the run's sandbox, fetches into it what `launch` needs, and starts its executor,
-   * which has the registration timeout to subscribe. The timeout counts the fetch, as in Mesos,
-   * so a fetch that stalls ends the run too.
+   * Creates the run's sandbox, fetches into it what `launch` needs, prepares its container and
+   * starts its executor, which has the registration timeout to subscribe. The timeout counts the
+   * fetch, as in Mesos, so a fetch that stalls ends the run too. Each step runs off the agent's
+   * loop and goes on in its mailbox; a run that ended meanwhile (killed, shut down, timed out)
+   * goes no further.
    */
   boot(run: ExecutorRun, agentId: string, launch: Launch): void {
-    try {
-      createSandbox(run.directory);
-    } catch (e) {
-      this.terminations.set(run, { reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: `Failed to create the sandbox ${run.directory}: ${(e as Error).message}` });
-      this.terminated(run, -1, 'never started');
-      return;
-    }
     this.registrationTimers.set(run, this.port.delay(this.settings.registrationTimeoutMs, () => {
       if (!this.current(run) || run.phase !== 'launching') return;
       this.destroy(run, { reason: 'REASON_EXECUTOR_REGISTRATION_TIMEOUT', message: `Executor did not register within ${this.settings.registrationTimeoutMs} ms` });
     }));
-    const abort = new AbortController();
-    const fetching = this.settings.fetcher?.fetch({ run, launch, agentId }, abort.signal);
-    if (fetching === undefined) {
-      this.start(run, agentId);
-      return;
-    }
-    this.fetches.set(run, abort);
-    this.port.whenSettled(fetching, (outcome) => {
-      this.fetches.delete(run);
-      // Killed, shut down or timed out while fetching: the run has ended, and nothing starts.
-      if (!this.current(run) || run.phase === 'terminating') return;
-      if (!outcome.ok) {
-        this.destroy(run, { reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: `Failed to launch container: ${outcome.error.message}` });
+    this.next(run, createSandbox(run.directory), `Failed to create the sandbox ${run.directory}`, true, () => {
+      const abort = new AbortController();
+      const fetching = this.settings.fetcher?.fetch({ run, launch, agentId }, abort.signal);
+      if (fetching === undefined) {
+        this.start(run, agentId);
         return;
       }
-      this.start(run, agentId);
+      this.fetches.set(run, abort);
+      this.next(run, fetching, 'Failed to launch container', false, () => this.start(run, agentId), () => this.fetches.delete(run));
     });
   }
 
   /** Prepares the run's container, then starts its executor inside it. */
   private start(run: ExecutorRun, agentId: string): void {
-    let plan: LaunchPlan;
-    try {
-      plan = this.settings.containerizer.prepare(this.containerSpec(run));
-    } catch (e) {
-      this.destroy(run, { reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: `Failed to launch container: ${(e as Error).message}` });
-      return;
-    }
-    if (run.kind === 'custom') this.startProcess(run, agentId, plan);
-    else void this.spawnHosted(run, agentId, plan);
+    this.next(run, this.settings.containerizer.prepare(this.containerSpec(run)), 'Failed to launch container', true, (plan) => {
+      if (run.kind === 'custom') this.startProcess(run, agentId, plan);
+      else void this.spawnHosted(run, agentId, plan);
+    });
+  }
+
+  /**
+   * Goes on with a run's launch once `step` has settled, in the agent's mailbox: `then` with its
+   * value, or the run destroyed with REASON_CONTAINER_LAUNCH_FAILED when it failed. A run that
+   * ended meanwhile goes no further (its container's destroy waits for a preparation in flight).
+   * `io`: the step is local file system work (not a fetch, which may wait on the network).
+   */
+  private next<T>(run: ExecutorRun, step: Promise<T>, failure: string, io: boolean, then: (value: T) => void, settled?: () => void): void {
+    (io ? this.port.whenIoDone : this.port.whenSettled)(step, (outcome) => {
+      settled?.();
+      if (!this.current(run) || run.phase === 'terminating') return;
+      if (outcome.ok) then(outcome.value);
+      else this.destroy(run, { reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: `${failure}: ${outcome.error.message}` });
+    });
   }
 
   /**
@@ -291,16 +291,13 @@ export class ExecutorSupervisor {
   revive(run: ExecutorRun, agentId: string): boolean {
     if (run.kind === 'custom' || run.pid === undefined || nodeOf(run.pid) !== nodeOf(this.port.pid)) return false;
     const recovered = this.state.liveTasks(run).filter((t) => !t.queued).map((t) => t.info);
-    let plan: LaunchPlan;
-    try {
-      // Its container is there already; the plan is only for tasks it may launch from now on.
-      plan = this.settings.containerizer.prepare(this.containerSpec(run));
-    } catch (e) {
-      this.port.logger.log('warn', `could not prepare container ${run.runId} again: ${(e as Error).message}`, { executor: run.executorId });
-      plan = {};
-    }
     this.port.logger.log('info', `reviving executor ${run.executorId} on ${recovered.length} running tasks`, { framework: run.frameworkId, executor: run.executorId });
-    void this.spawnHosted(run, agentId, plan, recovered);
+    // Its container is there already; the plan is only for tasks it may launch from now on.
+    this.port.whenIoDone(this.settings.containerizer.prepare(this.containerSpec(run)), (outcome) => {
+      if (!this.current(run)) return;
+      if (!outcome.ok) this.port.logger.log('warn', `could not prepare container ${run.runId} again: ${outcome.error.message}`, { executor: run.executorId });
+      void this.spawnHosted(run, agentId, outcome.ok ? outcome.value : {}, recovered);
+    });
     return true;
   }
 

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { SpawnerLauncher, type TaskExit } from '@tessera/executor-driver';
 import { OsExecutorProcessLauncher, containerLaunch, readKeyed, type ContainerSpec, type Containerizer } from '../src/index.js';
-import { cgroupDir, containerizer, processesWith, removeTestRoot, requireHost, spec } from './isolation-support.js';
+import { TEST_ROOT, cgroupDir, containerizer, host, processesWith, removeTestRoot, requireHost, spec } from './isolation-support.js';
 import { eventually, tempDir } from './os-support.js';
 
 // The isolators on real processes: a containerizer prepares a container, a spawner starts a
@@ -28,8 +28,8 @@ describe('isolation: cgroups, freezer and namespaces with real processes', funct
   });
 
   /** Prepares a container and starts `script` in it; resolves with its exit. */
-  function start(c: Containerizer, s: ContainerSpec, script: string): { exited: Promise<TaskExit>; pid: number | undefined } {
-    const plan = c.prepare(s);
+  async function start(c: Containerizer, s: ContainerSpec, script: string): Promise<{ exited: Promise<TaskExit>; pid: number | undefined }> {
+    const plan = await c.prepare(s);
     made.push({ c, spec: s });
     let exited!: (exit: TaskExit) => void;
     const promise = new Promise<TaskExit>((resolve) => { exited = resolve; });
@@ -45,7 +45,7 @@ describe('isolation: cgroups, freezer and namespaces with real processes', funct
     const c = containerizer('cgroups/mem');
     const s = spec(sandbox, 0.5, 64);
     // tail keeps the whole newline-free stream in memory: 300 MB against a 64 MB limit.
-    const exit = await start(c, s, 'head -c 300M /dev/zero | tail').exited;
+    const exit = await (await start(c, s, 'head -c 300M /dev/zero | tail')).exited;
     expect(exit).to.deep.equal({ code: 137, signal: null });
     expect(Number(readFileSync(path.join(cgroupDir('memory', s.containerId), 'memory.limit_in_bytes'), 'utf8'))).to.equal(64 * 1024 * 1024);
     const limitation = c.limitation(s);
@@ -57,7 +57,7 @@ describe('isolation: cgroups, freezer and namespaces with real processes', funct
     requireHost(this, 'cgroups/memory');
     const c = containerizer('cgroups/mem');
     const s = spec(sandbox, 0.5, 64);
-    const task = start(c, s, 'head -c 8M /dev/zero | tail; sleep 30');
+    const task = await start(c, s, 'head -c 8M /dev/zero | tail; sleep 30');
     await eventually('the task holds memory', () => (c.usage(s).mem_total_bytes ?? 0) > 0);
     expect(c.usage(s).mem_limit_bytes).to.equal(64 * 1024 * 1024);
     expect(c.limitation(s)).to.equal(undefined);
@@ -69,7 +69,7 @@ describe('isolation: cgroups, freezer and namespaces with real processes', funct
     requireHost(this, 'cgroups/cpu', 'cgroups/cpuacct');
     const c = containerizer('cgroups/cpu');
     const s = spec(sandbox, 0.25, 64);
-    const task = start(c, s, 'while :; do :; done');
+    const task = await start(c, s, 'while :; do :; done');
     const acct = cgroupDir('cpuacct', s.containerId);
     const cpu = cgroupDir('cpu', s.containerId);
     // Measured from the first tick the task runs, over 3 s of wall time.
@@ -94,7 +94,7 @@ describe('isolation: cgroups, freezer and namespaces with real processes', funct
     requireHost(this, 'cgroups/pids', 'cgroups/freezer');
     const c = containerizer('cgroups/pids', { pidsLimit: 40 });
     const s = spec(sandbox, 0.5, 64);
-    start(c, s, 'bomb() { bomb | bomb & }; bomb; sleep 600');
+    await start(c, s, 'bomb() { bomb | bomb & }; bomb; sleep 600');
     const pids = cgroupDir('pids', s.containerId);
     await eventually('forks refused at the limit', () => (readKeyed(pids, 'pids.events').get('max') ?? 0) > 20);
     expect(Number(readFileSync(path.join(pids, 'pids.current'), 'utf8'))).to.be.at.most(40);
@@ -109,7 +109,7 @@ describe('isolation: cgroups, freezer and namespaces with real processes', funct
     expect(c.launcher).to.equal('linux');
     const s = spec(sandbox, 0.5, 64);
     const marker = `tessera-daemon-${process.pid}`;
-    const task = start(c, s, `setsid sh -c 'sleep 600; : ${marker}' & setsid sh -c 'sleep 600; : ${marker}' & sleep 600; : ${marker}`);
+    const task = await start(c, s, `setsid sh -c 'sleep 600; : ${marker}' & setsid sh -c 'sleep 600; : ${marker}' & sleep 600; : ${marker}`);
     // Both daemons detached: `setsid` has made its session and exec'd their shell.
     await eventually('both daemons run in sessions of their own', () => processesWith(marker).filter((pid) => cmdline(pid).startsWith('sh\0')).length === 2);
     // The task's own group dies as the executor kills it; the setsid daemons are not in it.
@@ -127,8 +127,8 @@ describe('isolation: cgroups, freezer and namespaces with real processes', funct
     const kept = spec(sandbox, 0.5, 64);
     const orphan = spec(sandbox, 0.5, 64);
     const marker = `tessera-orphan-${process.pid}`;
-    const keptTask = start(c, kept, `sleep 600; : ${marker}-kept`);
-    start(c, orphan, `sleep 600; : ${marker}-orphan`);
+    const keptTask = await start(c, kept, `sleep 600; : ${marker}-kept`);
+    await start(c, orphan, `sleep 600; : ${marker}-orphan`);
     await eventually('both run', () => processesWith(marker).length === 2);
     expect(await c.recover(new Set([kept.containerId]))).to.deep.equal([orphan.containerId]);
     expect(processesWith(`${marker}-orphan`)).to.deep.equal([]);
@@ -143,7 +143,7 @@ describe('isolation: cgroups, freezer and namespaces with real processes', funct
     requireHost(this, 'cgroups/pids', 'cgroups/freezer');
     const c = containerizer('cgroups/pids');
     const s = spec(sandbox, 0.5, 64);
-    const plan = c.prepare(s);
+    const plan = await c.prepare(s);
     made.push({ c, spec: s });
     const executor = new OsExecutorProcessLauncher().launch({
       command: { value: 'cat /proc/self/cgroup; echo "$(ulimit -n)"' }, environment: { PATH: process.env.PATH ?? '/usr/bin:/bin' }, directory: sandbox,
@@ -161,11 +161,11 @@ describe('isolation: cgroups, freezer and namespaces with real processes', funct
     requireHost(this, 'unshare');
     const c = containerizer('namespaces/pid');
     const marker = `tessera-neighbour-${process.pid}`;
-    const neighbour = start(c, spec(sandbox, 0.5, 64), `sleep 600; : ${marker}`);
+    const neighbour = await start(c, spec(sandbox, 0.5, 64), `sleep 600; : ${marker}`);
     await eventually('the neighbour runs', () => processesWith(marker).length > 0);
     const hostPid = processesWith(marker)[0]!;
     const other = spec(tempDir('tessera-isolation-'), 0.5, 64);
-    const exit = await start(c, other, `echo $$; ls /proc | grep -c '^[0-9]'; kill -0 ${hostPid} 2>/dev/null && echo signalled || echo cannot-signal`).exited;
+    const exit = await (await start(c, other, `echo $$; ls /proc | grep -c '^[0-9]'; kill -0 ${hostPid} 2>/dev/null && echo signalled || echo cannot-signal`)).exited;
     expect(exit).to.deep.equal({ code: 0, signal: null });
     const [pid, count, signalled] = readFileSync(path.join(other.directory, 'stdout'), 'utf8').trim().split('\n');
     expect(pid).to.equal('1');
@@ -181,11 +181,26 @@ describe('isolation: cgroups, freezer and namespaces with real processes', funct
     const c = containerizer('filesystem/linux');
     const s = spec(sandbox, 0.5, 64);
     const marker = `tessera-fs-${process.pid}`;
-    const exit = await start(c, s, `echo x > /tmp/${marker} && touch /usr/${marker} 2>/dev/null; echo kept > kept`).exited;
+    const exit = await (await start(c, s, `echo x > /tmp/${marker} && touch /usr/${marker} 2>/dev/null; echo kept > kept`)).exited;
     expect(exit).to.deep.equal({ code: 0, signal: null });
     expect(existsSync(`/tmp/${marker}`)).to.equal(false);
     expect(existsSync(`/usr/${marker}`)).to.equal(false);
     expect(readFileSync(path.join(sandbox, 'kept'), 'utf8')).to.equal('kept\n');
+  });
+
+  it('closes after the destroys in flight, leaving neither container nor cgroups root in any hierarchy', async function () {
+    requireHost(this, 'cgroups/memory', 'cgroups/cpu', 'cgroups/pids', 'cgroups/freezer');
+    const root = `${TEST_ROOT}/closing`;
+    const c = containerizer('cgroups/cpu,cgroups/mem,cgroups/pids', {}, root);
+    const s = spec(sandbox, 0.5, 64);
+    const exit = await (await start(c, s, 'exit 0')).exited;
+    expect(exit).to.deep.equal({ code: 0, signal: null });
+    void c.destroy(s);
+    await c.close();
+    for (const controller of ['memory', 'cpu', 'cpuacct', 'pids', 'freezer'] as const) {
+      const h = host.cgroups[controller]!;
+      expect(existsSync(path.join(h.mount, h.own, root)), controller).to.equal(false);
+    }
   });
 });
 

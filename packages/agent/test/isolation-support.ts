@@ -24,11 +24,11 @@ export function requireHost(context: Mocha.Context, ...features: string[]): void
 
 export const settings: IsolationSettings = { pidsLimit: 4096, rlimitNofile: 1024, rlimitCpuSeconds: undefined, enforceMemoryRlimit: true, enableCfs: true };
 
-/** A containerizer with real isolators under the test root, on real timers. */
-export function containerizer(isolation: string, overrides: Partial<IsolationSettings> = {}): Containerizer {
+/** A containerizer with real isolators under the test root (or `root` in it), on real timers. */
+export function containerizer(isolation: string, overrides: Partial<IsolationSettings> = {}, root = TEST_ROOT): Containerizer {
   return buildContainerizer({
     isolation,
-    cgroupsRoot: TEST_ROOT,
+    cgroupsRoot: root,
     settings: { ...settings, ...overrides },
     host,
     pause: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

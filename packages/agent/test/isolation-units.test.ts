@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { memoryLogger } from '@tessera/process';
 import {
+  Containerizer,
   buildContainerizer,
   containerLaunch,
   cpuControls,
@@ -11,7 +12,10 @@ import {
   parseIsolation,
   parseProcCgroup,
   rlimitsProblem,
+  type ContainerSpec,
   type HostCapabilities,
+  type Isolator,
+  type LaunchPlan,
 } from '../src/index.js';
 import { settings } from './isolation-support.js';
 
@@ -113,9 +117,46 @@ describe('isolation: host detection, choice of isolators, limits (pure)', () => 
     expect(containerLaunch(mergePlans([]))).to.deep.equal({});
   });
 
-  it('gives every container the agent\'s nofile, and posix/mem\'s RLIMIT_DATA without a memory cgroup', () => {
+  it('gives every container the agent\'s nofile, and posix/mem\'s RLIMIT_DATA without a memory cgroup', async () => {
     const { containerizer } = build('posix/mem', bareHost, 'posix');
-    const plan = containerizer.prepare({ containerId: 'c', frameworkId: 'f', executorId: 'e', directory: '/d', resources: [{ name: 'mem', type: 'SCALAR', scalar: { value: 2 } }] });
+    const plan = await containerizer.prepare({ containerId: 'c', frameworkId: 'f', executorId: 'e', directory: '/d', resources: [{ name: 'mem', type: 'SCALAR', scalar: { value: 2 } }] });
     expect(plan).to.deep.equal({ rlimits: [{ type: 'RLMT_NOFILE', soft: 1024, hard: 1024 }, { type: 'RLMT_DATA', soft: 2 * 1024 * 1024, hard: 2 * 1024 * 1024 }] });
+  });
+
+  it('runs the isolators\' preparations at once, and a destroy waits for one in flight before cleaning up', async () => {
+    const events: string[] = [];
+    const gates: Array<(plan: LaunchPlan) => void> = [];
+    const gated = (name: string): Isolator => ({
+      name,
+      prepare: () => new Promise<LaunchPlan>((resolve) => { events.push(`prepare ${name}`); gates.push(resolve); }),
+      cleanup: () => { events.push(`cleanup ${name}`); },
+    });
+    const c = new Containerizer({ isolators: [gated('a'), gated('b')], cgroupsRoot: 'r', settings, pause: async () => {}, logger: memoryLogger() });
+    const spec: ContainerSpec = { containerId: 'c', frameworkId: 'f', executorId: 'e', directory: '/d', resources: [] };
+    const prepared = c.prepare(spec);
+    const destroyed = c.destroy(spec);
+    await Promise.resolve();
+    expect(events).to.deep.equal(['prepare a', 'prepare b']);
+    gates[1]!({ cgroups: ['/b'] });
+    gates[0]!({ cgroups: ['/a'] });
+    expect((await prepared).cgroups).to.deep.equal(['/a', '/b']);
+    await destroyed;
+    expect(events.slice(2).sort()).to.deep.equal(['cleanup a', 'cleanup b']);
+  });
+
+  it('rejects a preparation any isolator failed only once every other one has settled', async () => {
+    let settleSlow!: () => void;
+    const slow: Isolator = { name: 'slow', prepare: () => new Promise<LaunchPlan>((resolve) => { settleSlow = () => resolve({}); }), cleanup: () => {} };
+    const failing: Isolator = { name: 'failing', prepare: () => { throw new Error('no room'); }, cleanup: () => {} };
+    const c = new Containerizer({ isolators: [slow, failing], cgroupsRoot: 'r', settings, pause: async () => {}, logger: memoryLogger() });
+    let outcome: string | undefined;
+    const prepared = c.prepare({ containerId: 'c', frameworkId: 'f', executorId: 'e', directory: '/d', resources: [] })
+      .then(() => 'prepared', (e: Error) => e.message)
+      .then((o) => { outcome = o; });
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(outcome).to.equal(undefined);
+    settleSlow();
+    await prepared;
+    expect(outcome).to.equal('no room');
   });
 });

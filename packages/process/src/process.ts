@@ -141,6 +141,14 @@ export abstract class Process {
     ).catch(() => undefined);
   }
 
+  /**
+   * As whenSettled, for local I/O that ends by itself (a file system call off the loop): until it
+   * settles the runtime is not idle, so a test's manual-clock settle waits for it.
+   */
+  protected whenIoDone<T>(promise: Promise<T>, fn: (outcome: { ok: true; value: T } | { ok: false; error: Error }) => void): void {
+    this.whenSettled(this.active().runtime.trackIo(promise), fn);
+  }
+
   /** Spawns another process on this process's node (a child actor, as the master's allocator). */
   protected spawn<P extends Process>(child: P): P {
     return this.active().runtime.spawn(child);

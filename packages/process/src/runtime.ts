@@ -93,6 +93,8 @@ export class Runtime implements Settleable {
   private nextId = 0;
   private runScheduled = false;
   private work = 0;
+  /** Local I/O in flight (trackIo). */
+  private io = 0;
   private stopped = false;
   private readonly runBound = (): void => this.run();
   private readonly postPid: UPID;
@@ -205,13 +207,26 @@ export class Runtime implements Settleable {
     if (this.clock instanceof ManualClock) this.clock.detach(this);
   }
 
+  /**
+   * Counts `promise` as work of this runtime until it settles: local I/O that ends by itself (a
+   * directory made on libuv's threads), which a manual clock's settle waits for as it waits for
+   * messages. Never a promise that only time resolves: settle would wait for it in vain.
+   */
+  trackIo<T>(promise: Promise<T>): Promise<T> {
+    this.io += 1;
+    return promise.finally(() => {
+      this.io -= 1;
+      this.work += 1;
+    });
+  }
+
   /** Resolves when everything sent so far has left this node. */
   flush(): Promise<void> {
     return this.transport.flush();
   }
 
   isIdle(): boolean {
-    if (this.runQueue.length > 0 || this.transport.inFlight() > 0) return false;
+    if (this.runQueue.length > 0 || this.transport.inFlight() > 0 || this.io > 0) return false;
     for (const cell of this.cells.values()) if (cell.queue.length > 0 && !cell.busy) return false;
     return true;
   }

@@ -1,6 +1,6 @@
 import { Resources } from '@tessera/protocol';
 import { containerCgroup, type CgroupHierarchy } from './host-capabilities.js';
-import { destroyCgroup, makeCgroup, readKeyed, writeControl, type Pause } from './cgroups.js';
+import { allSettled, destroyCgroup, makeCgroup, readKeyed, writeControl, type Pause } from './cgroups.js';
 import type { ContainerSpec, ContainerUsage, Isolator, IsolatorContext, LaunchPlan } from './isolator.js';
 
 /** Mesos's CPU_SHARES_PER_CPU and MIN_CPU_SHARES. */
@@ -36,9 +36,9 @@ export class CgroupsCpuIsolator implements Isolator {
     private readonly pause: Pause,
   ) {}
 
-  prepare(spec: ContainerSpec): LaunchPlan {
+  async prepare(spec: ContainerSpec): Promise<LaunchPlan> {
     const dirs = this.dirs(spec);
-    for (const dir of dirs) makeCgroup(dir);
+    await allSettled(dirs.map(makeCgroup));
     // A new cgroup's period is the kernel's default, CFS_PERIOD_US: only the quota is written.
     this.write(spec, false);
     return { cgroups: dirs };
@@ -78,9 +78,7 @@ export class CgroupsCpuIsolator implements Isolator {
   }
 
   async cleanup(spec: ContainerSpec): Promise<void> {
-    for (const dir of this.dirs(spec)) {
-      await destroyCgroup(dir, this.pause);
-    }
+    await allSettled(this.dirs(spec).map((dir) => destroyCgroup(dir, this.pause)));
   }
 
   private cpuDir(spec: ContainerSpec): string {

@@ -24,9 +24,9 @@ export class CgroupsMemIsolator implements Isolator {
 
   constructor(private readonly hierarchy: CgroupHierarchy, private readonly root: string, private readonly pause: Pause) {}
 
-  prepare(spec: ContainerSpec): LaunchPlan {
+  async prepare(spec: ContainerSpec): Promise<LaunchPlan> {
     const dir = this.dir(spec);
-    makeCgroup(dir);
+    await makeCgroup(dir);
     this.limit(dir, memoryLimitBytes(spec), true);
     return { cgroups: [dir] };
   }

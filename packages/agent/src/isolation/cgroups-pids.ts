@@ -19,9 +19,9 @@ export class CgroupsPidsIsolator implements Isolator {
     if (!(Number.isSafeInteger(limit) && limit > 0)) throw new Error(`the pids limit must be a positive integer, got ${limit}`);
   }
 
-  prepare(spec: ContainerSpec): LaunchPlan {
+  async prepare(spec: ContainerSpec): Promise<LaunchPlan> {
     const dir = this.dir(spec);
-    makeCgroup(dir);
+    await makeCgroup(dir);
     writeControl(dir, 'pids.max', this.limit);
     return { cgroups: [dir] };
   }

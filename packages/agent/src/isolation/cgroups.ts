@@ -1,15 +1,29 @@
-import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdir, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 
-// Plain cgroup v1 file operations, synchronous: each is a few microseconds of kernel work on a
-// pseudo-filesystem, cheaper than the promise an async call would cost.
+// Plain cgroup v1 file operations. Reads and writes of control files are synchronous: a few
+// microseconds of kernel work each, cheaper than the promise an async call costs. Making and
+// removing a cgroup is not (30-60 us of kernel work each, five per container): those run on
+// libuv's threads, off the agent's loop.
 
 /** Waits `ms` on the agent's clock (destroys poll the kernel for a few ms at most). */
 export type Pause = (ms: number) => Promise<void>;
 
+/**
+ * Waits for every one of `promises`, then throws the first failure: nothing is left in flight
+ * behind an error (a cgroup made after its container's destroy removed the others would leak).
+ */
+export async function allSettled<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+  const outcomes = await Promise.allSettled(promises);
+  const failed = outcomes.find((o) => o.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return outcomes.map((o) => (o as PromiseFulfilledResult<T>).value);
+}
+
 /** Makes the container's cgroup (and the root above it, once). */
-export function makeCgroup(dir: string): void {
-  mkdirSync(dir, { recursive: true });
+export async function makeCgroup(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
 }
 
 export function writeControl(dir: string, file: string, value: string | number): void {
@@ -76,16 +90,25 @@ export async function freezeAndKill(dir: string, pause: Pause): Promise<void> {
  * did not hold) has them killed first, sweep after sweep, since a fork may race a sweep.
  */
 export async function destroyCgroup(dir: string, pause: Pause): Promise<void> {
+  if (await tryRemoveCgroup(dir)) return;
+  await waitEmpty(dir, pause);
+  await removeCgroup(dir);
+}
+
+/**
+ * Removes a cgroup if it is empty: true when it is gone (or never was), false when processes
+ * hold it (EBUSY).
+ */
+export async function tryRemoveCgroup(dir: string): Promise<boolean> {
   try {
-    rmdirSync(dir);
-    return;
+    await rmdir(dir);
+    return true;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return;
+    if (code === 'ENOENT') return true;
     if (code !== 'EBUSY') throw e;
+    return false;
   }
-  await waitEmpty(dir, pause);
-  removeCgroup(dir);
 }
 
 async function waitEmpty(dir: string, pause: Pause): Promise<void> {
@@ -99,9 +122,9 @@ async function waitEmpty(dir: string, pause: Pause): Promise<void> {
 }
 
 /** Removes an empty cgroup; one already gone is no error. */
-export function removeCgroup(dir: string): void {
+export async function removeCgroup(dir: string): Promise<void> {
   try {
-    rmdirSync(dir);
+    await rmdir(dir);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ContainerLaunch, RLimit } from '@tessera/protocol';
 import type { Logger } from '@tessera/process';
-import { freezeAndKill, makeCgroup, removeCgroup, type Pause } from './cgroups.js';
+import { allSettled, freezeAndKill, makeCgroup, removeCgroup, tryRemoveCgroup, type Pause } from './cgroups.js';
 import { containerCgroup, type CgroupHierarchy } from './host-capabilities.js';
 import type { ContainerSpec, ContainerUsage, Isolator, IsolationSettings, LaunchPlan, Limitation } from './isolator.js';
 import { defaultRlimits } from './posix-isolators.js';
@@ -28,6 +28,10 @@ export interface ContainerizerOptions {
 export class Containerizer {
   readonly isolators: readonly Isolator[];
   private readonly freezer: CgroupHierarchy | undefined;
+  /** Containers being prepared, by id: settles when the preparation has (either way). */
+  private readonly preparing = new Map<string, Promise<void>>();
+  /** Destroys in flight: `close` waits for them. */
+  private readonly destroying = new Set<Promise<void>>();
 
   constructor(private readonly options: ContainerizerOptions) {
     this.isolators = options.isolators;
@@ -40,20 +44,28 @@ export class Containerizer {
   }
 
   /**
-   * Prepares the container before its executor starts: its freezer cgroup, then each isolator's
-   * part; returns how its processes must be started.
-   * @throws when the container cannot be isolated (`destroy` removes what was made).
+   * Prepares the container before its executor starts: its freezer cgroup and each isolator's
+   * part, all at once; resolves to how its processes must be started.
+   * @throws (rejects) when the container cannot be isolated (`destroy` removes what was made).
    */
-  prepare(spec: ContainerSpec): LaunchPlan {
+  prepare(spec: ContainerSpec): Promise<LaunchPlan> {
+    const making = this.make(spec);
+    // A destroy waits for this: a cgroup made after the others were removed would leak.
+    const settled = making.then(() => undefined, () => undefined);
+    this.preparing.set(spec.containerId, settled);
+    void settled.then(() => {
+      if (this.preparing.get(spec.containerId) === settled) this.preparing.delete(spec.containerId);
+    });
+    return making;
+  }
+
+  private async make(spec: ContainerSpec): Promise<LaunchPlan> {
     if (spec.containerType === 'DOCKER') throw new Error('this agent runs no Docker containers (ContainerInfo.type DOCKER); use MESOS');
-    const plans: LaunchPlan[] = [{ rlimits: defaultRlimits(this.options.settings) }];
     const freezer = this.freezerDir(spec);
-    if (freezer !== undefined) {
-      makeCgroup(freezer);
-      plans.push({ cgroups: [freezer] });
-    }
-    for (const isolator of this.isolators) plans.push(isolator.prepare(spec));
-    return mergePlans(plans);
+    const parts: Promise<LaunchPlan>[] = [Promise.resolve({ rlimits: defaultRlimits(this.options.settings) })];
+    if (freezer !== undefined) parts.push(makeCgroup(freezer).then(() => ({ cgroups: [freezer] })));
+    for (const isolator of this.isolators) parts.push((async () => isolator.prepare(spec))());
+    return mergePlans(await allSettled(parts));
   }
 
   /** The container's resources changed. */
@@ -76,11 +88,30 @@ export class Containerizer {
   }
 
   /**
-   * Ends the container: every process of it killed at once (linux launcher), then each
-   * isolator's cleanup, then its freezer cgroup removed. Safe on a container never prepared, or
-   * destroyed already. Each part is tried even when one fails; the first failure is thrown.
+   * Ends the container, once its preparation (if any) has settled: every process of it killed
+   * at once (linux launcher), then every isolator's cleanup, then its freezer cgroup removed.
+   * Safe on a container never prepared, or destroyed already. Each part is tried even when one
+   * fails; the first failure is thrown.
    */
-  async destroy(spec: ContainerSpec): Promise<void> {
+  destroy(spec: ContainerSpec): Promise<void> {
+    const destroying = this.destroyNow(spec);
+    const settled = destroying.then(() => undefined, () => undefined);
+    this.destroying.add(settled);
+    void settled.then(() => this.destroying.delete(settled));
+    return destroying;
+  }
+
+  /**
+   * The agent stops for good, its executors shut down: waits for every destroy in flight, then
+   * removes the agent's cgroups root from each hierarchy (where no container is left in it).
+   */
+  async close(): Promise<void> {
+    while (this.destroying.size > 0) await Promise.all(this.destroying);
+    await Promise.all((this.options.hierarchies ?? []).map((h) => removeCgroup(path.join(h.mount, h.own, this.options.cgroupsRoot)).catch(() => undefined)));
+  }
+
+  private async destroyNow(spec: ContainerSpec): Promise<void> {
+    await this.preparing.get(spec.containerId);
     const failures: Error[] = [];
     const attempt = async (what: string, fn: () => void | Promise<void>): Promise<void> => {
       try {
@@ -90,9 +121,17 @@ export class Containerizer {
       }
     };
     const freezer = this.freezerDir(spec);
-    if (freezer !== undefined) await attempt('freezer', () => freezeAndKill(freezer, this.options.pause));
-    for (const isolator of [...this.isolators].reverse()) await attempt(isolator.name, () => isolator.cleanup(spec));
-    if (freezer !== undefined) await attempt('freezer', () => removeCgroup(freezer));
+    // Usually the container is empty by now (its task ended, its group was killed): then its
+    // freezer cgroup simply goes, and there is nothing to freeze.
+    let freezerLeft = false;
+    if (freezer !== undefined) {
+      await attempt('freezer', async () => {
+        freezerLeft = !(await tryRemoveCgroup(freezer));
+        if (freezerLeft) await freezeAndKill(freezer, this.options.pause);
+      });
+    }
+    await Promise.all(this.isolators.map((isolator) => attempt(isolator.name, () => isolator.cleanup(spec))));
+    if (freezer !== undefined && freezerLeft) await attempt('freezer', () => removeCgroup(freezer));
     if (failures.length > 0) throw new Error(`destroying container ${spec.containerId}: ${failures.map((f) => f.message).join('; ')}`);
   }
 

@@ -78,9 +78,10 @@ export interface Isolator {
   /**
    * Before the container's executor starts: create what the container needs (a cgroup, with its
    * limits written) and say how its processes must be launched.
-   * @throws when the container cannot be isolated; the containerizer cleans up what was prepared.
+   * The containerizer runs every isolator's prepare at once.
+   * @throws (or rejects) when the container cannot be isolated; the containerizer cleans up what was prepared.
    */
-  prepare(spec: ContainerSpec): LaunchPlan;
+  prepare(spec: ContainerSpec): LaunchPlan | Promise<LaunchPlan>;
   /** The container's resources changed (a task joined, or ended in, a running executor). */
   update?(spec: ContainerSpec): void;
   /** What the container uses now, for /monitor/statistics and metrics. */

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { readJsonLines, socketAddress } from './spawner-wire.js';
+import { readJsonLines, socketAddress, TurnWriter } from './spawner-wire.js';
 import type { LaunchSpec, TaskExit, TaskLauncher } from './task-launcher.js';
 
 const SPAWNER_MAIN = fileURLToPath(new URL('./spawner-main.js', import.meta.url));
@@ -174,16 +174,18 @@ export class SpawnerLauncher implements TaskLauncher {
   /** Connects to the spawner on `name`, starting one when none listens; sends wait until connected. */
   private connectSocket(name: string): Channel {
     let socket: net.Socket | undefined;
+    let writer: TurnWriter | undefined;
     let queued: string[] = [];
     let closed = false;
     const channel: Channel = {
       send: (request) => {
         const line = `${JSON.stringify(request)}\n`;
-        if (socket === undefined) queued.push(line);
-        else socket.write(line);
+        if (writer === undefined) queued.push(line);
+        else writer.write(line);
       },
       close: () => {
         closed = true;
+        writer?.flush();
         socket?.end();
       },
     };
@@ -194,6 +196,7 @@ export class SpawnerLauncher implements TaskLauncher {
       candidate.once('connect', () => {
         if (closed) return void candidate.end();
         socket = candidate;
+        writer = new TurnWriter(candidate);
         candidate.write(queued.join(''));
         queued = [];
         this.readReplies(candidate, channel);

@@ -28,7 +28,7 @@ import { closeSync, openSync } from 'node:fs';
 import net from 'node:net';
 import type { ContainerLaunch } from '@tessera/protocol';
 import type { CommandLine } from './command-line.js';
-import { readJsonLines, socketAddress } from './spawner-wire.js';
+import { readJsonLines, socketAddress, TurnWriter } from './spawner-wire.js';
 import { spawnCommand } from './task-launcher.js';
 
 type Id = number | string;
@@ -140,7 +140,8 @@ function serveSocket(name: string): void {
   const server = net.createServer((socket) => {
     // One agent at a time: a newer connection (a restarted agent) takes over.
     clearTimeout(abandon);
-    const write = (reply: Reply): void => { socket.write(`${JSON.stringify(reply)}\n`); };
+    const writer = new TurnWriter(socket);
+    const write = (reply: Reply): void => writer.write(`${JSON.stringify(reply)}\n`);
     send = write;
     readJsonLines(socket, onRequest);
     socket.on('error', () => undefined);

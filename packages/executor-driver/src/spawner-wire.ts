@@ -19,3 +19,25 @@ export function readJsonLines<T>(socket: Socket, fn: (value: T) => void): void {
 export function socketAddress(name: string): string {
   return name.startsWith('@') ? `\0${name.slice(1)}` : name;
 }
+
+/**
+ * Writes lines to a socket once a turn: a turn's messages (the spawns of a batch of launches,
+ * the exits of a batch of tasks) go in one write system call instead of one each.
+ */
+export class TurnWriter {
+  private pending: string[] = [];
+
+  constructor(private readonly socket: Socket) {}
+
+  write(line: string): void {
+    if (this.pending.push(line) === 1) setImmediate(() => this.flush());
+  }
+
+  /** Writes what is gathered now (before the socket is ended). */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    if (!this.socket.destroyed) this.socket.write(text);
+  }
+}

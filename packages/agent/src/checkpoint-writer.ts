@@ -39,8 +39,8 @@ const MIN_COMPACTION_BYTES = 4 * 1024 * 1024;
  * executor runs, tasks, each update taken and each ack) as one line appended to one journal, kept
  * open: a task's launch, updates and end cost a few appends to one file, not a directory of files
  * made and removed. When the journal has grown to several times what is still live, a snapshot
- * of the live state replaces it. Synchronous: an append is a few microseconds, and the order of
- * the agent's events is the order on disk. Not fsynced: a checkpoint survives the agent's death,
+ * of the live state replaces it. Synchronous, gathered per tick (see flush): the order of the
+ * agent's events is the order on disk. Not fsynced: a checkpoint survives the agent's death,
  * not the machine's (after a reboot the agent starts fresh anyway).
  */
 export class CheckpointWriter {
@@ -48,6 +48,10 @@ export class CheckpointWriter {
   private fd: number | undefined;
   private journalBytes = 0;
   private compactAt = MIN_COMPACTION_BYTES;
+  /** Lines appended and not yet written (see flush). */
+  private pending = '';
+  private flushQueued = false;
+  private readonly flushBound = (): void => this.flush();
 
   /**
    * @param recovered what the journal held when the agent started (see readCheckpoint)
@@ -113,8 +117,9 @@ export class CheckpointWriter {
     rmSync(checkpointPaths.agent(this.directory), { force: true });
   }
 
-  /** Closes the journal (the agent stopped). */
+  /** Closes the journal (the agent stopped), written to the last line. */
   close(): void {
+    this.flush();
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
@@ -125,8 +130,25 @@ export class CheckpointWriter {
     if (this.fd === undefined) this.compact();
     const problem = this.live.apply(record);
     if (problem !== undefined) return this.onSkipped(problem);
-    const line = `${JSON.stringify(record)}\n`;
-    this.journalBytes += writeSync(this.fd!, line);
+    this.pending += `${JSON.stringify(record)}\n`;
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      process.nextTick(this.flushBound);
+    }
+  }
+
+  /**
+   * Writes the lines appended so far, in one write. Appends are gathered until the agent's
+   * current work is done (a tick: every message a turn serves, ten or so lines a task), not
+   * until the turn ends: the agent's messages leave at the end of the turn, so no message that
+   * tells of a record leaves before the record is in the file.
+   */
+  flush(): void {
+    this.flushQueued = false;
+    if (this.pending === '' || this.fd === undefined) return;
+    const text = this.pending;
+    this.pending = '';
+    this.journalBytes += writeSync(this.fd, text);
     if (this.journalBytes > this.compactAt) this.compact();
   }
 
@@ -138,6 +160,8 @@ export class CheckpointWriter {
     for (const record of this.live.snapshot()) text += `${JSON.stringify(record)}\n`;
     writeFileSync(`${file}.tmp`, text);
     renameSync(`${file}.tmp`, file);
+    // What waited to be appended is in the snapshot.
+    this.pending = '';
     this.close();
     this.fd = openSync(file, 'a');
     this.journalBytes = Buffer.byteLength(text);

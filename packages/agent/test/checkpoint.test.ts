@@ -21,6 +21,7 @@ describe('checkpoint files', () => {
     writer.update('F1', 't1', status('TASK_RUNNING', 'u1'));
     writer.ack('F1', 't1', 'u1');
     writer.update('F1', 't1', status('TASK_FINISHED', 'u2'));
+    writer.flush();
   });
   afterEach(() => {
     writer.close();
@@ -42,6 +43,7 @@ describe('checkpoint files', () => {
     expect(read.frameworks[0]!.tasks[0]!.records).to.have.length(3);
     const next = new CheckpointWriter(dir, read.frameworks);
     next.ack('F1', 't1', 'u2');
+    next.flush();
     expect(readCheckpoint(dir).frameworks[0]!.tasks[0]!.records).to.deep.equal([
       { update: status('TASK_RUNNING', 'u1') }, { ack: 'u1' }, { update: status('TASK_FINISHED', 'u2') }, { ack: 'u2' },
     ]);
@@ -64,6 +66,7 @@ describe('checkpoint files', () => {
     const skipped: string[] = [];
     const other = new CheckpointWriter(dir, readCheckpoint(dir).frameworks, (problem) => skipped.push(problem));
     other.ack('F1', 'nope', 'u9');
+    other.flush();
     expect(skipped).to.deep.equal(['task nope of framework F1 was never checkpointed']);
     expect(readCheckpoint(dir).frameworks[0]!.tasks).to.have.length(1);
     other.close();
@@ -75,6 +78,7 @@ describe('checkpoint files', () => {
       writer.task('F1', { info: { ...fat, task_id: { value: `big-${i}` } }, executor_id: 't1', executor_kind: 'command' });
       writer.removeTask('F1', `big-${i}`);
     }
+    writer.flush();
     // 60 tasks of 100 kB each went through: past 4 MiB the journal was rewritten with only what lives.
     expect(statSync(checkpointPaths.journal(dir)).size).to.be.below(2 * 1024 * 1024);
     const read = readCheckpoint(dir);
@@ -85,9 +89,21 @@ describe('checkpoint files', () => {
   it('forgets removed tasks, executors and frameworks', () => {
     writer.removeTask('F1', 't1');
     writer.removeExecutor('F1', 't1');
+    writer.flush();
     expect(readCheckpoint(dir).frameworks[0]).to.deep.include({ executors: [], tasks: [] });
     writer.removeFramework('F1');
+    writer.flush();
     expect(readCheckpoint(dir).frameworks).to.deep.equal([]);
+  });
+
+  it('gathers a tick\'s appends and writes them in one go before the tick is over', async () => {
+    const file = checkpointPaths.journal(dir);
+    const before = readFileSync(file, 'utf8');
+    writer.ack('F1', 't1', 'u2');
+    writer.removeTask('F1', 't1');
+    expect(readFileSync(file, 'utf8')).to.equal(before);
+    await new Promise((resolve) => process.nextTick(resolve));
+    expect(readFileSync(file, 'utf8')).to.equal(`${before}{"framework_id":"F1","task_id":"t1","ack":"u2"}\n{"framework_id":"F1","task_removed":"t1"}\n`);
   });
 
   it('recovers within the same boot only, and only an agent that has an id', () => {

@@ -126,12 +126,14 @@ export class ExecutorSupervisor {
    * `io`: the step is local file system work (not a fetch, which may wait on the network).
    */
   private next<T>(run: ExecutorRun, step: Promise<T>, failure: string, io: boolean, then: (value: T) => void, settled?: () => void): void {
-    (io ? this.port.whenIoDone : this.port.whenSettled)(step, (outcome) => {
+    const go = (outcome: { ok: true; value: T } | { ok: false; error: Error }): void => {
       settled?.();
       if (!this.current(run) || run.phase === 'terminating') return;
       if (outcome.ok) then(outcome.value);
       else this.destroy(run, { reason: 'REASON_CONTAINER_LAUNCH_FAILED', message: `${failure}: ${outcome.error.message}` });
-    });
+    };
+    if (io) this.port.whenIoDone(step, go);
+    else this.port.whenSettled(step, go);
   }
 
   /**

@@ -121,13 +121,9 @@ async function waitEmpty(dir: string, pause: Pause): Promise<void> {
   throw new Error(`${dir} still holds processes ${cgroupProcs(dir).join(' ')}`);
 }
 
-/** Removes an empty cgroup; one already gone is no error. */
+/** Removes an empty cgroup; one already gone is no error, one still held is. */
 export async function removeCgroup(dir: string): Promise<void> {
-  try {
-    await rmdir(dir);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
+  if (!(await tryRemoveCgroup(dir))) throw new Error(`${dir} still holds processes`);
 }
 
 function kill(pid: number): void {

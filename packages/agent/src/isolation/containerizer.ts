@@ -107,7 +107,7 @@ export class Containerizer {
    */
   async close(): Promise<void> {
     while (this.destroying.size > 0) await Promise.all(this.destroying);
-    await Promise.all((this.options.hierarchies ?? []).map((h) => removeCgroup(path.join(h.mount, h.own, this.options.cgroupsRoot)).catch(() => undefined)));
+    await Promise.all((this.options.hierarchies ?? []).map((h) => tryRemoveCgroup(path.join(h.mount, h.own, this.options.cgroupsRoot)).catch(() => false)));
   }
 
   private async destroyNow(spec: ContainerSpec): Promise<void> {

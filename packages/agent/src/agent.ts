@@ -134,7 +134,7 @@ export class Agent extends Process {
       // The library's default is Mesos's (posix, nothing to detect); 'auto' takes what the host has.
       ...(options.isolation === undefined ? { isolation: POSIX_ISOLATION, launcher: 'posix' as const } : options.isolation === 'auto' ? {} : { isolation: options.isolation }),
       ...(options.launcher === undefined ? {} : { launcher: options.launcher }),
-      cgroupsRoot: agentCgroupsRoot(options.cgroupsRoot ?? DEFAULT_CGROUPS_ROOT, options.workDir),
+      cgroupsRoot: agentCgroupsRoot(options.cgroupsRoot ?? DEFAULT_CGROUPS_ROOT, options.checkpointDir ?? options.workDir),
       settings: {
         pidsLimit: options.cgroupsPidsLimit ?? DEFAULT_PIDS_LIMIT,
         rlimitNofile: options.rlimitNofile ?? DEFAULT_RLIMIT_NOFILE,
@@ -905,11 +905,13 @@ export class Agent extends Process {
 const DEFAULT_LIMITATION_POLL_MS = 5_000;
 
 /**
- * The agent's own cgroups root: `<root>/<key of its work dir>`. Agents sharing a host have
- * distinct work dirs, so each finds its own orphans there, and a restarted one finds its own.
+ * The agent's own cgroups root: `<root>/<key of its checkpoint dir>` (of its work dir without
+ * one). Agents of one work dir (`tessera local`'s) checkpoint apart, one directory per node, so
+ * a restarted agent finds its own orphans there and never takes a neighbour's live containers
+ * for them; keyed by the work dir alone, they shared one root.
  */
-function agentCgroupsRoot(root: string, workDir: string): string {
-  return `${root}/${createHash('sha256').update(path.resolve(workDir)).digest('hex').slice(0, 12)}`;
+function agentCgroupsRoot(root: string, ownDir: string): string {
+  return `${root}/${createHash('sha256').update(path.resolve(ownDir)).digest('hex').slice(0, 12)}`;
 }
 
 /** A host with no isolation feature, for the posix default (nothing to detect). */

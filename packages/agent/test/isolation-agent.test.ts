@@ -1,10 +1,12 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { TaskInfo } from '@tessera/protocol';
 import { SpawnerLauncher } from '@tessera/executor-driver';
-import type { AgentOptions } from '../src/index.js';
-import { TEST_ROOT, processesWith, removeTestRoot, requireHost, testCgroups } from './isolation-support.js';
+import { ManualClock, MemoryNetwork, Random, Runtime, memoryLogger } from '@tessera/process';
+import { Agent, checkpointDirectory, type AgentOptions, type ExecutorHostLauncher } from '../src/index.js';
+import { TEST_ROOT, host, processesWith, removeTestRoot, requireHost, testCgroups } from './isolation-support.js';
 import { ackUntil, isolatedCluster, terminalOf, updatesOf } from './isolated-agent.js';
 import { commandTask, framework, type Cluster } from './support.js';
 
@@ -109,6 +111,36 @@ describe('isolation in a real agent', function () {
     expect(state.isolation!.isolation.split(',')).to.include('posix/rlimits');
     expect(state.flags).to.deep.include({ launcher: 'linux', cgroups_root: state.isolation!.cgroups_root });
     expect(state.isolation!.host.cgroups).to.have.property('freezer');
+  });
+});
+
+/** Agents built only to be looked at: none of them launches an executor. */
+const NO_HOSTS: ExecutorHostLauncher = {
+  hostFor: () => { throw new Error('this agent launches nothing'); },
+  forget: () => {},
+  shutdown: async () => {},
+};
+
+describe('the cgroups root of agents sharing a work dir', () => {
+  it('is one per checkpoint dir (node), the same again for a restarted agent', async () => {
+    const workDir = mkdtempSync(path.join(os.tmpdir(), 'tessera-shared-work-'));
+    try {
+      const rootOf = async (node: string): Promise<string> => {
+        const runtime = await Runtime.create({ transport: new MemoryNetwork().transport(node), clock: new ManualClock(), random: new Random(1), logger: memoryLogger() });
+        try {
+          const agent = runtime.spawn(new Agent({ workDir, checkpointDir: checkpointDirectory(workDir, node), isolation: 'auto', cgroupsRoot: TEST_ROOT, hostCapabilities: host, hostLauncher: NO_HOSTS }));
+          return await runtime.dispatch(agent.pid, () => agent.operator.state().isolation!.cgroups_root);
+        } finally {
+          await runtime.stop();
+        }
+      };
+      const first = await rootOf('agent-1');
+      expect(first).to.match(new RegExp(`^${TEST_ROOT}/[0-9a-f]{12}$`));
+      expect(await rootOf('agent-2')).to.not.equal(first);
+      expect(await rootOf('agent-1')).to.equal(first);
+    } finally {
+      rmSync(workDir, { recursive: true, force: true });
+    }
   });
 });
 

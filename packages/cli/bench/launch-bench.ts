@@ -125,7 +125,10 @@ async function clusterRate(): Promise<PartResult> {
   for (const service of services.reverse()) await service.stop();
   await nats.stop();
   const reasons = new Map<string, number>();
-  for (const f of [...cold.result.failures, ...result.failures]) reasons.set(`${f.state} ${f.reason ?? ''} ${f.message ?? ''}`, (reasons.get(`${f.state} ${f.reason ?? ''} ${f.message ?? ''}`) ?? 0) + 1);
+  for (const f of [...cold.result.failures, ...result.failures]) {
+    const reason = `${f.state} ${f.reason ?? ''} ${f.message ?? ''}`;
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  }
   for (const [reason, count] of reasons) console.log(`  ${count} x ${reason}`);
   return { ...measured, failures: cold.result.failures.length + result.failures.length, cold: cold.measured };
 }

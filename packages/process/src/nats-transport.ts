@@ -1,6 +1,7 @@
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import type { Clock, Timer } from './clock.js';
+import type { Clock } from './clock.js';
 import { Coalescer } from './coalescer.js';
+import { NatsLiveness, type LivenessMember } from './nats-liveness.js';
 import type { Transport, TransportEvents } from './transport.js';
 
 /** How a node joins a NATS network. */
@@ -13,15 +14,13 @@ export interface NatsTransportOptions {
   connection?: NatsConnection;
   /** Subject namespace, so that several Tessera clusters can share one NATS: `tessera.<cluster>`. */
   cluster?: string;
-  /** How often this node announces it is alive (ms, default 1,000). */
+  /**
+   * How often this node announces it is alive (ms, default 1,000). Nodes sharing a connection
+   * share the first one's settings.
+   */
   heartbeatMs?: number;
-  /** Heartbeats a watched node may miss before it is lost (default 3). */
+  /** Heartbeats (of its own interval) a watched node may miss before it is lost (default 3). */
   missedHeartbeats?: number;
-}
-
-interface Watch {
-  lastSeen: number;
-  subscription: Subscription;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -31,8 +30,9 @@ const NODE_FRAME = '@';
 /**
  * The production transport: a subject per process, `tessera.<cluster>.<node>.<process>`, read by
  * one wildcard subscription per node, so that each process has its own subject but a node pays
- * for one subscription. Liveness: every node publishes a heartbeat on `tessera.<cluster>._hb.<node>`;
- * a node being watched for links is lost after `missedHeartbeats` silent intervals. A first send
+ * for one subscription. Liveness (NatsLiveness, one per connection): every node publishes a
+ * heartbeat on `tessera.<cluster>._hb.<node>`; a node being watched for links is lost after
+ * `missedHeartbeats` silent intervals, confirmed by a round trip through NATS. A first send
  * to a node probes `tessera.<cluster>._ping.<node>`, so messages to a node that does not exist
  * are reported instead of vanishing. Messages to the same node sent in one turn of the event
  * loop leave as one NATS message (see Coalescer): on the process's subject when they are all for
@@ -43,37 +43,44 @@ export class NatsTransport implements Transport {
   private connection: NatsConnection | undefined;
   private readonly ownsConnection: boolean;
   private readonly prefix: string;
-  private readonly heartbeatMs: number;
-  private readonly missedHeartbeats: number;
   private readonly subscriptions: Subscription[] = [];
-  private readonly watches = new Map<string, Watch>();
+  private readonly watches = new Set<string>();
   private readonly probed = new Set<string>();
   /** Nodes that have answered a probe: their silence means they died. */
   private readonly seen = new Set<string>();
   private events: TransportEvents | undefined;
-  private clock: Clock | undefined;
-  private heartbeat: Timer | undefined;
+  private liveness: NatsLiveness | undefined;
+  private readonly member: LivenessMember;
   private stopped = false;
   private readonly coalescer = new Coalescer(
     (subject, frame) => this.connection?.publish(subject, frame),
     (subject, messages, error) => this.events?.publishFailed(subject, messages, error),
     (node) => `${this.prefix}.${node}.${NODE_FRAME}`,
   );
-  private lastBeat = 0;
 
   constructor(private readonly options: NatsTransportOptions) {
     this.node = options.node;
     this.connection = options.connection;
     this.ownsConnection = options.connection === undefined;
     this.prefix = `tessera.${options.cluster ?? 'default'}`;
-    this.heartbeatMs = options.heartbeatMs ?? 1_000;
-    this.missedHeartbeats = options.missedHeartbeats ?? 3;
     if (this.ownsConnection && options.servers === undefined) throw new Error('NatsTransport needs servers or a connection');
+    this.member = {
+      node: this.node,
+      lost: (node) => {
+        this.watches.delete(node);
+        this.probed.delete(node);
+        this.events?.nodeLost(node, 'node-lost');
+      },
+      disconnected: () => {
+        this.probed.clear();
+        this.events?.disconnected();
+      },
+      reconnected: () => this.events?.reconnected(),
+    };
   }
 
   async start(events: TransportEvents, clock: Clock): Promise<void> {
     this.events = events;
-    this.clock = clock;
     this.connection ??= await connect({
       servers: this.options.servers!,
       name: `tessera-${this.node}`,
@@ -86,9 +93,11 @@ export class NatsTransport implements Transport {
       nc.subscribe(`${this.prefix}.${this.node}.*`, { callback: (_err, msg) => this.events?.deliver(msg.data) }),
       nc.subscribe(`${this.prefix}._ping.${this.node}`, { callback: (_err, msg) => { msg.respond(EMPTY); } }),
     );
-    void this.followStatus(nc);
     await nc.flush();
-    this.beat();
+    this.liveness = NatsLiveness.of(nc, clock, {
+      prefix: this.prefix, heartbeatMs: this.options.heartbeatMs ?? 1_000, missedHeartbeats: this.options.missedHeartbeats ?? 3,
+    });
+    this.liveness.join(this.member);
   }
 
   send(node: string, name: string, bytes: Uint8Array): void {
@@ -98,22 +107,15 @@ export class NatsTransport implements Transport {
   }
 
   watch(node: string): void {
-    if (this.watches.has(node) || this.connection === undefined || this.stopped) return;
-    const watch: Watch = {
-      lastSeen: this.clock!.now(),
-      subscription: this.connection.subscribe(`${this.prefix}._hb.${node}`, {
-        callback: () => { watch.lastSeen = this.clock!.now(); },
-      }),
-    };
-    this.watches.set(node, watch);
+    if (this.watches.has(node) || this.liveness === undefined || this.stopped) return;
+    this.watches.add(node);
+    this.liveness.watch(this.member, node);
     this.probe(node);
   }
 
   unwatch(node: string): void {
-    const watch = this.watches.get(node);
-    if (watch === undefined) return;
-    this.watches.delete(node);
-    watch.subscription.unsubscribe();
+    if (!this.watches.delete(node)) return;
+    this.liveness?.unwatch(this.member, node);
   }
 
   inFlight(): number {
@@ -128,34 +130,12 @@ export class NatsTransport implements Transport {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.heartbeat?.cancel();
     this.coalescer.flush();
-    for (const node of [...this.watches.keys()]) this.unwatch(node);
+    this.watches.clear();
+    this.liveness?.leave(this.member);
     for (const subscription of this.subscriptions) subscription.unsubscribe();
     this.events = undefined;
     if (this.ownsConnection && this.connection !== undefined && !this.connection.isClosed()) await this.connection.drain();
-  }
-
-  /** Publishes this node's heartbeat and checks the watched nodes', every `heartbeatMs`. */
-  private beat(): void {
-    if (this.stopped) return;
-    this.connection!.publish(`${this.prefix}._hb.${this.node}`, EMPTY);
-    const now = this.clock!.now();
-    const stalled = this.lastBeat > 0 && now - this.lastBeat > 2 * this.heartbeatMs;
-    this.lastBeat = now;
-    if (stalled) {
-      // This node's own event loop was stuck: peers' heartbeats are still unread in the socket,
-      // so their silence says nothing. Start their count again instead of declaring them lost.
-      for (const watch of this.watches.values()) watch.lastSeen = now;
-    }
-    const deadline = now - this.heartbeatMs * this.missedHeartbeats;
-    for (const [node, watch] of [...this.watches]) {
-      if (watch.lastSeen >= deadline) continue;
-      this.unwatch(node);
-      this.probed.delete(node);
-      this.events?.nodeLost(node, 'node-lost');
-    }
-    this.heartbeat = this.clock!.setTimer(this.heartbeatMs, () => this.beat());
   }
 
   /** Asks whether `node` exists; a "no responders" answer means it does not. */
@@ -171,16 +151,5 @@ export class NatsTransport implements Transport {
         this.events?.nodeLost(node, this.seen.has(node) ? 'node-lost' : 'no-such-node');
       },
     );
-  }
-
-  private async followStatus(nc: NatsConnection): Promise<void> {
-    for await (const status of nc.status()) {
-      if (this.stopped) break;
-      if (status.type === 'disconnect') {
-        this.probed.clear();
-        this.events?.disconnected();
-      }
-      if (status.type === 'reconnect') this.events?.reconnected();
-    }
   }
 }

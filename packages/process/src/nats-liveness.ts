@@ -1,0 +1,174 @@
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Clock, Timer } from './clock.js';
+
+/** A node on a connection, as liveness sees it: what it is told. */
+export interface LivenessMember {
+  readonly node: string;
+  /** `node`, which this member watches, has gone silent. */
+  lost(node: string): void;
+  disconnected(): void;
+  reconnected(): void;
+}
+
+/** How a connection's nodes beat and judge silence. */
+export interface LivenessOptions {
+  /** Subject namespace, `tessera.<cluster>`. */
+  prefix: string;
+  /** How often each node announces it is alive (ms). */
+  heartbeatMs: number;
+  /** Heartbeat intervals of its own a watched node may miss before it is lost. */
+  missedHeartbeats: number;
+}
+
+interface WatchedNode {
+  lastSeen: number;
+  /** The interval the node announces in its heartbeats (ours until one is heard). */
+  intervalMs: number;
+  subscription: Subscription;
+  watchers: Set<LivenessMember>;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Node liveness for every node on one NATS connection: each node's heartbeat goes out on
+ * `<prefix>._hb.<node>`, carrying its interval in ms as text; a watched node is lost after
+ * `missedHeartbeats` of its own intervals without one. One per connection, so that 2,500
+ * simulated agents sharing a connection and all watching the master hold one subscription to the
+ * master's heartbeat (not 2,500, each delivered every second), one timer and one status follower.
+ *
+ * Silence is judged only after a NATS round trip (flush): heartbeats that arrived while this
+ * process was busy wait in the socket behind other traffic, and the round trip's answer comes
+ * after them. A node is lost when it is still silent once everything sent before was read.
+ */
+export class NatsLiveness {
+  private static readonly byConnection = new WeakMap<NatsConnection, Map<string, NatsLiveness>>();
+
+  private readonly members = new Set<LivenessMember>();
+  private readonly watched = new Map<string, WatchedNode>();
+  private readonly beat: Uint8Array;
+  private timer: Timer | undefined;
+  private lastTick = 0;
+  private confirming = false;
+  private closed = false;
+
+  private constructor(
+    private readonly connection: NatsConnection,
+    private readonly clock: Clock,
+    private readonly options: LivenessOptions,
+  ) {
+    this.beat = encoder.encode(String(options.heartbeatMs));
+  }
+
+  /**
+   * The liveness of `connection`'s nodes in `options.prefix`'s namespace: made by the first node
+   * to join, whose clock and options the others share.
+   */
+  static of(connection: NatsConnection, clock: Clock, options: LivenessOptions): NatsLiveness {
+    let byPrefix = NatsLiveness.byConnection.get(connection);
+    if (byPrefix === undefined) NatsLiveness.byConnection.set(connection, byPrefix = new Map());
+    let liveness = byPrefix.get(options.prefix);
+    if (liveness === undefined) byPrefix.set(options.prefix, liveness = new NatsLiveness(connection, clock, options));
+    return liveness;
+  }
+
+  /** `member`'s node starts beating (at once, so that a watcher that probed it hears it soon). */
+  join(member: LivenessMember): void {
+    this.members.add(member);
+    this.connection.publish(this.heartbeatSubject(member.node), this.beat);
+    if (this.timer === undefined) {
+      void this.followStatus();
+      this.lastTick = this.clock.now();
+      this.timer = this.clock.setTimer(this.options.heartbeatMs, () => this.tick());
+    }
+  }
+
+  /** `member`'s node stops beating and watching; the last to leave closes this liveness. */
+  leave(member: LivenessMember): void {
+    if (!this.members.delete(member)) return;
+    for (const node of [...this.watched.keys()]) this.unwatch(member, node);
+    if (this.members.size > 0) return;
+    this.closed = true;
+    this.timer?.cancel();
+    NatsLiveness.byConnection.get(this.connection)?.delete(this.options.prefix);
+  }
+
+  watch(member: LivenessMember, node: string): void {
+    let watched = this.watched.get(node);
+    if (watched === undefined) {
+      const entry: WatchedNode = {
+        lastSeen: this.clock.now(),
+        intervalMs: this.options.heartbeatMs,
+        watchers: new Set(),
+        subscription: this.connection.subscribe(this.heartbeatSubject(node), {
+          callback: (_err, msg) => {
+            entry.lastSeen = this.clock.now();
+            const announced = Number(decoder.decode(msg.data));
+            if (announced > 0) entry.intervalMs = announced;
+          },
+        }),
+      };
+      this.watched.set(node, watched = entry);
+    }
+    watched.watchers.add(member);
+  }
+
+  unwatch(member: LivenessMember, node: string): void {
+    const watched = this.watched.get(node);
+    if (watched === undefined || !watched.watchers.delete(member) || watched.watchers.size > 0) return;
+    this.watched.delete(node);
+    watched.subscription.unsubscribe();
+  }
+
+  private heartbeatSubject(node: string): string {
+    return `${this.options.prefix}._hb.${node}`;
+  }
+
+  /** Every interval: beat for each member's node, then look for silent watched nodes. */
+  private tick(): void {
+    if (this.closed) return;
+    for (const member of this.members) this.connection.publish(this.heartbeatSubject(member.node), this.beat);
+    const now = this.clock.now();
+    const stalled = now - this.lastTick > 2 * this.options.heartbeatMs;
+    this.lastTick = now;
+    if (stalled) {
+      // This process's own event loop was stuck: peers' heartbeats wait unread, so their silence
+      // says nothing yet. Start their count again.
+      for (const watched of this.watched.values()) watched.lastSeen = now;
+    } else {
+      this.judgeSilence(now);
+    }
+    this.timer = this.clock.setTimer(this.options.heartbeatMs, () => this.tick());
+  }
+
+  /** Nodes silent too long at `now` are lost if still silent after a round trip through NATS. */
+  private judgeSilence(now: number): void {
+    if (this.confirming) return;
+    const silent = [...this.watched].filter(([, w]) => w.lastSeen < now - w.intervalMs * this.options.missedHeartbeats);
+    if (silent.length === 0) return;
+    this.confirming = true;
+    this.connection.flush().then(
+      () => {
+        this.confirming = false;
+        if (this.closed) return;
+        for (const [node, watched] of silent) {
+          if (this.watched.get(node) !== watched || watched.lastSeen >= now - watched.intervalMs * this.options.missedHeartbeats) continue;
+          this.watched.delete(node);
+          watched.subscription.unsubscribe();
+          for (const member of watched.watchers) member.lost(node);
+        }
+      },
+      // No round trip (disconnected or closed): the status follower reports that instead.
+      () => { this.confirming = false; },
+    );
+  }
+
+  private async followStatus(): Promise<void> {
+    for await (const status of this.connection.status()) {
+      if (this.closed) break;
+      if (status.type === 'disconnect') for (const member of [...this.members]) member.disconnected();
+      if (status.type === 'reconnect') for (const member of [...this.members]) member.reconnected();
+    }
+  }
+}

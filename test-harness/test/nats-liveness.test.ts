@@ -1,0 +1,107 @@
+import { expect } from 'chai';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { Echo, NatsTransport, Runtime, memoryLogger, type Transport } from '@tessera/process';
+import { Watcher } from './runtime-fixtures.js';
+import { eventually, startEchoNode, startNatsServer, stopAllNatsServers, type ChildNode, type NatsServer } from '../src/index.js';
+
+const HEARTBEAT_MS = 100;
+
+describe('node liveness over NATS', () => {
+  let server: NatsServer;
+  let runtimes: Runtime[] = [];
+  let children: ChildNode[] = [];
+  let connections: NatsConnection[] = [];
+
+  async function runtimeOn(node: string, transport: Transport = new NatsTransport({ node, servers: server.url, heartbeatMs: HEARTBEAT_MS })): Promise<Runtime> {
+    const runtime = await Runtime.create({ transport, logger: memoryLogger() });
+    runtimes.push(runtime);
+    return runtime;
+  }
+
+  async function rawConnection(): Promise<NatsConnection> {
+    const connection = await connect({ servers: server.url });
+    connections.push(connection);
+    return connection;
+  }
+
+  before(async () => {
+    server = await startNatsServer();
+  });
+
+  beforeEach(() => {
+    runtimes = [];
+    children = [];
+    connections = [];
+  });
+
+  afterEach(async () => {
+    await Promise.all(children.map((c) => c.kill()));
+    await Promise.all(runtimes.map((r) => r.stop()));
+    await Promise.all(connections.map((c) => c.close()));
+  });
+
+  after(async () => {
+    await stopAllNatsServers();
+  });
+
+  it('gives the nodes of one connection one subscription to a node they all watch', async () => {
+    const master = await runtimeOn('m');
+    const echo = master.spawn(new Echo('echo'));
+    const shared = await rawConnection();
+    const watchers: Watcher[] = [];
+    for (let i = 0; i < 40; i += 1) {
+      const runtime = await runtimeOn(`n${i}`, new NatsTransport({ node: `n${i}`, connection: shared, heartbeatMs: HEARTBEAT_MS }));
+      const watcher = runtime.spawn(new Watcher('watcher'));
+      watcher.watch(echo.pid);
+      watchers.push(watcher);
+    }
+    // m's heartbeats reach the shared connection once each, not once per watching node.
+    const before = shared.stats().inMsgs;
+    const since = performance.now();
+    await eventually('ten heartbeat periods pass', () => performance.now() - since > 10 * HEARTBEAT_MS, 5_000, HEARTBEAT_MS);
+    const received = shared.stats().inMsgs - before;
+    expect(received).to.be.within(5, 20);
+    expect(watchers.flatMap((w) => w.exits)).to.deep.equal([]);
+  });
+
+  it('judges a node by the interval it announces, not the watcher\'s own', async () => {
+    const child = await startEchoNode({ servers: [server.url], node: 'slow', heartbeatMs: 4 * HEARTBEAT_MS });
+    children.push(child);
+    const a = await runtimeOn('a');
+    const watcher = a.spawn(new Watcher('watcher'));
+    expect(await a.ask(child.pid, 'demo.Ping', { seq: 1 }, { expect: 'demo.Pong' })).to.deep.equal({ seq: 1 });
+    watcher.watch(child.pid);
+    // Past three of the watcher's own intervals without a loss: the slow node is judged by its own.
+    const since = performance.now();
+    await eventually('six of the watcher\'s heartbeat periods pass', () => performance.now() - since > 6 * HEARTBEAT_MS, 5_000, HEARTBEAT_MS);
+    expect(watcher.exits).to.deep.equal([]);
+    const killedAt = performance.now();
+    await child.kill('SIGKILL');
+    await eventually('the watcher hears of the dead node', () => watcher.exits.length > 0, 10_000);
+    expect(watcher.exits.map(({ pid, reason }) => ({ pid, reason }))).to.deep.equal([{ pid: 'echo@slow', reason: 'node-lost' }]);
+    // Three of its 400 ms intervals since its last heartbeat, which came at most 400 ms before the kill.
+    expect(watcher.exits[0]!.at - killedAt).to.be.at.least(2 * 4 * HEARTBEAT_MS);
+  });
+
+  it('reads the heartbeats waiting behind a flood of other messages before declaring a node lost', async () => {
+    const a = await runtimeOn('a');
+    const b = await runtimeOn('b');
+    const echo = b.spawn(new Echo('echo'));
+    const watcher = a.spawn(new Watcher('watcher'));
+    watcher.watch(echo.pid);
+    await a.ask(echo.pid, 'demo.Ping', { seq: 1 }, { expect: 'demo.Pong' });
+    // Undecodable messages for a, many more than it reads in three heartbeat periods: b's
+    // heartbeats queue behind them in a's socket while a's timers keep firing on time.
+    const flood = await rawConnection();
+    const junk = new Uint8Array(512).fill(0xc1);
+    const count = 40_000;
+    const since = performance.now();
+    for (let i = 0; i < count; i += 1) flood.publish('tessera.default.a.nobody', junk);
+    await flood.flush();
+    await eventually('a has read the flood', () => a.metrics.get('process/messages_dropped_undecodable') === count, 30_000, 10);
+    const drainedMs = performance.now() - since;
+    expect(drainedMs, 'the flood took longer to read than three heartbeat periods').to.be.above(3 * HEARTBEAT_MS);
+    expect(watcher.exits).to.deep.equal([]);
+    expect(await a.ask(echo.pid, 'demo.Ping', { seq: 2 }, { expect: 'demo.Pong' })).to.deep.equal({ seq: 2 });
+  });
+});

@@ -1,6 +1,7 @@
 import type { Envelope } from '@tessera/protocol';
 import type { Timer } from './clock.js';
 import type { Process } from './process.js';
+import { PidSet } from './pid-set.js';
 import { Queue } from './queue.js';
 import type { ExitReason } from './runtime.js';
 import type { UPID } from './upid.js';
@@ -22,9 +23,9 @@ export class ProcessCell {
   terminated = false;
   readonly timers = new Set<Timer>();
   /** Processes this one watches. */
-  readonly links = new Set<UPID>();
+  readonly links = new PidSet();
   /** Processes (local or remote) that watch this one. */
-  readonly linkers = new Set<UPID>();
+  readonly linkers = new PidSet();
   readonly done: Promise<void>;
   markDone!: () => void;
 

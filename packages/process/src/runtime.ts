@@ -474,8 +474,8 @@ export class Runtime implements Settleable {
     this.watchedNodes.delete(node);
     const exitReason: ExitReason = reason === 'no-such-node' ? 'no-such-process' : 'node-lost';
     for (const cell of this.cells.values()) {
-      for (const target of [...cell.links]) if (nodeOf(target) === node) this.exited(cell.pid, target, exitReason);
-      for (const linker of [...cell.linkers]) if (nodeOf(linker) === node) cell.linkers.delete(linker);
+      for (const target of cell.links.onNode(node)) this.exited(cell.pid, target, exitReason);
+      for (const linker of cell.linkers.onNode(node)) cell.linkers.delete(linker);
     }
     for (const [id, ask] of [...this.asks]) {
       if (nodeOf(ask.to) !== node) continue;

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { TaskInfo, TaskStatus } from '@tessera/protocol';
+import { Resources, type TaskInfo, type TaskStatus } from '@tessera/protocol';
 import { masterFlags } from '../src/master-flags.js';
 import { MasterState } from '../src/master-state.js';
 import type { OperatorSources } from '../src/operator/operator-host.js';
@@ -40,6 +40,30 @@ describe('/state as JSON parts', () => {
     state.completeTask(ending);
     state.updateTask(framework.tasks.get('t0')!, running('t0'));
     expect(joinStateJson(stateJsonParts(sources))).to.equal(JSON.stringify(stateView(sources)));
+  });
+
+  it('keeps each agent exact as tasks and executors come and go, offers are made and used, and it is deactivated', () => {
+    const { sources, state } = cluster('plain');
+    const exact = (): void => { expect(joinStateJson(stateJsonParts(sources))).to.equal(JSON.stringify(stateView(sources))); };
+    exact();
+    const framework = state.frameworks.get('f1')!;
+    const agent = state.agents.get('a0')!;
+    state.addTask(framework, agent, { name: 'late', task_id: { value: 'late' }, agent_id: { value: 'a0' }, resources: resources(2) }, undefined);
+    exact();
+    const ending = framework.tasks.get('t0')!;
+    state.updateTask(ending, running('t0', 'TASK_FINISHED'));
+    state.completeTask(ending);
+    exact();
+    framework.executors.set('a0', new Map([['e1', { executor_id: { value: 'e1' }, resources: resources(0.25) } as never]]));
+    exact();
+    state.offers.add({ id: 'o1', frameworkId: 'f1', agentId: 'a0', resources: Resources.of(resources(0.5)), offer: {} as never, role: '*' });
+    exact();
+    state.offers.remove('o1');
+    exact();
+    state.deactivatedAgents.add('a0');
+    exact();
+    agent.total = Resources.of(resources(8));
+    exact();
   });
 
   it('writes a task changed after the parts were taken as it was when they were taken', () => {

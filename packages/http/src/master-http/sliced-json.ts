@@ -1,4 +1,4 @@
-import { writtenTaskJson, type StateJsonParts } from '@tessera/master';
+import { writtenJson, type StateJsonParts } from '@tessera/master';
 import type { Defer } from './shared-computation.js';
 
 /**
@@ -44,7 +44,7 @@ export async function encodeInSlices(parts: StateJsonParts, defer: Defer = setIm
     for (let i = 0; i < part.length; i++) {
       const kept = part[i]!;
       if (typeof kept !== 'string') writes += 1;
-      const json = writtenTaskJson(kept);
+      const json = writtenJson(kept);
       if (take(i === 0 ? json : `,${json}`)) await yieldTurn();
     }
     if (take(']')) await yieldTurn();

@@ -32,6 +32,24 @@ export function taskView(task: Task): Record<string, unknown> {
   };
 }
 
+/** Between the groups of agentInputs, so that an input moving from one group to the next is a change. */
+const NEXT_GROUP = Symbol('next group');
+
+/**
+ * Everything agentView reads, as values compared by identity: two equal lists mean an equal
+ * view (records, resources and infos are replaced when they change, never edited). Kept beside
+ * agentView: a field added there must be added here. `executors` are the agent's executors' infos.
+ */
+export function agentInputs(s: OperatorSources, agent: AgentRecord, executors: readonly { resources?: unknown }[]): unknown[] {
+  const inputs: unknown[] = [agent.id, agent.pid, agent.info, agent.total, agent.registeredAt, agent.version, isAgentActive(s, agent), s.state.deactivatedAgents.has(agent.id), NEXT_GROUP];
+  for (const record of agent.tasks) inputs.push(record.task.resources);
+  inputs.push(NEXT_GROUP);
+  for (const executor of executors) inputs.push(executor.resources);
+  inputs.push(NEXT_GROUP);
+  for (const offer of s.state.offers.onAgent(agent.id)) inputs.push(offer.resources);
+  return inputs;
+}
+
 export function agentView(s: OperatorSources, agent: AgentRecord): Record<string, unknown> {
   return {
     id: agent.id,
@@ -119,7 +137,10 @@ function leaderInfo(s: OperatorSources): Record<string, unknown> {
   return { id: s.masterId, pid: s.pid, hostname: s.flags.hostname };
 }
 
-export function stateView(s: OperatorSources, renderTasks: TaskListRenderer = taskViews): Record<string, unknown> {
+/** How /state writes its agents: as agent views, or (for /state's JSON) as a stand-in. */
+export type AgentListRenderer = (agents: readonly AgentRecord[]) => unknown;
+
+export function stateView(s: OperatorSources, renderTasks: TaskListRenderer = taskViews, renderAgents: AgentListRenderer = (agents) => agents.map((a) => agentView(s, a))): Record<string, unknown> {
   const agents = listedAgents(s);
   return {
     version: TESSERA_VERSION,
@@ -134,7 +155,7 @@ export function stateView(s: OperatorSources, renderTasks: TaskListRenderer = ta
     deactivated_slaves: agents.filter((a) => !isAgentActive(s, a)).length,
     unreachable_slaves: s.state.unreachableAgents.size,
     flags: flagsView(s).flags,
-    slaves: agents.map((a) => agentView(s, a)),
+    slaves: renderAgents(agents),
     ...frameworksView(s, renderTasks),
   };
 }

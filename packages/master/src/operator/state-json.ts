@@ -1,22 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import type { Task } from '@tessera/protocol';
+import type { ExecutorInfo, Task } from '@tessera/protocol';
+import type { AgentRecord } from '../master-state.js';
 import type { OperatorSources } from './operator-host.js';
-import { stateView, taskView } from './operator-views.js';
+import { agentInputs, agentView, stateView, taskView } from './operator-views.js';
 
 /**
- * `/state` as JSON text in parts: strings to write as they are, and lists of task JSON to write
- * as arrays (`[a,b,...]`). Joined, the parts are exactly `JSON.stringify(stateView(s))`; apart, a
- * caller can turn 40 MiB of them into bytes a slice at a time. Every part is an immutable string
- * taken at one instant, so the parts are one consistent snapshot however late they are written.
+ * `/state` as JSON text in parts: strings to write as they are, and lists of items' JSON (tasks,
+ * agents) to write as arrays (`[a,b,...]`). Joined, the parts are exactly
+ * `JSON.stringify(stateView(s))`; apart, a caller can turn 40 MiB of them into bytes a slice at a
+ * time. Every part is an immutable string taken at one instant (or a task as it was then), so
+ * the parts are one consistent snapshot however late they are written.
  */
-export type StateJsonParts = readonly (string | readonly TaskJson[])[];
+export type StateJsonParts = readonly (string | readonly ItemJson[])[];
 
 /**
- * A task's JSON: kept from an earlier build, or (for a task new or changed since) a function that
+ * An item's JSON: kept from an earlier build, or (for a task new or changed since) a function that
  * writes it from the task as it was when the parts were taken. Writing 100,000 tasks for a first
  * /state took seconds; as functions, they are written in the encoder's slices, not in one turn.
  */
-export type TaskJson = string | (() => string);
+export type ItemJson = string | (() => string);
 
 interface TaskFragment {
   state: Task['state'];
@@ -39,7 +41,7 @@ const fragments = new WeakMap<Task, TaskFragment>();
 const MARKER_SECRET = randomUUID();
 const marker = (i: number): string => `\u0000${MARKER_SECRET}:${i}`;
 
-function taskJson(task: Task): TaskJson {
+function taskJson(task: Task): ItemJson {
   const kept = fragments.get(task);
   if (kept !== undefined && kept.state === task.state && kept.statuses === task.statuses) return kept.json;
   // The fields that change are replaced, never edited: a shallow copy is the task as of now.
@@ -51,14 +53,58 @@ function taskJson(task: Task): TaskJson {
   };
 }
 
-/** /state's parts: the view without its tasks, written as JSON, and each task list's JSON. */
+interface AgentFragment {
+  inputs: unknown[];
+  json: string;
+}
+
+/**
+ * Each agent's JSON, kept while what its view reads (agentInputs) stays the same: 10,000 agents'
+ * views, rebuilt for every /state, were most of the master's turn (their resources summed and
+ * mapped five ways each).
+ */
+const agentFragments = new WeakMap<AgentRecord, AgentFragment>();
+
+function sameInputs(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function agentJson(s: OperatorSources, agent: AgentRecord, executors: readonly ExecutorInfo[]): string {
+  const inputs = agentInputs(s, agent, executors);
+  const kept = agentFragments.get(agent);
+  if (kept !== undefined && sameInputs(kept.inputs, inputs)) return kept.json;
+  const json = JSON.stringify(agentView(s, agent));
+  agentFragments.set(agent, { inputs, json });
+  return json;
+}
+
+/** Every agent's executors, found in one pass over the frameworks (not one per agent). */
+function executorsByAgent(s: OperatorSources): Map<string, ExecutorInfo[]> {
+  const byAgent = new Map<string, ExecutorInfo[]>();
+  for (const framework of s.state.frameworks.values()) {
+    for (const [agentId, executors] of framework.executors) {
+      let list = byAgent.get(agentId);
+      if (list === undefined) byAgent.set(agentId, list = []);
+      list.push(...executors.values());
+    }
+  }
+  return byAgent;
+}
+
+/** /state's parts: the view without its tasks and agents, written as JSON, and their lists' JSON. */
 export function stateJsonParts(s: OperatorSources): StateJsonParts {
-  const lists: TaskJson[][] = [];
-  const skeleton = JSON.stringify(stateView(s, (tasks) => {
-    lists.push(tasks.map(taskJson));
+  const lists: ItemJson[][] = [];
+  const standIn = (items: ItemJson[]): string => {
+    lists.push(items);
     return marker(lists.length - 1);
+  };
+  const skeleton = JSON.stringify(stateView(s, (tasks) => standIn(tasks.map(taskJson)), (agents) => {
+    const executors = executorsByAgent(s);
+    return standIn(agents.map((agent) => agentJson(s, agent, executors.get(agent.id) ?? [])));
   }));
-  const parts: (string | TaskJson[])[] = [];
+  const parts: (string | ItemJson[])[] = [];
   let from = 0;
   for (let i = 0; i < lists.length; i++) {
     const written = JSON.stringify(marker(i));
@@ -70,12 +116,12 @@ export function stateJsonParts(s: OperatorSources): StateJsonParts {
   return parts;
 }
 
-/** A task's JSON, written now if it is not yet. */
-export function writtenTaskJson(json: TaskJson): string {
+/** An item's JSON, written now if it is not yet. */
+export function writtenJson(json: ItemJson): string {
   return typeof json === 'string' ? json : json();
 }
 
 /** The parts as one string. */
 export function joinStateJson(parts: StateJsonParts): string {
-  return parts.map((part) => (typeof part === 'string' ? part : `[${part.map(writtenTaskJson).join(',')}]`)).join('');
+  return parts.map((part) => (typeof part === 'string' ? part : `[${part.map(writtenJson).join(',')}]`)).join('');
 }

@@ -4,7 +4,7 @@
  * throughput and fairness. Everything else (master, allocator, drivers, NATS) is the real code.
  */
 export { SimAgents, type SimAgent, type SimAgentsOptions, type SimStats } from './sim-agents.js';
-export { AGENTS_PER_CONNECTION, SimTransports, type SimNetwork } from './sim-network.js';
+export { AGENTS_PER_CONNECTION, SIM_HEARTBEAT_MS, SimTransports, type SimNetwork } from './sim-network.js';
 export { SIM_DURATION_VARIABLE, SimTaskLauncher, simDurationMs } from './sim-task-launcher.js';
 export { TraceError, formatTrace, parseTrace, type TraceJob } from './trace.js';
 export { generateTrace, type GenerateTraceOptions } from './trace-generate.js';

@@ -7,7 +7,7 @@ import { connectKv, findLeaseDetector, type MasterDetector } from '@tessera/lead
 import { Random, stderrLogger, type LogLevel, type Logger } from '@tessera/process';
 import { Resources } from '@tessera/protocol';
 import { pollUntil } from '@tessera/test-harness';
-import { SimAgents, TraceError, generateTrace, parseTrace, replayTrace, type TraceJob, type TraceReport } from '@tessera/test-harness/sim';
+import { SIM_HEARTBEAT_MS, SimAgents, TraceError, generateTrace, parseTrace, replayTrace, type TraceJob, type TraceReport } from '@tessera/test-harness/sim';
 import { natsUrl, positiveInt, resourceSpec, token } from '../flags.js';
 import { startRuntime } from '../services.js';
 import { serveUntilSignalled } from './serve.js';
@@ -18,6 +18,7 @@ interface SimOptions {
   nats: string;
   cluster: string;
   connections?: number;
+  heartbeatMs?: number;
   workDir?: string;
   prefix: string;
   taskDuration: number;
@@ -58,6 +59,7 @@ export function simCommand(): Command {
     .option('--resources <spec>', 'resources of each agent, Mesos flag syntax', resourceSpec, 'cpus:8;mem:32768')
     .option('--cluster <name>', 'Tessera cluster name (NATS subject namespace)', token, 'tessera')
     .option('--connections <k>', 'NATS connections the agents share (default: one per 2,500 agents)', positiveInt)
+    .option('--heartbeat-ms <ms>', `how often each simulated node says it is alive; watchers allow three of these (default ${SIM_HEARTBEAT_MS}: one process pausing pauses every agent)`, positiveInt)
     .option('--work-dir <dir>', 'where sandboxes go (default: a new temp dir, removed at exit)')
     .option('--prefix <name>', 'agent node names are <prefix>-<i>', token, 'sim')
     .option('--task-duration <ms>', 'how long a task runs unless it says (TESSERA_SIM_DURATION_MS, or a command ending in `sleep N`)', wholeMs, 5_000)
@@ -85,7 +87,11 @@ export function simCommand(): Command {
       const sim = await SimAgents.start({
         count: opts.agents, resources: opts.resources, workDir, prefix: opts.prefix, taskDurationMs: opts.taskDuration, logger, ...leader,
         agent: { registrationBackoffFactorMs: opts.registrationBackoff },
-        network: { nats: opts.nats, cluster: opts.cluster, ...(opts.connections === undefined ? {} : { connections: opts.connections }) },
+        network: {
+          nats: opts.nats, cluster: opts.cluster,
+          ...(opts.connections === undefined ? {} : { connections: opts.connections }),
+          ...(opts.heartbeatMs === undefined ? {} : { heartbeatMs: opts.heartbeatMs }),
+        },
       });
       const say = (line: string) => process.stdout.write(`${line}\n`);
       say(`tessera sim: ${opts.agents} agents (${opts.resources}) on ${sim.connections} NATS connection(s), started in ${Math.round(performance.now() - began)} ms; sandboxes under ${workDir}`);

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readSync, readdirSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connectKv, findLeaseDetector, type LeaseDetector } from '@tessera/leader';
@@ -30,6 +30,28 @@ export interface ScaleClusterOptions {
 }
 
 const CLUSTER = 'scale';
+/** Sandbox dirs are `<SANDBOXES><pid of the bench>-<random>`. */
+const SANDBOXES = 'tessera-scale-sandboxes-';
+
+/**
+ * Removes sandbox dirs left by benches that were killed: 10,000 agents' sandboxes are ~400,000
+ * inodes, and a few such leftovers fill /dev/shm's inode table (ENOSPC with no bytes used).
+ */
+function removeStaleSandboxes(parent: string): void {
+  for (const name of readdirSync(parent)) {
+    const pid = /^tessera-scale-sandboxes-(\d+)-/.exec(name)?.[1];
+    if (pid !== undefined && !isAlive(Number(pid))) rmSync(path.join(parent, name), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /**
  * A scale run's processes: NATS (one server, or three routed ones with JetStream), `tessera
@@ -63,7 +85,9 @@ export class ScaleCluster {
   static async start(options: ScaleClusterOptions): Promise<ScaleCluster> {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'tessera-scale-'));
     const shm = '/dev/shm';
-    const sandboxes = mkdtempSync(path.join(existsDir(shm) ? shm : dir, 'tessera-scale-sandboxes-'));
+    const parent = existsDir(shm) ? shm : dir;
+    removeStaleSandboxes(parent);
+    const sandboxes = mkdtempSync(path.join(parent, `${SANDBOXES}${process.pid}-`));
     const nats = (options.natsServers ?? options.masters) === 3 ? await startNatsCluster({ size: 3 }) : await startNatsServer({ jetstream: true });
     const cluster = new ScaleCluster(options, nats, dir, sandboxes);
     try {

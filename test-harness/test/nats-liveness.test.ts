@@ -83,6 +83,19 @@ describe('node liveness over NATS', () => {
     expect(watcher.exits[0]!.at - killedAt).to.be.at.least(2 * 4 * HEARTBEAT_MS);
   });
 
+  it('learns a slow node\'s interval from its answer to the probe, before its first heartbeat', async () => {
+    const child = await startEchoNode({ servers: [server.url], node: 'sleepy', heartbeatMs: 30 * HEARTBEAT_MS });
+    children.push(child);
+    const a = await runtimeOn('a');
+    const watcher = a.spawn(new Watcher('watcher'));
+    watcher.watch(child.pid);
+    // Its next heartbeat is up to 3 s away; judged by the watcher's 100 ms it would be lost by now.
+    const since = performance.now();
+    await eventually('ten of the watcher\'s heartbeat periods pass', () => performance.now() - since > 10 * HEARTBEAT_MS, 5_000, HEARTBEAT_MS);
+    expect(watcher.exits).to.deep.equal([]);
+    expect(await a.ask(child.pid, 'demo.Ping', { seq: 1 }, { expect: 'demo.Pong' })).to.deep.equal({ seq: 1 });
+  });
+
   it('reads the heartbeats waiting behind a flood of other messages before declaring a node lost', async () => {
     const a = await runtimeOn('a');
     const b = await runtimeOn('b');

@@ -33,8 +33,8 @@ const decoder = new TextDecoder();
 
 /**
  * Node liveness for every node on one NATS connection: each node's heartbeat goes out on
- * `<prefix>._hb.<node>`, carrying its interval in ms as text; a watched node is lost after
- * `missedHeartbeats` of its own intervals without one. One per connection, so that 2,500
+ * `<prefix>._hb.<node>`, carrying its interval in ms as text (as does its answer to a probe); a
+ * watched node is lost after `missedHeartbeats` of its own intervals without one. One per connection, so that 2,500
  * simulated agents sharing a connection and all watching the master hold one subscription to the
  * master's heartbeat (not 2,500, each delivered every second), one timer and one status follower.
  *
@@ -101,17 +101,29 @@ export class NatsLiveness {
         lastSeen: this.clock.now(),
         intervalMs: this.options.heartbeatMs,
         watchers: new Set(),
-        subscription: this.connection.subscribe(this.heartbeatSubject(node), {
-          callback: (_err, msg) => {
-            entry.lastSeen = this.clock.now();
-            const announced = Number(decoder.decode(msg.data));
-            if (announced > 0) entry.intervalMs = announced;
-          },
-        }),
+        subscription: this.connection.subscribe(this.heartbeatSubject(node), { callback: (_err, msg) => this.heard(node, msg.data) }),
       };
       this.watched.set(node, watched = entry);
     }
     watched.watchers.add(member);
+  }
+
+  /**
+   * `node` was heard from: a heartbeat, or the answer to a probe (which carries its interval too,
+   * so that a node beating slower than this one is not judged by this one's interval before its
+   * first heartbeat comes).
+   */
+  heard(node: string, announcement: Uint8Array): void {
+    const watched = this.watched.get(node);
+    if (watched === undefined) return;
+    watched.lastSeen = this.clock.now();
+    const intervalMs = Number(decoder.decode(announcement));
+    if (intervalMs > 0) watched.intervalMs = intervalMs;
+  }
+
+  /** What this connection's nodes announce: their heartbeat interval in ms, as text. */
+  get announcement(): Uint8Array {
+    return this.beat;
   }
 
   unwatch(member: LivenessMember, node: string): void {

@@ -91,13 +91,14 @@ export class NatsTransport implements Transport {
     const nc = this.connection;
     this.subscriptions.push(
       nc.subscribe(`${this.prefix}.${this.node}.*`, { callback: (_err, msg) => this.events?.deliver(msg.data) }),
-      nc.subscribe(`${this.prefix}._ping.${this.node}`, { callback: (_err, msg) => { msg.respond(EMPTY); } }),
     );
-    await nc.flush();
-    this.liveness = NatsLiveness.of(nc, clock, {
+    const liveness = NatsLiveness.of(nc, clock, {
       prefix: this.prefix, heartbeatMs: this.options.heartbeatMs ?? 1_000, missedHeartbeats: this.options.missedHeartbeats ?? 3,
     });
-    this.liveness.join(this.member);
+    this.subscriptions.push(nc.subscribe(`${this.prefix}._ping.${this.node}`, { callback: (_err, msg) => { msg.respond(liveness.announcement); } }));
+    await nc.flush();
+    this.liveness = liveness;
+    liveness.join(this.member);
   }
 
   send(node: string, name: string, bytes: Uint8Array): void {
@@ -142,7 +143,10 @@ export class NatsTransport implements Transport {
   private probe(node: string): void {
     this.probed.add(node);
     this.connection!.request(`${this.prefix}._ping.${node}`, EMPTY, { timeout: 5_000 }).then(
-      () => { this.seen.add(node); },
+      (answer) => {
+        this.seen.add(node);
+        this.liveness?.heard(node, answer.data);
+      },
       (err: Error & { isNoResponders?: () => boolean }) => {
         if (this.stopped || err.isNoResponders?.() !== true) return;
         this.probed.delete(node);

@@ -69,7 +69,8 @@ export async function makeTempDir(): Promise<string> {
   return dir;
 }
 
-function processExists(pid: number): boolean {
+/** True when a process with this pid exists (ours or another user's). */
+export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

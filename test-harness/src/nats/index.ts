@@ -5,7 +5,7 @@
 export { startNatsCluster } from './cluster.js';
 export { freePort } from './loopback.js';
 export { findNatsServer } from './launch.js';
-export { liveNatsServerCount, stopAllNatsServers } from './cleanup.js';
+export { liveNatsServerCount, processExists, stopAllNatsServers } from './cleanup.js';
 export { startNatsServer } from './server.js';
 export { NatsStartError } from './server-process.js';
 export type { NatsCluster, NatsClusterOptions, NatsKillSignal, NatsServer, NatsServerOptions } from './types.js';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { connectKv, findLeaseDetector, type LeaseDetector } from '@tessera/leader';
 import type { LeaderRecord } from '@tessera/protocol';
-import { eventually, freePort, startNatsCluster, startNatsServer, type NatsCluster, type NatsServer } from '@tessera/test-harness';
+import { eventually, freePort, processExists, startNatsCluster, startNatsServer, type NatsCluster, type NatsServer } from '@tessera/test-harness';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { TesseraChild } from './child.js';
 
@@ -40,16 +40,7 @@ const SANDBOXES = 'tessera-scale-sandboxes-';
 function removeStaleSandboxes(parent: string): void {
   for (const name of readdirSync(parent)) {
     const pid = /^tessera-scale-sandboxes-(\d+)-/.exec(name)?.[1];
-    if (pid !== undefined && !isAlive(Number(pid))) rmSync(path.join(parent, name), { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if (pid !== undefined && !processExists(Number(pid))) rmSync(path.join(parent, name), { recursive: true, force: true });
   }
 }
 

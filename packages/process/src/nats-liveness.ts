@@ -52,6 +52,8 @@ export class NatsLiveness {
   private lastTick = 0;
   private confirming = false;
   private closed = false;
+  /** The status follower runs (it ends at the first status after closing, or with the connection). */
+  private following = false;
 
   private constructor(
     private readonly connection: NatsConnection,
@@ -75,10 +77,15 @@ export class NatsLiveness {
 
   /** `member`'s node starts beating (at once, so that a watcher that probed it hears it soon). */
   join(member: LivenessMember): void {
+    if (this.closed) {
+      // Taken before its last member left, joined after: open it again.
+      this.closed = false;
+      NatsLiveness.byConnection.get(this.connection)?.set(this.options.prefix, this);
+    }
     this.members.add(member);
     this.connection.publish(this.heartbeatSubject(member.node), this.beat);
+    if (!this.following) void this.followStatus();
     if (this.timer === undefined) {
-      void this.followStatus();
       this.lastTick = this.clock.now();
       this.timer = this.clock.setTimer(this.options.heartbeatMs, () => this.tick());
     }
@@ -91,6 +98,7 @@ export class NatsLiveness {
     if (this.members.size > 0) return;
     this.closed = true;
     this.timer?.cancel();
+    this.timer = undefined;
     NatsLiveness.byConnection.get(this.connection)?.delete(this.options.prefix);
   }
 
@@ -177,10 +185,15 @@ export class NatsLiveness {
   }
 
   private async followStatus(): Promise<void> {
-    for await (const status of this.connection.status()) {
-      if (this.closed) break;
-      if (status.type === 'disconnect') for (const member of [...this.members]) member.disconnected();
-      if (status.type === 'reconnect') for (const member of [...this.members]) member.reconnected();
+    this.following = true;
+    try {
+      for await (const status of this.connection.status()) {
+        if (this.closed) break;
+        if (status.type === 'disconnect') for (const member of [...this.members]) member.disconnected();
+        if (status.type === 'reconnect') for (const member of [...this.members]) member.reconnected();
+      }
+    } finally {
+      this.following = false;
     }
   }
 }

@@ -162,10 +162,15 @@ export class NatsLiveness {
     this.timer = this.clock.setTimer(this.options.heartbeatMs, () => this.tick());
   }
 
+  /** True when `watched` has not been heard from for `missedHeartbeats` of its intervals before `now`. */
+  private isSilent(watched: WatchedNode, now: number): boolean {
+    return watched.lastSeen < now - watched.intervalMs * this.options.missedHeartbeats;
+  }
+
   /** Nodes silent too long at `now` are lost if still silent after a round trip through NATS. */
   private judgeSilence(now: number): void {
     if (this.confirming) return;
-    const silent = [...this.watched].filter(([, w]) => w.lastSeen < now - w.intervalMs * this.options.missedHeartbeats);
+    const silent = [...this.watched].filter(([, w]) => this.isSilent(w, now));
     if (silent.length === 0) return;
     this.confirming = true;
     this.connection.flush().then(
@@ -173,7 +178,7 @@ export class NatsLiveness {
         this.confirming = false;
         if (this.closed) return;
         for (const [node, watched] of silent) {
-          if (this.watched.get(node) !== watched || watched.lastSeen >= now - watched.intervalMs * this.options.missedHeartbeats) continue;
+          if (this.watched.get(node) !== watched || !this.isSilent(watched, now)) continue;
           this.watched.delete(node);
           watched.subscription.unsubscribe();
           for (const member of watched.watchers) member.lost(node);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { Echo, NatsTransport, Runtime, memoryLogger, type Transport } from '@tessera/process';
+import { Echo, NatsTransport, Runtime, memoryLogger, type Transport, type UPID } from '@tessera/process';
 import { Watcher } from './runtime-fixtures.js';
 import { eventually, startEchoNode, startNatsServer, stopAllNatsServers, type ChildNode, type NatsServer } from '../src/index.js';
 
@@ -62,6 +62,34 @@ describe('node liveness over NATS', () => {
     const received = shared.stats().inMsgs - before;
     expect(received).to.be.within(5, 20);
     expect(watchers.flatMap((w) => w.exits)).to.deep.equal([]);
+  });
+
+  it('sends one probe of a node that 40 nodes of a connection watch at once, and tells all 40 when a node does not exist', async () => {
+    const master = await runtimeOn('m');
+    const echo = master.spawn(new Echo('echo'));
+    const pings = await rawConnection();
+    let pingsOfM = 0;
+    pings.subscribe('tessera.default._ping.m', { callback: () => { pingsOfM += 1; } });
+    await pings.flush();
+    const shared = await rawConnection();
+    const watchers: Watcher[] = [];
+    for (let i = 0; i < 40; i += 1) {
+      const runtime = await runtimeOn(`p${i}`, new NatsTransport({ node: `p${i}`, connection: shared, heartbeatMs: HEARTBEAT_MS }));
+      watchers.push(runtime.spawn(new Watcher('watcher')));
+    }
+    for (const watcher of watchers) watcher.watch(echo.pid);
+    for (const watcher of watchers) watcher.watch('ghost@nowhere' as UPID);
+    await eventually('every watcher hears that ghost@nowhere does not exist', () => watchers.every((w) => w.exits.length === 1), 5_000, 10);
+    expect(new Set(watchers.flatMap((w) => w.exits.map(({ pid, reason }) => `${pid} ${reason}`)))).to.deep.equal(new Set(['ghost@nowhere no-such-process']));
+    await shared.flush();
+    await pings.flush();
+    expect(pingsOfM).to.equal(1);
+    // m was heard (its answer, then its heartbeats): a later watcher needs no probe of its own.
+    const late = await runtimeOn('late', new NatsTransport({ node: 'late', connection: shared, heartbeatMs: HEARTBEAT_MS }));
+    late.spawn(new Watcher('watcher')).watch(echo.pid);
+    await shared.flush();
+    await pings.flush();
+    expect(pingsOfM).to.equal(1);
   });
 
   it('judges a node by the interval it announces, not the watcher\'s own', async () => {

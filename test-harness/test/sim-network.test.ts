@@ -1,14 +1,16 @@
 // The simulation's shared connections: publishes of many nodes leave together at the end of the
 // turn, in order, and a flush sends what waits before it flushes the connection.
 import { expect } from 'chai';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection, PublishOptions } from '@nats-io/transport-node';
 import { batchingPublishes } from '../src/sim/sim-network.js';
 
 /** A stand-in connection that records each publish and flush, and how many turns they took. */
 function recorder(): { connection: NatsConnection; log: string[] } {
   const log: string[] = [];
   const connection = {
-    publish: (subject: string, data?: Uint8Array) => { log.push(`publish ${subject} ${data?.length ?? 0}`); },
+    publish: (subject: string, data?: Uint8Array, options?: PublishOptions) => {
+      log.push(`publish ${subject} ${data?.length ?? 0}${options?.reply === undefined ? '' : ` reply ${options.reply}`}`);
+    },
     flush: async () => { log.push('flush'); },
     isClosed: () => false,
   } as unknown as NatsConnection;
@@ -23,10 +25,10 @@ describe('batchingPublishes', () => {
     const shared = batchingPublishes(connection);
     shared.publish('a.1', new Uint8Array(1));
     shared.publish('b.1');
-    shared.publish('a.2', new Uint8Array(2));
+    shared.publish('a.2', new Uint8Array(2), { reply: 'inbox.1' });
     expect(log).to.deep.equal([]);
     await turn();
-    expect(log).to.deep.equal(['publish a.1 1', 'publish b.1 0', 'publish a.2 2']);
+    expect(log).to.deep.equal(['publish a.1 1', 'publish b.1 0', 'publish a.2 2 reply inbox.1']);
   });
 
   it('sends what waits before a flush, and passes anything else through', async () => {

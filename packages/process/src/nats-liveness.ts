@@ -22,6 +22,8 @@ export interface LivenessOptions {
 
 interface WatchedNode {
   lastSeen: number;
+  /** True once a heartbeat or a probe's answer came (lastSeen starts at the watch). */
+  heardFrom: boolean;
   /** The interval the node announces in its heartbeats (ours until one is heard). */
   intervalMs: number;
   subscription: Subscription;
@@ -107,6 +109,7 @@ export class NatsLiveness {
     if (watched === undefined) {
       const entry: WatchedNode = {
         lastSeen: this.clock.now(),
+        heardFrom: false,
         intervalMs: this.options.heartbeatMs,
         watchers: new Set(),
         subscription: this.connection.subscribe(this.heartbeatSubject(node), { callback: (_err, msg) => this.heard(node, msg.data) }),
@@ -125,8 +128,15 @@ export class NatsLiveness {
     const watched = this.watched.get(node);
     if (watched === undefined) return;
     watched.lastSeen = this.clock.now();
+    watched.heardFrom = true;
     const intervalMs = Number(decoder.decode(announcement));
     if (intervalMs > 0) watched.intervalMs = intervalMs;
+  }
+
+  /** True when `node` is watched here and was heard from within its allowance: no probe needed. */
+  isHeard(node: string): boolean {
+    const watched = this.watched.get(node);
+    return watched !== undefined && watched.heardFrom && !this.isSilent(watched, this.clock.now());
   }
 
   /** What this connection's nodes announce: their heartbeat interval in ms, as text. */

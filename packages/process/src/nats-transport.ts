@@ -2,6 +2,7 @@ import { connect, type NatsConnection, type Subscription } from '@nats-io/transp
 import type { Clock } from './clock.js';
 import { Coalescer } from './coalescer.js';
 import { NatsLiveness, type LivenessMember } from './nats-liveness.js';
+import { NatsProbes, type ProbeAnswer } from './nats-probes.js';
 import type { Transport, TransportEvents } from './transport.js';
 
 /** How a node joins a NATS network. */
@@ -23,7 +24,6 @@ export interface NatsTransportOptions {
   missedHeartbeats?: number;
 }
 
-const EMPTY = new Uint8Array(0);
 /** The last subject token of a frame for several processes of a node. */
 const NODE_FRAME = '@';
 
@@ -50,6 +50,7 @@ export class NatsTransport implements Transport {
   private readonly seen = new Set<string>();
   private events: TransportEvents | undefined;
   private liveness: NatsLiveness | undefined;
+  private probes: NatsProbes | undefined;
   private readonly member: LivenessMember;
   private stopped = false;
   private readonly coalescer = new Coalescer(
@@ -96,6 +97,7 @@ export class NatsTransport implements Transport {
       prefix: this.prefix, heartbeatMs: this.options.heartbeatMs ?? 1_000, missedHeartbeats: this.options.missedHeartbeats ?? 3,
     });
     this.subscriptions.push(nc.subscribe(`${this.prefix}._ping.${this.node}`, { callback: (_err, msg) => { msg.respond(liveness.announcement); } }));
+    this.probes = NatsProbes.of(nc, clock, this.prefix);
     await nc.flush();
     this.liveness = liveness;
     liveness.join(this.member);
@@ -139,21 +141,30 @@ export class NatsTransport implements Transport {
     if (this.ownsConnection && this.connection !== undefined && !this.connection.isClosed()) await this.connection.drain();
   }
 
-  /** Asks whether `node` exists; a "no responders" answer means it does not. */
+  /**
+   * Asks whether `node` exists; a "no responders" answer means it does not. A watched node heard
+   * from lately is known to exist, and a probe of it already in flight on the connection is joined.
+   */
   private probe(node: string): void {
+    if (this.probes === undefined) return; // not started: the first send after start probes
     this.probed.add(node);
-    this.connection!.request(`${this.prefix}._ping.${node}`, EMPTY, { timeout: 5_000 }).then(
-      (answer) => {
-        this.seen.add(node);
-        this.liveness?.heard(node, answer.data);
-      },
-      (err: Error & { isNoResponders?: () => boolean }) => {
-        if (this.stopped || err.isNoResponders?.() !== true) return;
-        this.probed.delete(node);
-        this.unwatch(node);
-        // A node that answered once and answers no more has died, not never existed.
-        this.events?.nodeLost(node, this.seen.has(node) ? 'node-lost' : 'no-such-node');
-      },
-    );
+    if (this.liveness?.isHeard(node) === true) {
+      this.seen.add(node);
+      return;
+    }
+    this.probes.ask(node, (answer) => this.probeAnswered(node, answer));
+  }
+
+  private probeAnswered(node: string, answer: ProbeAnswer): void {
+    if (this.stopped) return;
+    if (answer.alive) {
+      this.seen.add(node);
+      this.liveness?.heard(node, answer.announcement);
+      return;
+    }
+    this.probed.delete(node);
+    this.unwatch(node);
+    // A node that answered once and answers no more has died, not never existed.
+    this.events?.nodeLost(node, this.seen.has(node) ? 'node-lost' : 'no-such-node');
   }
 }

@@ -1,4 +1,4 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type NatsConnection, type PublishOptions } from '@nats-io/transport-node';
 import { NatsTransport, type Transport } from '@tessera/process';
 
 /**
@@ -30,20 +30,20 @@ export const AGENTS_PER_CONNECTION = 2_500;
  * kept (one queue per connection); nothing else of the connection changes.
  */
 export function batchingPublishes(connection: NatsConnection): NatsConnection {
-  const queue: { subject: string; data: Uint8Array | undefined }[] = [];
+  const queue: { subject: string; data: Uint8Array | undefined; options: PublishOptions | undefined }[] = [];
   let scheduled = false;
   const drainQueue = (): void => {
     scheduled = false;
-    for (const { subject, data } of queue.splice(0)) {
+    for (const { subject, data, options } of queue.splice(0)) {
       try {
-        connection.publish(subject, data);
+        connection.publish(subject, data, options);
       } catch {
         // A closed connection: the nodes on it are being stopped, and their frames are moot.
       }
     }
   };
-  const publish = (subject: string, data?: Uint8Array): void => {
-    queue.push({ subject, data });
+  const publish = (subject: string, data?: Uint8Array, options?: PublishOptions): void => {
+    queue.push({ subject, data, options });
     if (!scheduled) {
       scheduled = true;
       setImmediate(drainQueue);

@@ -8,15 +8,50 @@ export interface Logger {
 
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
-/** Writes one JSON object a line to stderr, at `level` and above. */
+/**
+ * Writes one JSON object a line to stderr, at `level` and above. Lines logged in one turn of the
+ * event loop go out in one write at its end (or at exit): writes to a file or pipe are synchronous,
+ * and a new master logging 10,000 re-registering agents spent ~0.3 s in them, one write a line.
+ */
 export function stderrLogger(level: LogLevel = 'info'): Logger {
   return {
     log(at, message, fields) {
       if (RANK[at] < RANK[level]) return;
-      process.stderr.write(`${JSON.stringify({ level: at, msg: message, ...fields })}\n`);
+      stderrLines.add(`${JSON.stringify({ level: at, msg: message, ...fields })}\n`);
     },
   };
 }
+
+/** Lines waiting for the end of the turn; one buffer for every stderr logger of the process. */
+class LineBuffer {
+  private pending: string[] = [];
+  private scheduled = false;
+  private hooked = false;
+
+  constructor(private readonly stream: NodeJS.WritableStream) {}
+
+  add(line: string): void {
+    this.pending.push(line);
+    if (!this.hooked) {
+      this.hooked = true;
+      process.on('exit', () => this.flush());
+    }
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.flush());
+  }
+
+  flush(): void {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
+    const text = this.pending.join('');
+    this.pending = [];
+    // Synchronous for files and pipes on Linux, so lines flushed at exit are not lost.
+    this.stream.write(text);
+  }
+}
+
+const stderrLines = new LineBuffer(process.stderr);
 
 /** Keeps every line in memory: for tests that assert what was logged. */
 export function memoryLogger(): Logger & { lines: { level: LogLevel; message: string; fields: Record<string, unknown> }[] } {

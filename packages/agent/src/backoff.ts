@@ -4,13 +4,17 @@ export interface UnitRandom {
 }
 
 /**
- * The agent's registration back-off, as Mesos's `doReliableRegistration`: every attempt waits a
- * random time in [0, bound), the bound starting at `factorMs` and doubling after each attempt up
- * to `maxMs`. The randomness spreads a thousand agents that lost the same master over the
- * window instead of letting them all knock at once. Pure: the caller owns the timer.
+ * The agent's registration back-off, after Mesos's `doReliableRegistration`: the first attempt
+ * waits a random time in [0, `factorMs`), which spreads a thousand agents that lost the same
+ * master over the window instead of letting them all knock at once. Each retry waits a random
+ * time in the upper half of a window that doubles up to `maxMs`, [bound/2, bound). (Mesos draws
+ * retries from [0, bound) too: a retry could follow the first attempt at once, and a new leader
+ * busy with 10,000 re-registrations got 14,000, the duplicates doubling the work that delayed
+ * the answers.) Pure: the caller owns the timer.
  */
 export class Backoff {
   private bound: number;
+  private first = true;
 
   constructor(private readonly factorMs: number, private readonly maxMs: number) {
     if (!(factorMs > 0) || !(maxMs >= factorMs)) throw new Error(`bad back-off: factor ${factorMs} ms, max ${maxMs} ms`);
@@ -19,18 +23,21 @@ export class Backoff {
 
   /** The wait before the next attempt; widens the window for the one after. */
   next(random: UnitRandom): number {
-    const wait = Math.floor(random.next() * this.bound);
+    const floor = this.first ? 0 : this.bound / 2;
+    const wait = Math.floor(floor + random.next() * (this.bound - floor));
+    this.first = false;
     this.bound = Math.min(this.bound * 2, this.maxMs);
     return wait;
   }
 
   /** The window the next attempt's wait is drawn from (for logs and tests). */
-  currentBoundMs(): number {
-    return this.bound;
+  currentWindowMs(): { from: number; below: number } {
+    return { from: this.first ? 0 : this.bound / 2, below: this.bound };
   }
 
   /** Starts over from `factorMs` (after a success). */
   reset(): void {
     this.bound = this.factorMs;
+    this.first = true;
   }
 }

@@ -9,19 +9,19 @@ import { UpdateStreams } from '../src/update-streams.js';
 import { commandTask, framework } from './support.js';
 
 describe('registration back-off', () => {
-  it('draws each wait below a window that doubles from the factor up to the cap', () => {
+  it('draws the first wait below the factor, then each retry from the upper half of a window that doubles up to the cap', () => {
     const backoff = new Backoff(1_000, 60_000);
     const random = new Random(5);
-    const bounds: number[] = [];
+    const windows: string[] = [];
     for (let i = 0; i < 10; i += 1) {
-      const bound = backoff.currentBoundMs();
-      bounds.push(bound);
+      const { from, below } = backoff.currentWindowMs();
+      windows.push(`${from}-${below}`);
       const wait = backoff.next(random);
-      expect(wait).to.be.at.least(0).and.below(bound);
+      expect(wait).to.be.at.least(from).and.below(below);
     }
-    expect(bounds).to.deep.equal([1_000, 2_000, 4_000, 8_000, 16_000, 32_000, 60_000, 60_000, 60_000, 60_000]);
+    expect(windows).to.deep.equal(['0-1000', '1000-2000', '2000-4000', '4000-8000', '8000-16000', '16000-32000', '30000-60000', '30000-60000', '30000-60000', '30000-60000']);
     backoff.reset();
-    expect(backoff.currentBoundMs()).to.equal(1_000);
+    expect(backoff.currentWindowMs()).to.deep.equal({ from: 0, below: 1_000 });
   });
 
   it('refuses a cap below the factor', () => {

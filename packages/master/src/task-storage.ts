@@ -26,9 +26,17 @@ export function detached(text: string): string {
 export class TaskStorage {
   private readonly resourceLists = new Map<string, Resource[]>();
   private readonly strings = new Map<string, string>();
+  /** The list returned last: tasks come in runs asking the same, and comparing is cheaper than a key. */
+  private lastResources: Resource[] | undefined;
 
   /** An equal resource list, the same object for every task that asks for the same resources. */
   resources(resources: Resource[]): Resource[] {
+    if (this.lastResources !== undefined && jsonEqual(resources, this.lastResources)) return this.lastResources;
+    this.lastResources = this.keptResources(resources);
+    return this.lastResources;
+  }
+
+  private keptResources(resources: Resource[]): Resource[] {
     const key = JSON.stringify(resources);
     const known = this.resourceLists.get(key);
     if (known !== undefined) return known;
@@ -71,6 +79,29 @@ export class TaskStorage {
     if (status.data !== undefined) kept.data = detached(status.data);
     return kept;
   }
+}
+
+/**
+ * True when `a` and `b` would write the same JSON: plain data (as decoded from a message), keys
+ * in the same order, undefined members left out as JSON leaves them.
+ */
+function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const aKeys = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const bKeys = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  if (aKeys.length !== bKeys.length) return false;
+  for (let i = 0; i < aKeys.length; i++) {
+    const key = aKeys[i]!;
+    if (key !== bKeys[i] || !jsonEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+  }
+  return true;
 }
 
 const parsedLists = new WeakMap<readonly Resource[], Resources>();

@@ -43,6 +43,15 @@ describe('task storage', () => {
     expect(a.task.resources).to.equal(b.task.resources);
     expect(c.task.resources).to.not.equal(a.task.resources);
     expect(c.task.resources).to.deep.equal(cpusAndMem(1));
+    // After another list, the first is still found; a list differing in one nested value is not it.
+    const d = state.addTask(framework, agent, taskInfo('d'), undefined);
+    expect(d.task.resources).to.equal(a.task.resources);
+    const reserved = cpusAndMem(0.5).map((r) => ({ ...r, reservations: [{ type: 'STATIC' as const, role: r.name === 'mem' ? 'web' : 'db' }] }));
+    const e = state.addTask(framework, agent, { ...taskInfo('e'), resources: reserved }, undefined);
+    const f = state.addTask(framework, agent, { ...taskInfo('f'), resources: reserved.map((r) => ({ ...r, reservations: [{ type: 'STATIC' as const, role: 'db' }] })) }, undefined);
+    expect(e.task.resources).to.deep.equal(reserved);
+    expect(f.task.resources).to.not.equal(e.task.resources);
+    expect(f.task.resources[1]!.reservations).to.deep.equal([{ type: 'STATIC', role: 'db' }]);
   });
 
   it('keeps statuses equal to those applied, their ids the task\'s, the last 8 in order', () => {

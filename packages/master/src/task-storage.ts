@@ -81,10 +81,7 @@ export class TaskStorage {
   }
 }
 
-/**
- * True when `a` and `b` would write the same JSON: plain data (as decoded from a message), keys
- * in the same order, undefined members left out as JSON leaves them.
- */
+/** True when `a` and `b` are equal plain data (as decoded from a message); undefined members count as absent. */
 function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
@@ -94,14 +91,17 @@ function jsonEqual(a: unknown, b: unknown): boolean {
     return true;
   }
   if (Array.isArray(b)) return false;
-  const aKeys = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
-  const bKeys = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
-  if (aKeys.length !== bKeys.length) return false;
-  for (let i = 0; i < aKeys.length; i++) {
-    const key = aKeys[i]!;
-    if (key !== bKeys[i] || !jsonEqual((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  let members = 0;
+  for (const key in left) {
+    const value = left[key];
+    if (value === undefined) continue;
+    members++;
+    if (!jsonEqual(value, right[key])) return false;
   }
-  return true;
+  for (const key in right) if (right[key] !== undefined) members--;
+  return members === 0;
 }
 
 const parsedLists = new WeakMap<readonly Resource[], Resources>();

@@ -1,14 +1,19 @@
 import { expect } from 'chai';
-import { encodeInSlices } from '../src/master-http/sliced-json.js';
+import type { ListPart, StateJsonParts } from '@tessera/master';
+import { encodeInSlices, type EncodedJson } from '../src/master-http/sliced-json.js';
+
+const joined = (encoded: EncodedJson): Buffer => Buffer.concat(encoded.chunks);
 
 describe('JSON encoded in slices', () => {
-  const parts = ['{"a":', Array.from({ length: 50 }, (_, i) => JSON.stringify({ id: `task-${i}`, note: 'é✓' })), ',"empty":', [], ',"b":"end"}'];
-  const whole = '{"a":' + `[${(parts[1] as string[]).join(',')}]` + ',"empty":[],"b":"end"}';
+  const items = Array.from({ length: 50 }, (_, i) => JSON.stringify({ id: `task-${i}`, note: 'é✓' }));
+  const parts: StateJsonParts = ['{"a":', { items }, ',"empty":', { items: [] }, ',"b":"end"}'];
+  const whole = '{"a":' + `[${items.join(',')}]` + ',"empty":[],"b":"end"}';
 
-  it('writes the same UTF-8 bytes as the parts joined', async () => {
-    const bytes = await encodeInSlices(parts, setImmediate, 100);
-    expect(bytes.equals(Buffer.from(whole))).to.equal(true);
-    expect(JSON.parse(bytes.toString()).a).to.have.length(50);
+  it('writes the same UTF-8 bytes as the parts joined, and says how many', async () => {
+    const encoded = await encodeInSlices(parts, setImmediate, 100);
+    expect(joined(encoded).equals(Buffer.from(whole))).to.equal(true);
+    expect(encoded.length).to.equal(Buffer.byteLength(whole));
+    expect(JSON.parse(joined(encoded).toString()).a).to.have.length(50);
   });
 
   it('gives the event loop back between slices of about the slice size', async () => {
@@ -22,15 +27,27 @@ describe('JSON encoded in slices', () => {
   it('writes tasks not yet written, and yields after so many of them', async () => {
     let yields = 0;
     const written = Array.from({ length: 10 }, (_, i) => () => JSON.stringify({ id: `new-${i}` }));
-    const bytes = await encodeInSlices(['{"tasks":', written, '}'], (fn) => { yields += 1; setImmediate(fn); }, 1 << 20, 3);
-    expect(JSON.parse(bytes.toString()).tasks.map((t: { id: string }) => t.id)).to.deep.equal(Array.from({ length: 10 }, (_, i) => `new-${i}`));
+    const encoded = await encodeInSlices(['{"tasks":', { items: written }, '}'], (fn) => { yields += 1; setImmediate(fn); }, 1 << 20, 3);
+    expect(JSON.parse(joined(encoded).toString()).tasks.map((t: { id: string }) => t.id)).to.deep.equal(Array.from({ length: 10 }, (_, i) => `new-${i}`));
     expect(yields).to.equal(3);
   });
 
   it('does not yield for JSON smaller than a slice', async () => {
     let yields = 0;
-    const bytes = await encodeInSlices(parts, (fn) => { yields += 1; setImmediate(fn); });
+    const encoded = await encodeInSlices(parts, (fn) => { yields += 1; setImmediate(fn); });
     expect(yields).to.equal(0);
-    expect(bytes.toString()).to.equal(whole);
+    expect(joined(encoded).toString()).to.equal(whole);
+  });
+
+  it('sends bytes written before as they are, and hands a list to keep its own bytes, whole', async () => {
+    const before = Buffer.from('[{"id":"old"}]');
+    let kept: Buffer | undefined;
+    const list: ListPart = { items, keep: (bytes) => { kept = bytes; } };
+    const encoded = await encodeInSlices(['{"a":', before, ',"b":', list, '}'], setImmediate, 100);
+    const text = `{"a":[{"id":"old"}],"b":[${items.join(',')}]}`;
+    expect(joined(encoded).toString()).to.equal(text);
+    expect(encoded.chunks).to.include(before);
+    expect(kept!.toString()).to.equal(`[${items.join(',')}]`);
+    expect(encoded.chunks).to.include(kept);
   });
 });

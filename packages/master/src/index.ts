@@ -15,4 +15,4 @@ export { MemoryRegistryStore, applyOperation, emptyRegistry, type RegistryOperat
 export { KvRegistryStore, RegistryCorruptError } from './registry/kv-registry-store.js';
 export type { MasterOperator, MasterView, OperatorAnswer } from './operator/master-operator.js';
 export { TESSERA_VERSION } from './operator/operator-host.js';
-export { joinStateJson, writtenJson, type ItemJson, type StateJsonParts } from './operator/state-json.js';
+export { joinStateJson, writtenJson, type ItemJson, type ListPart, type StateJsonParts } from './operator/state-json.js';

@@ -14,6 +14,8 @@ export interface TaskRecord {
   latest: TaskStatus | undefined;
   /** The task's resources went back to the allocator (it ended, or its agent was removed). */
   released: boolean;
+  /** The framework whose lists hold the task (it is told of the task's every change). */
+  framework: FrameworkRecord;
 }
 
 export interface FrameworkRecord {
@@ -29,6 +31,11 @@ export interface FrameworkRecord {
   suppressedRoles: string[];
   tasks: Map<string, TaskRecord>;
   completedTasks: Task[];
+  /**
+   * Grows whenever a task of either list is added, changed or moved (only MasterState changes
+   * them), so that a writer of the lists can keep what it wrote while the number stays the same.
+   */
+  tasksVersion: number;
   /** Custom executors by agent. */
   executors: Map<string, Map<string, ExecutorInfo>>;
   registeredAt: number;
@@ -106,7 +113,7 @@ export class MasterState {
   addFramework(info: FrameworkInfo & { id: { value: string } }, pid: string | undefined, now: number): FrameworkRecord {
     const record: FrameworkRecord = {
       id: info.id.value, ref: { value: info.id.value }, info, pid, lifecycle: frameworkLifecycle.start(), roles: new Set(rolesOf(info)), suppressedRoles: [],
-      tasks: new Map(), completedTasks: [], executors: new Map(), registeredAt: now, unregisteredAt: undefined,
+      tasks: new Map(), completedTasks: [], tasksVersion: 0, executors: new Map(), registeredAt: now, unregisteredAt: undefined,
     };
     this.frameworks.set(record.id, record);
     if (pid !== undefined) this.frameworkByPid.set(pid, record.id);
@@ -212,6 +219,7 @@ export class MasterState {
     // A new array of exactly the statuses kept (the last 8): one grown by push holds 17 slots.
     const statuses = record.task.statuses ?? [];
     record.task.statuses = statuses.length < 8 ? [...statuses, kept] : [...statuses.slice(statuses.length - 7), kept];
+    record.framework.tasksVersion++;
     this.observer?.taskUpdated(record);
     return { ok: true, terminal: isTerminal(moved.snapshot) };
   }
@@ -224,6 +232,7 @@ export class MasterState {
     if (framework === undefined) return;
     framework.tasks.delete(record.task.task_id.value);
     framework.completedTasks.push(record.task);
+    framework.tasksVersion++;
     if (framework.completedTasks.length > this.caps.maxCompletedTasksPerFramework) framework.completedTasks.shift();
   }
 
@@ -234,8 +243,9 @@ export class MasterState {
   }
 
   private trackTask(framework: FrameworkRecord, agent: AgentRecord, task: Task, lifecycle: TaskSnapshot): TaskRecord {
-    const record: TaskRecord = { task, lifecycle, latest: undefined, released: false };
+    const record: TaskRecord = { task, lifecycle, latest: undefined, released: false, framework };
     framework.tasks.set(task.task_id.value, record);
+    framework.tasksVersion++;
     agent.tasks.add(record);
     this.observer?.taskAdded(record);
     return record;

@@ -4,7 +4,20 @@ import { masterFlags } from '../src/master-flags.js';
 import { MasterState } from '../src/master-state.js';
 import type { OperatorSources } from '../src/operator/operator-host.js';
 import { stateView } from '../src/operator/operator-views.js';
-import { joinStateJson, stateJsonParts } from '../src/operator/state-json.js';
+import { joinStateJson, stateJsonParts, type StateJsonParts } from '../src/operator/state-json.js';
+
+/** What an encoder does with lists that ask to keep their bytes: writes them and hands them over. */
+function keepLists(parts: StateJsonParts): number {
+  let kept = 0;
+  for (const part of parts) {
+    if (typeof part === 'string' || Buffer.isBuffer(part) || part.keep === undefined) continue;
+    part.keep(Buffer.from(joinStateJson([part])));
+    kept += 1;
+  }
+  return kept;
+}
+
+const keptBytes = (parts: StateJsonParts): number => parts.filter((p) => Buffer.isBuffer(p)).length;
 
 const resources = (cpus: number): TaskInfo['resources'] => [{ name: 'cpus', type: 'SCALAR', scalar: { value: cpus } }, { name: 'mem', type: 'SCALAR', scalar: { value: 64 } }];
 
@@ -74,6 +87,44 @@ describe('/state as JSON parts', () => {
     state.updateTask(framework.tasks.get('t2')!, running('t2'));
     expect(joinStateJson(parts)).to.equal(before);
     expect(joinStateJson(stateJsonParts(sources))).to.equal(JSON.stringify(stateView(sources)));
+  });
+
+  it('sends a framework\'s task lists as the bytes written before while none of its tasks changes', () => {
+    const { sources, state } = cluster('plain');
+    const exact = (parts: StateJsonParts): void => { expect(joinStateJson(parts)).to.equal(JSON.stringify(stateView(sources))); };
+    const first = stateJsonParts(sources);
+    expect(keptBytes(first)).to.equal(0);
+    expect(keepLists(first)).to.equal(2); // tasks and completed_tasks
+    const second = stateJsonParts(sources);
+    expect(keptBytes(second)).to.equal(2);
+    exact(second);
+    const framework = state.frameworks.get('f1')!;
+    const changes: (() => void)[] = [
+      () => state.updateTask(framework.tasks.get('t3')!, running('t3')),
+      () => { const t = framework.tasks.get('t4')!; state.updateTask(t, running('t4', 'TASK_FAILED')); state.completeTask(t); },
+      () => state.addTask(framework, state.agents.get('a1')!, { name: 'n', task_id: { value: 'n' }, agent_id: { value: 'a1' }, resources: resources(1) }, undefined),
+    ];
+    for (const change of changes) {
+      change();
+      const parts = stateJsonParts(sources);
+      expect(keptBytes(parts)).to.equal(0);
+      exact(parts);
+      keepLists(parts);
+      exact(stateJsonParts(sources));
+    }
+  });
+
+  it('does not keep the bytes of lists older than those kept', () => {
+    const { sources, state } = cluster('plain');
+    const old = stateJsonParts(sources);
+    const framework = state.frameworks.get('f1')!;
+    state.updateTask(framework.tasks.get('t5')!, running('t5'));
+    const now = stateJsonParts(sources);
+    keepLists(now);
+    keepLists(old); // written late: the older snapshot must not replace the newer one
+    const next = stateJsonParts(sources);
+    expect(keptBytes(next)).to.equal(2);
+    expect(joinStateJson(next)).to.equal(JSON.stringify(stateView(sources)));
   });
 
   it('is not fooled by a framework whose name looks like a stand-in for a task list', () => {

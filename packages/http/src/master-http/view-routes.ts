@@ -5,7 +5,7 @@ import type { Runtime } from '@tessera/process';
 import { JSON_ROUTE, sendError } from '../common/http-app.js';
 import type { MasterSource } from './master-source.js';
 import { SharedComputation } from './shared-computation.js';
-import { encodeInSlices } from './sliced-json.js';
+import { encodeInSlices, type EncodedJson } from './sliced-json.js';
 
 const noQuery = { type: 'object', properties: {}, additionalProperties: false } as const;
 const id = { type: 'string', minLength: 1, maxLength: 1024 } as const;
@@ -43,7 +43,7 @@ const ENDPOINTS: { path: string; view: MasterView; query: object }[] = [
  * A view's answer, its JSON written in the master's mailbox (one consistent snapshot) and encoded
  * once: every client sharing it gets the same bytes, not a fresh encoding of a large string each.
  */
-type RenderedAnswer = { status: number; bytes: Buffer };
+type RenderedAnswer = { status: number } & EncodedJson;
 
 /**
  * The read-only v0 endpoints. Each view is built and serialized inside one dispatch to the
@@ -62,7 +62,7 @@ export function registerViewRoutes(app: FastifyInstance, runtime: Runtime, sourc
       const query = Object.fromEntries(Object.entries(request.query).map(([k, v]) => [k === 'slave_id' ? 'agent_id' : k, String(v)]));
       const key = `${endpoint.view}?${new URLSearchParams(Object.entries(query).sort()).toString()}`;
       const build = endpoint.view === 'state'
-        ? async (): Promise<RenderedAnswer> => ({ status: 200, bytes: await encodeInSlices(await runtime.dispatch(master.pid, () => master.operator.stateJson())) })
+        ? async (): Promise<RenderedAnswer> => ({ status: 200, ...await encodeInSlices(await runtime.dispatch(master.pid, () => master.operator.stateJson())) })
         : () => runtime.dispatch(master.pid, () => render(master.operator.view(endpoint.view, query)));
       let answer: RenderedAnswer;
       try {
@@ -71,9 +71,9 @@ export function registerViewRoutes(app: FastifyInstance, runtime: Runtime, sourc
         return sendError(reply, 503, 'the master stopped while answering');
       }
       reply.code(answer.status).type('application/json');
-      if (answer.bytes.length <= SEND_CHUNK_BYTES) return reply.send(answer.bytes);
+      if (answer.chunks.length === 1 && answer.length <= SEND_CHUNK_BYTES) return reply.send(answer.chunks[0]);
       // 20 clients sent 40 MiB each at once: the socket writes copied megabytes a turn, /health waited.
-      return reply.header('content-length', answer.bytes.length).send(Readable.from(chunksOf(answer.bytes, SEND_CHUNK_BYTES)));
+      return reply.header('content-length', answer.length).send(Readable.from(piecesOf(answer.chunks, SEND_CHUNK_BYTES)));
     });
   }
   return shared;
@@ -87,13 +87,16 @@ export function registerViewRoutes(app: FastifyInstance, runtime: Runtime, sourc
  */
 const SEND_CHUNK_BYTES = 512 * 1024;
 
-/** Views of `bytes` (no copies), `size` bytes each. */
-function* chunksOf(bytes: Buffer, size: number): Generator<Buffer> {
-  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+/** Views of the chunks (no copies), at most `size` bytes each. */
+function* piecesOf(chunks: readonly Buffer[], size: number): Generator<Buffer> {
+  for (const chunk of chunks) {
+    for (let at = 0; at < chunk.length; at += size) yield chunk.subarray(at, at + size);
+  }
 }
 
 function render(answer: OperatorAnswer): RenderedAnswer {
-  if (answer.status === 200) return { status: 200, bytes: Buffer.from(JSON.stringify(answer.body)) };
-  if (answer.status === 202) return { status: 202, bytes: Buffer.alloc(0) };
-  return { status: answer.status, bytes: Buffer.from(JSON.stringify({ error: answer.error })) };
+  const bytes = answer.status === 200 ? Buffer.from(JSON.stringify(answer.body))
+    : answer.status === 202 ? Buffer.alloc(0)
+      : Buffer.from(JSON.stringify({ error: answer.error }));
+  return { status: answer.status, chunks: [bytes], length: bytes.length };
 }

@@ -97,16 +97,24 @@ function frameworkSummary(s: OperatorSources, framework: FrameworkRecord): Recor
   };
 }
 
-/** How a view writes a list of tasks: as task views, or (for /state's JSON) as a stand-in. */
-export type TaskListRenderer = (tasks: readonly Task[]) => unknown;
+/** A framework's two task lists. */
+export type TaskList = 'tasks' | 'completed_tasks';
 
-const taskViews: TaskListRenderer = (tasks) => tasks.map(taskView);
+/** The tasks of one of a framework's lists, in the order views write them. */
+export function tasksOf(framework: FrameworkRecord, list: TaskList): readonly Task[] {
+  return list === 'tasks' ? [...framework.tasks.values()].map((r) => r.task) : framework.completedTasks;
+}
+
+/** How a view writes a framework's task list: as task views, or (for /state's JSON) as a stand-in. */
+export type TaskListRenderer = (framework: FrameworkRecord, list: TaskList) => unknown;
+
+const taskViews: TaskListRenderer = (framework, list) => tasksOf(framework, list).map(taskView);
 
 export function frameworkView(s: OperatorSources, framework: FrameworkRecord, renderTasks: TaskListRenderer = taskViews): Record<string, unknown> {
   return {
     ...frameworkSummary(s, framework),
-    tasks: renderTasks([...framework.tasks.values()].map((r) => r.task)),
-    completed_tasks: renderTasks(framework.completedTasks),
+    tasks: renderTasks(framework, 'tasks'),
+    completed_tasks: renderTasks(framework, 'completed_tasks'),
     offers: s.state.offers.ofFramework(framework.id).map((o) => ({
       id: o.id, framework_id: o.frameworkId, slave_id: o.agentId, resources: resourceMap(o.resources),
     })),

@@ -1,17 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import type { ExecutorInfo, Task } from '@tessera/protocol';
-import type { AgentRecord } from '../master-state.js';
+import type { AgentRecord, FrameworkRecord } from '../master-state.js';
 import type { OperatorSources } from './operator-host.js';
-import { agentInputs, agentView, stateView, taskView } from './operator-views.js';
+import { agentInputs, agentView, stateView, tasksOf, taskView, type TaskList } from './operator-views.js';
 
 /**
- * `/state` as JSON text in parts: strings to write as they are, and lists of items' JSON (tasks,
- * agents) to write as arrays (`[a,b,...]`). Joined, the parts are exactly
- * `JSON.stringify(stateView(s))`; apart, a caller can turn 40 MiB of them into bytes a slice at a
- * time. Every part is an immutable string taken at one instant (or a task as it was then), so
- * the parts are one consistent snapshot however late they are written.
+ * `/state` as JSON text in parts: strings to write as they are, bytes written before (a
+ * framework's task list unchanged since), and lists of items' JSON (tasks, agents) to write as
+ * arrays (`[a,b,...]`). Joined, the parts are exactly `JSON.stringify(stateView(s))`; apart, a
+ * caller can turn 40 MiB of them into bytes a slice at a time. Every part is immutable, taken at
+ * one instant (or a task as it was then), so the parts are one consistent snapshot however late
+ * they are written.
  */
-export type StateJsonParts = readonly (string | readonly ItemJson[])[];
+export type StateJsonParts = readonly (string | Buffer | ListPart)[];
+
+/**
+ * A list to write as a JSON array. `keep`, when given, takes the array's UTF-8 bytes once written
+ * (the whole list, `[` to `]`), so that the next /state can send them again while the list is
+ * unchanged.
+ */
+export interface ListPart {
+  items: readonly ItemJson[];
+  keep?: (bytes: Buffer) => void;
+}
 
 /**
  * An item's JSON: kept from an earlier build, or (for a task new or changed since) a function that
@@ -93,18 +104,42 @@ function executorsByAgent(s: OperatorSources): Map<string, ExecutorInfo[]> {
   return byAgent;
 }
 
-/** /state's parts: the view without its tasks and agents, written as JSON, and their lists' JSON. */
+type KeptTaskLists = { version: number } & Partial<Record<TaskList, Buffer>>;
+
+/**
+ * Each framework's task lists as written, while its tasksVersion stays what it was: at 100,000
+ * tasks of frameworks that launch nothing new, /state looked up and sent 100,000 kept task JSONs
+ * a build (and copied 40 MiB into fresh buffers), when the same bytes would do.
+ */
+const keptTaskLists = new WeakMap<FrameworkRecord, KeptTaskLists>();
+
+function taskListPart(framework: FrameworkRecord, list: TaskList): Buffer | ListPart {
+  const version = framework.tasksVersion;
+  const kept = keptTaskLists.get(framework);
+  const bytes = kept?.version === version ? kept[list] : undefined;
+  if (bytes !== undefined) return bytes;
+  return {
+    items: tasksOf(framework, list).map(taskJson),
+    keep: (written) => {
+      const entry = keptTaskLists.get(framework);
+      if (entry?.version === version) entry[list] = written;
+      else if (entry === undefined || entry.version < version) keptTaskLists.set(framework, { version, [list]: written });
+    },
+  };
+}
+
+/** /state's parts: the view without its tasks and agents, written as JSON, and their lists. */
 export function stateJsonParts(s: OperatorSources): StateJsonParts {
-  const lists: ItemJson[][] = [];
-  const standIn = (items: ItemJson[]): string => {
-    lists.push(items);
+  const lists: (Buffer | ListPart)[] = [];
+  const standIn = (list: Buffer | ListPart): string => {
+    lists.push(list);
     return marker(lists.length - 1);
   };
-  const skeleton = JSON.stringify(stateView(s, (tasks) => standIn(tasks.map(taskJson)), (agents) => {
+  const skeleton = JSON.stringify(stateView(s, (framework, list) => standIn(taskListPart(framework, list)), (agents) => {
     const executors = executorsByAgent(s);
-    return standIn(agents.map((agent) => agentJson(s, agent, executors.get(agent.id) ?? [])));
+    return standIn({ items: agents.map((agent) => agentJson(s, agent, executors.get(agent.id) ?? [])) });
   }));
-  const parts: (string | ItemJson[])[] = [];
+  const parts: (string | Buffer | ListPart)[] = [];
   let from = 0;
   for (let i = 0; i < lists.length; i++) {
     const written = JSON.stringify(marker(i));
@@ -123,5 +158,9 @@ export function writtenJson(json: ItemJson): string {
 
 /** The parts as one string. */
 export function joinStateJson(parts: StateJsonParts): string {
-  return parts.map((part) => (typeof part === 'string' ? part : `[${part.map(writtenJson).join(',')}]`)).join('');
+  return parts.map((part) => {
+    if (typeof part === 'string') return part;
+    if (Buffer.isBuffer(part)) return part.toString('utf8');
+    return `[${part.items.map(writtenJson).join(',')}]`;
+  }).join('');
 }

@@ -4,6 +4,8 @@ import { masterFlags } from '../src/master-flags.js';
 import { MasterState } from '../src/master-state.js';
 import type { OperatorSources } from '../src/operator/operator-host.js';
 import { stateView } from '../src/operator/operator-views.js';
+import { usedByFramework } from '../src/operator/operator-resources.js';
+import { sumOfTaskResources } from '../src/task-storage.js';
 import { joinStateJson, stateJsonParts, type StateJsonParts } from '../src/operator/state-json.js';
 
 /** What an encoder does with lists that ask to keep their bytes: writes them and hands them over. */
@@ -112,6 +114,20 @@ describe('/state as JSON parts', () => {
       keepLists(parts);
       exact(stateJsonParts(sources));
     }
+  });
+
+  it('sums a framework\'s used resources again whenever its tasks change', () => {
+    const { state } = cluster('plain');
+    const framework = state.frameworks.get('f1')!;
+    const fresh = (): unknown => sumOfTaskResources([...framework.tasks.values()].map((r) => r.task)).toJSON();
+    expect(usedByFramework(framework).toJSON()).to.deep.equal(fresh());
+    const ending = framework.tasks.get('t0')!;
+    state.updateTask(ending, running('t0', 'TASK_FINISHED'));
+    state.completeTask(ending);
+    expect(usedByFramework(framework).toJSON()).to.deep.equal(fresh());
+    state.addTask(framework, state.agents.get('a0')!, { name: 'big', task_id: { value: 'big' }, agent_id: { value: 'a0' }, resources: resources(3) }, undefined);
+    expect(usedByFramework(framework).toJSON()).to.deep.equal(fresh());
+    expect(fresh()).to.not.deep.equal(Resources.EMPTY.toJSON());
   });
 
   it('does not keep the bytes of lists older than those kept', () => {

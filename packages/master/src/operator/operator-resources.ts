@@ -30,9 +30,23 @@ export function offeredOnAgent(state: MasterState, agentId: string): Resources {
   return state.offers.onAgent(agentId).reduce((sum, offer) => sum.add(offer.resources), Resources.EMPTY);
 }
 
+/**
+ * The framework's live tasks' resources, summed once per tasksVersion (which grows with every
+ * task added, changed or ended): /state summed 100,000 tasks' resources every build.
+ */
+const liveTaskSums = new WeakMap<FrameworkRecord, { version: number; sum: Resources }>();
+
+function liveTaskResources(framework: FrameworkRecord): Resources {
+  const kept = liveTaskSums.get(framework);
+  if (kept?.version === framework.tasksVersion) return kept.sum;
+  const sum = sumOfTaskResources([...framework.tasks.values()].map((record) => record.task));
+  liveTaskSums.set(framework, { version: framework.tasksVersion, sum });
+  return sum;
+}
+
 /** What the framework's live tasks and executors use. */
 export function usedByFramework(framework: FrameworkRecord): Resources {
-  let used = sumOfTaskResources([...framework.tasks.values()].map((record) => record.task));
+  let used = liveTaskResources(framework);
   for (const executors of framework.executors.values()) {
     for (const executor of executors.values()) if (executor.resources !== undefined) used = used.add(Resources.of(executor.resources));
   }

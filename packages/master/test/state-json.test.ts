@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { Resources, type TaskInfo, type TaskStatus } from '@tessera/protocol';
 import { masterFlags } from '../src/master-flags.js';
 import { MasterState } from '../src/master-state.js';
+import { agentLifecycle } from '../src/lifecycle/agent-lifecycle.js';
 import type { OperatorSources } from '../src/operator/operator-host.js';
 import { stateView } from '../src/operator/operator-views.js';
 import { usedByFramework } from '../src/operator/operator-resources.js';
@@ -30,6 +31,8 @@ function cluster(frameworkName: string): { sources: OperatorSources; state: Mast
   };
   const framework = state.addFramework({ user: 'u', name: frameworkName, id: { value: 'f1' } }, 'scheduler@test', 1_000);
   const agents = [0, 1].map((i) => state.addAgent({ hostname: `h${i}`, resources: resources(4), id: { value: `a${i}` } }, `agent@h${i}`, '0.1.0', 1_000));
+  // Admitted, as the master admits them: only those are listed in /state.
+  for (const agent of agents) agent.lifecycle = agentLifecycle.must(agent.lifecycle, 'ADMITTED');
   for (let i = 0; i < 6; i++) {
     state.addTask(framework, agents[i % 2]!, { name: `t${i}`, task_id: { value: `t${i}` }, agent_id: { value: agents[i % 2]!.id }, resources: resources(i % 3 === 0 ? 1 : 0.5) }, undefined);
   }
@@ -42,6 +45,7 @@ describe('/state as JSON parts', () => {
   it('joins to exactly the JSON of the /state view', () => {
     const { sources } = cluster('plain');
     expect(joinStateJson(stateJsonParts(sources))).to.equal(JSON.stringify(stateView(sources)));
+    expect(JSON.parse(joinStateJson(stateJsonParts(sources))).slaves).to.have.length(2);
   });
 
   it('stays exact as tasks change state, end, and move to the completed list', () => {
@@ -96,23 +100,45 @@ describe('/state as JSON parts', () => {
     const exact = (parts: StateJsonParts): void => { expect(joinStateJson(parts)).to.equal(JSON.stringify(stateView(sources))); };
     const first = stateJsonParts(sources);
     expect(keptBytes(first)).to.equal(0);
-    expect(keepLists(first)).to.equal(2); // tasks and completed_tasks
+    expect(keepLists(first)).to.equal(3); // agents, tasks and completed_tasks
     const second = stateJsonParts(sources);
-    expect(keptBytes(second)).to.equal(2);
+    expect(keptBytes(second)).to.equal(3);
     exact(second);
     const framework = state.frameworks.get('f1')!;
-    const changes: (() => void)[] = [
-      () => state.updateTask(framework.tasks.get('t3')!, running('t3')),
-      () => { const t = framework.tasks.get('t4')!; state.updateTask(t, running('t4', 'TASK_FAILED')); state.completeTask(t); },
-      () => state.addTask(framework, state.agents.get('a1')!, { name: 'n', task_id: { value: 'n' }, agent_id: { value: 'a1' }, resources: resources(1) }, undefined),
+    // Each change, and how many lists stay kept: the agents' when no agent's used resources move.
+    const changes: [() => void, number][] = [
+      [() => state.updateTask(framework.tasks.get('t3')!, running('t3')), 1],
+      [() => { const t = framework.tasks.get('t4')!; state.updateTask(t, running('t4', 'TASK_FAILED')); state.completeTask(t); }, 0],
+      [() => state.addTask(framework, state.agents.get('a1')!, { name: 'n', task_id: { value: 'n' }, agent_id: { value: 'a1' }, resources: resources(1) }, undefined), 0],
     ];
-    for (const change of changes) {
+    for (const [change, stillKept] of changes) {
       change();
       const parts = stateJsonParts(sources);
-      expect(keptBytes(parts)).to.equal(0);
+      expect(keptBytes(parts)).to.equal(stillKept);
       exact(parts);
       keepLists(parts);
       exact(stateJsonParts(sources));
+    }
+  });
+
+  it('sends the agent list as the bytes written before until any agent\'s view changes', () => {
+    const { sources, state } = cluster('plain');
+    const exact = (parts: StateJsonParts): void => { expect(joinStateJson(parts)).to.equal(JSON.stringify(stateView(sources))); };
+    keepLists(stateJsonParts(sources));
+    const changes: (() => void)[] = [
+      () => state.deactivatedAgents.add('a1'),
+      () => state.offers.add({ id: 'o1', frameworkId: 'f1', agentId: 'a0', resources: Resources.of(resources(0.5)), offer: {} as never, role: '*' }),
+      () => { state.agents.get('a0')!.total = Resources.of(resources(8)); },
+      () => state.setAgentPid(state.agents.get('a1')!, 'agent@moved'),
+    ];
+    for (const change of changes) {
+      const unchanged = stateJsonParts(sources);
+      expect(keptBytes(unchanged)).to.equal(3);
+      change();
+      const parts = stateJsonParts(sources);
+      expect(keptBytes(parts)).to.equal(2); // the task lists still; the agents written again
+      exact(parts);
+      keepLists(parts);
     }
   });
 
@@ -139,7 +165,7 @@ describe('/state as JSON parts', () => {
     keepLists(now);
     keepLists(old); // written late: the older snapshot must not replace the newer one
     const next = stateJsonParts(sources);
-    expect(keptBytes(next)).to.equal(2);
+    expect(keptBytes(next)).to.equal(3);
     expect(joinStateJson(next)).to.equal(JSON.stringify(stateView(sources)));
   });
 

@@ -82,13 +82,29 @@ function sameInputs(a: readonly unknown[], b: readonly unknown[]): boolean {
   return true;
 }
 
-function agentJson(s: OperatorSources, agent: AgentRecord, executors: readonly ExecutorInfo[]): string {
-  const inputs = agentInputs(s, agent, executors);
+function agentJson(s: OperatorSources, agent: AgentRecord, executors: readonly ExecutorInfo[], scratch: unknown[]): string {
+  const inputs = agentInputs(s, agent, executors, scratch);
   const kept = agentFragments.get(agent);
   if (kept !== undefined && sameInputs(kept.inputs, inputs)) return kept.json;
   const json = JSON.stringify(agentView(s, agent));
-  agentFragments.set(agent, { inputs, json });
+  agentFragments.set(agent, { inputs: [...inputs], json });
   return json;
+}
+
+/**
+ * The agent list as last written, per master: while every agent's JSON is the very string it was
+ * (so nothing any agent's view reads changed) and in the same order, its bytes are sent again
+ * instead of 10,000 strings encoded anew each /state.
+ */
+const keptAgentLists = new WeakMap<OperatorSources['state'], { items: readonly string[]; bytes: Buffer }>();
+
+function agentListPart(s: OperatorSources, agents: readonly AgentRecord[]): Buffer | ListPart {
+  const executors = executorsByAgent(s);
+  const scratch: unknown[] = [];
+  const items = agents.map((agent) => agentJson(s, agent, executors.get(agent.id) ?? [], scratch));
+  const kept = keptAgentLists.get(s.state);
+  if (kept !== undefined && sameInputs(kept.items, items)) return kept.bytes;
+  return { items, keep: (bytes) => keptAgentLists.set(s.state, { items, bytes }) };
 }
 
 /** Every agent's executors, found in one pass over the frameworks (not one per agent). */
@@ -135,10 +151,7 @@ export function stateJsonParts(s: OperatorSources): StateJsonParts {
     lists.push(list);
     return marker(lists.length - 1);
   };
-  const skeleton = JSON.stringify(stateView(s, (framework, list) => standIn(taskListPart(framework, list)), (agents) => {
-    const executors = executorsByAgent(s);
-    return standIn({ items: agents.map((agent) => agentJson(s, agent, executors.get(agent.id) ?? [])) });
-  }));
+  const skeleton = JSON.stringify(stateView(s, (framework, list) => standIn(taskListPart(framework, list)), (agents) => standIn(agentListPart(s, agents))));
   const parts: (string | Buffer | ListPart)[] = [];
   let from = 0;
   for (let i = 0; i < lists.length; i++) {

@@ -13,9 +13,16 @@ function stderrOf(body: string): { status: number | null; lines: unknown[] } {
 
 describe('stderrLogger', () => {
   it('writes the lines of a turn in order, at its level and above, and loses none when the process exits in that turn', () => {
+    const before = Date.now();
     const { status, lines } = stderrOf("logger.log('info', 'a'); logger.log('debug', 'hidden'); logger.log('warn', 'b', { n: 1 }); process.exit(3);");
     expect(status).to.equal(3);
-    expect(lines).to.deep.equal([{ level: 'info', msg: 'a' }, { level: 'warn', msg: 'b', n: 1 }]);
+    const stamped = lines as { time: string }[];
+    expect(stamped.map(({ time: _time, ...rest }) => rest)).to.deep.equal([{ level: 'info', msg: 'a' }, { level: 'warn', msg: 'b', n: 1 }]);
+    for (const { time } of stamped) {
+      expect(time).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      expect(Date.parse(time)).to.be.within(before, Date.now());
+    }
+    expect(Object.keys(stamped[0]!)[0]).to.equal('time');
   });
 
   it('writes lines of later turns after the earlier ones', () => {

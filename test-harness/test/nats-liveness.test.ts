@@ -92,6 +92,24 @@ describe('node liveness over NATS', () => {
     expect(pingsOfM).to.equal(1);
   });
 
+  it('gives a node that exists but has not answered its probe the unheard allowance, then loses it', async () => {
+    // "mute" is subscribed (so NATS has responders for its probe) but never answers nor beats.
+    const mute = await rawConnection();
+    mute.subscribe('tessera.default._ping.mute', { callback: () => {} });
+    mute.subscribe('tessera.default.mute.*', { callback: () => {} });
+    await mute.flush();
+    const a = await runtimeOn('a', new NatsTransport({ node: 'a', servers: server.url, heartbeatMs: HEARTBEAT_MS, unheardAllowanceMs: 20 * HEARTBEAT_MS }));
+    const watcher = a.spawn(new Watcher('watcher'));
+    const since = performance.now();
+    watcher.watch('x@mute' as UPID);
+    // Judged by three of the watcher's own 100 ms beats, it would be lost by now.
+    await eventually('ten of the watcher\'s heartbeat periods pass', () => performance.now() - since > 10 * HEARTBEAT_MS, 5_000, HEARTBEAT_MS);
+    expect(watcher.exits).to.deep.equal([]);
+    await eventually('the mute node is lost once the allowance has passed', () => watcher.exits.length > 0, 10_000);
+    expect(watcher.exits.map(({ pid, reason }) => ({ pid, reason }))).to.deep.equal([{ pid: 'x@mute', reason: 'node-lost' }]);
+    expect(watcher.exits[0]!.at - since).to.be.at.least(20 * HEARTBEAT_MS);
+  });
+
   it('judges a node by the interval it announces, not the watcher\'s own', async () => {
     const child = await startEchoNode({ servers: [server.url], node: 'slow', heartbeatMs: 4 * HEARTBEAT_MS });
     children.push(child);

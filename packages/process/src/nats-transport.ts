@@ -22,6 +22,8 @@ export interface NatsTransportOptions {
   heartbeatMs?: number;
   /** Heartbeats (of its own interval) a watched node may miss before it is lost (default 3). */
   missedHeartbeats?: number;
+  /** Silence allowed a watched node never heard from (default UNHEARD_ALLOWANCE_MS, 10 s). */
+  unheardAllowanceMs?: number;
 }
 
 /** The last subject token of a frame for several processes of a node. */
@@ -46,8 +48,11 @@ export class NatsTransport implements Transport {
   private readonly subscriptions: Subscription[] = [];
   private readonly watches = new Set<string>();
   private readonly probed = new Set<string>();
-  /** Nodes that have answered a probe: their silence means they died. */
-  private readonly seen = new Set<string>();
+  /**
+   * Nodes known to exist (their silence means they died), with what they announced when they
+   * answered a probe: a node watched after it answered is judged by its own interval at once.
+   */
+  private readonly seen = new Map<string, Uint8Array | undefined>();
   private events: TransportEvents | undefined;
   private liveness: NatsLiveness | undefined;
   private probes: NatsProbes | undefined;
@@ -95,6 +100,7 @@ export class NatsTransport implements Transport {
     );
     const liveness = NatsLiveness.of(nc, clock, {
       prefix: this.prefix, heartbeatMs: this.options.heartbeatMs ?? 1_000, missedHeartbeats: this.options.missedHeartbeats ?? 3,
+      ...(this.options.unheardAllowanceMs === undefined ? {} : { unheardAllowanceMs: this.options.unheardAllowanceMs }),
     });
     this.subscriptions.push(nc.subscribe(`${this.prefix}._ping.${this.node}`, { callback: (_err, msg) => { msg.respond(liveness.announcement); } }));
     this.probes = NatsProbes.of(nc, clock, this.prefix);
@@ -113,6 +119,8 @@ export class NatsTransport implements Transport {
     if (this.watches.has(node) || this.liveness === undefined || this.stopped) return;
     this.watches.add(node);
     this.liveness.watch(this.member, node);
+    const announced = this.seen.get(node);
+    if (announced !== undefined) this.liveness.heard(node, announced);
     this.probe(node);
   }
 
@@ -149,7 +157,7 @@ export class NatsTransport implements Transport {
     if (this.probes === undefined) return; // not started: the first send after start probes
     this.probed.add(node);
     if (this.liveness?.isHeard(node) === true) {
-      this.seen.add(node);
+      if (!this.seen.has(node)) this.seen.set(node, undefined);
       return;
     }
     this.probes.ask(node, (answer) => this.probeAnswered(node, answer));
@@ -158,7 +166,7 @@ export class NatsTransport implements Transport {
   private probeAnswered(node: string, answer: ProbeAnswer): void {
     if (this.stopped) return;
     if (answer.alive) {
-      this.seen.add(node);
+      this.seen.set(node, answer.announcement);
       this.liveness?.heard(node, answer.announcement);
       return;
     }

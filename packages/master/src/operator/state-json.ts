@@ -76,7 +76,8 @@ interface AgentFragment {
  */
 const agentFragments = new WeakMap<AgentRecord, AgentFragment>();
 
-function sameInputs(a: readonly unknown[], b: readonly unknown[]): boolean {
+/** True when `a` and `b` hold the very same values (by identity) in the same order. */
+function identicalLists(a: readonly unknown[], b: readonly unknown[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
@@ -85,7 +86,7 @@ function sameInputs(a: readonly unknown[], b: readonly unknown[]): boolean {
 function agentJson(s: OperatorSources, agent: AgentRecord, executors: readonly ExecutorInfo[], scratch: unknown[]): string {
   const inputs = agentInputs(s, agent, executors, scratch);
   const kept = agentFragments.get(agent);
-  if (kept !== undefined && sameInputs(kept.inputs, inputs)) return kept.json;
+  if (kept !== undefined && identicalLists(kept.inputs, inputs)) return kept.json;
   const json = JSON.stringify(agentView(s, agent));
   agentFragments.set(agent, { inputs: [...inputs], json });
   return json;
@@ -103,7 +104,7 @@ function agentListPart(s: OperatorSources, agents: readonly AgentRecord[]): Buff
   const scratch: unknown[] = [];
   const items = agents.map((agent) => agentJson(s, agent, executors.get(agent.id) ?? [], scratch));
   const kept = keptAgentLists.get(s.state);
-  if (kept !== undefined && sameInputs(kept.items, items)) return kept.bytes;
+  if (kept !== undefined && identicalLists(kept.items, items)) return kept.bytes;
   return { items, keep: (bytes) => keptAgentLists.set(s.state, { items, bytes }) };
 }
 

@@ -110,6 +110,42 @@ describe('node liveness over NATS', () => {
     expect(watcher.exits[0]!.at - since).to.be.at.least(20 * HEARTBEAT_MS);
   });
 
+  it('finds at once that a node which answered a probe before it was watched has gone since', async () => {
+    const a = await runtimeOn('a', new NatsTransport({ node: 'a', servers: server.url, heartbeatMs: 1_000 }));
+    const b = await runtimeOn('b', new NatsTransport({ node: 'b', servers: server.url, heartbeatMs: 1_000 }));
+    const echo = b.spawn(new Echo('echo'));
+    expect(await a.ask(echo.pid, 'demo.Ping', { seq: 1 }, { expect: 'demo.Pong' })).to.deep.equal({ seq: 1 });
+    await b.stop();
+    const watcher = a.spawn(new Watcher('watcher'));
+    const since = performance.now();
+    watcher.watch(echo.pid);
+    // Its old answer gives its interval, not a sign of life: the probe on watching finds no one.
+    await eventually('the watcher hears b is gone', () => watcher.exits.length > 0, 5_000, 10);
+    expect(watcher.exits.map(({ pid, reason }) => ({ pid, reason }))).to.deep.equal([{ pid: 'echo@b', reason: 'node-lost' }]);
+    expect(watcher.exits[0]!.at - since, 'found by the probe, not after three 1 s beats').to.be.below(1_000);
+  });
+
+  it('sends a probe again, rather than joining it, when the one in flight is old, and so finds a node gone since', async () => {
+    const mute = await rawConnection();
+    const ping = mute.subscribe('tessera.default._ping.mute', { callback: () => {} });
+    mute.subscribe('tessera.default.mute.*', { callback: () => {} });
+    await mute.flush();
+    const shared = await rawConnection();
+    const first = await runtimeOn('first', new NatsTransport({ node: 'first', connection: shared, heartbeatMs: HEARTBEAT_MS }));
+    const second = await runtimeOn('second', new NatsTransport({ node: 'second', connection: shared, heartbeatMs: HEARTBEAT_MS }));
+    first.spawn(new Watcher('watcher')).watch('x@mute' as UPID); // its probe waits: mute never answers
+    const since = performance.now();
+    await eventually('the first probe is over a second old', () => performance.now() - since > 1_200, 5_000, 50);
+    ping.unsubscribe();
+    await mute.flush();
+    const watcher = second.spawn(new Watcher('watcher'));
+    const watchedAt = performance.now();
+    watcher.watch('x@mute' as UPID);
+    await eventually('the second watcher hears mute does not exist', () => watcher.exits.length > 0, 5_000, 10);
+    expect(watcher.exits.map(({ reason }) => reason)).to.deep.equal(['no-such-process']);
+    expect(watcher.exits[0]!.at - watchedAt, 'by a fresh probe, not the unheard allowance').to.be.below(1_000);
+  });
+
   it('judges a node by the interval it announces, not the watcher\'s own', async () => {
     const child = await startEchoNode({ servers: [server.url], node: 'slow', heartbeatMs: 4 * HEARTBEAT_MS });
     children.push(child);

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { flushStderrLogs } from '@tessera/process';
 import { agentCommand } from './commands/agent-command.js';
 import { executeCommand } from './commands/execute-command.js';
 import { localCommand } from './commands/local-command.js';
@@ -45,6 +46,7 @@ try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) process.exit(err.exitCode);
+  flushStderrLogs(); // the turn's log lines first, then why it stops
   process.stderr.write(`tessera: ${(err as Error).message}\n`);
   process.exit(1);
 }

@@ -6,7 +6,7 @@
 export { SystemClock, type Clock, type Settleable, type Timer } from './clock.js';
 export { ManualClock } from './manual-clock.js';
 export { Random } from './random.js';
-export { memoryLogger, stderrLogger, type LogLevel, type Logger } from './logger.js';
+export { flushStderrLogs, memoryLogger, stderrLogger, type LogLevel, type Logger } from './logger.js';
 export { Counters, RuntimeMetric } from './metrics.js';
 export { AskTimeoutError, UndeliverableError, UnexpectedReplyError } from './errors.js';
 export { MessageHooks, type InstalledHook, type Interception, type MessageMatcher } from './hooks.js';

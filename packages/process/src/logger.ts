@@ -54,6 +54,11 @@ class LineBuffer {
 
 const stderrLines = new LineBuffer(process.stderr);
 
+/** Writes the stderr loggers' lines waiting for the end of the turn now (before a direct write to stderr). */
+export function flushStderrLogs(): void {
+  stderrLines.flush();
+}
+
 /** Keeps every line in memory: for tests that assert what was logged. */
 export function memoryLogger(): Logger & { lines: { level: LogLevel; message: string; fields: Record<string, unknown> }[] } {
   const lines: { level: LogLevel; message: string; fields: Record<string, unknown> }[] = [];

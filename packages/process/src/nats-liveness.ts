@@ -36,8 +36,10 @@ export const UNHEARD_ALLOWANCE_MS = 10_000;
 
 interface WatchedNode {
   lastSeen: number;
-  /** True once a heartbeat or a probe's answer came (lastSeen starts at the watch). */
+  /** True once a heartbeat or a probe's answer came since the watch began (lastSeen starts at the watch). */
   heardFrom: boolean;
+  /** True once its interval is known (heard from, or announced in an earlier answer to a probe). */
+  intervalKnown: boolean;
   /** The interval the node announces in its heartbeats (ours until one is heard). */
   intervalMs: number;
   subscription: Subscription;
@@ -124,6 +126,7 @@ export class NatsLiveness {
       const entry: WatchedNode = {
         lastSeen: this.clock.now(),
         heardFrom: false,
+        intervalKnown: false,
         intervalMs: this.options.heartbeatMs,
         watchers: new Set(),
         subscription: this.connection.subscribe(this.heartbeatSubject(node), { callback: (_err, msg) => this.heard(node, msg.data) }),
@@ -143,8 +146,24 @@ export class NatsLiveness {
     if (watched === undefined) return;
     watched.lastSeen = this.clock.now();
     watched.heardFrom = true;
+    this.learnInterval(node, NatsLiveness.intervalOf(announcement));
+  }
+
+  /**
+   * `node`'s interval, as it announced it (in an answer to a probe before it was watched): it is
+   * judged by it from now on. Its silence is still counted from the watch, not from the answer.
+   */
+  learnInterval(node: string, intervalMs: number | undefined): void {
+    const watched = this.watched.get(node);
+    if (watched === undefined || intervalMs === undefined) return;
+    watched.intervalMs = intervalMs;
+    watched.intervalKnown = true;
+  }
+
+  /** The interval an announcement (a heartbeat, or an answer to a probe) carries. */
+  static intervalOf(announcement: Uint8Array): number | undefined {
     const intervalMs = Number(decoder.decode(announcement));
-    if (intervalMs > 0) watched.intervalMs = intervalMs;
+    return intervalMs > 0 ? intervalMs : undefined;
   }
 
   /** True when `node` is watched here and was heard from within its allowance: no probe needed. */
@@ -188,11 +207,11 @@ export class NatsLiveness {
 
   /**
    * True when `watched` has not been heard from for `missedHeartbeats` of its intervals before
-   * `now` (or, never heard from, for the unheard allowance if that is longer).
+   * `now` (or, its interval not known yet, for the unheard allowance if that is longer).
    */
   private isSilent(watched: WatchedNode, now: number): boolean {
     const allowance = watched.intervalMs * this.options.missedHeartbeats;
-    const allowed = watched.heardFrom ? allowance : Math.max(allowance, this.options.unheardAllowanceMs ?? UNHEARD_ALLOWANCE_MS);
+    const allowed = watched.intervalKnown ? allowance : Math.max(allowance, this.options.unheardAllowanceMs ?? UNHEARD_ALLOWANCE_MS);
     return watched.lastSeen < now - allowed;
   }
 

@@ -1,12 +1,20 @@
-import { randomBytes } from 'node:crypto';
-import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { Clock, Timer } from './clock.js';
 
-/** What a probe learned: the node answered (with its announcement), or NATS said no one listens. */
-export type ProbeAnswer = { alive: true; announcement: Uint8Array } | { alive: false };
+/**
+ * What a probe learned: the node answered (with its announcement), NATS said no one listens, or
+ * nothing came within PROBE_TIMEOUT_MS (the asker may probe again).
+ */
+export type ProbeAnswer = { alive: true; announcement: Uint8Array } | { alive: false } | { timedOut: true };
 
-/** A probe nobody answered is forgotten after this long (its askers hear nothing). */
+/** A probe nobody answered is given up after this long. */
 export const PROBE_TIMEOUT_MS = 5_000;
+
+/**
+ * A probe in flight longer than this is not joined but sent again (for all its askers): its node
+ * may have died since, and a fresh probe gets NATS's "no responders" at once.
+ */
+export const PROBE_REJOIN_MS = 1_000;
 
 interface PendingProbe {
   token: string;
@@ -28,7 +36,7 @@ export class NatsProbes {
 
   private readonly pending = new Map<string, PendingProbe>();
   private readonly nodeByToken = new Map<string, string>();
-  private readonly inbox = `_INBOX.${randomBytes(12).toString('hex')}`;
+  private readonly inbox: string;
   private subscription: Subscription | undefined;
   private sweep: Timer | undefined;
   private nextToken = 0;
@@ -37,7 +45,10 @@ export class NatsProbes {
     private readonly connection: NatsConnection,
     private readonly clock: Clock,
     private readonly prefix: string,
-  ) {}
+  ) {
+    // The connection's own inbox prefix, as its requests use (accounts may allow no other).
+    this.inbox = createInbox((connection as { options?: { inboxPrefix?: string } }).options?.inboxPrefix);
+  }
 
   /** The probes of `connection`'s nodes in `prefix`'s namespace. */
   static of(connection: NatsConnection, clock: Clock, prefix: string): NatsProbes {
@@ -48,23 +59,36 @@ export class NatsProbes {
     return probes;
   }
 
-  /** Probes `node` (or joins the probe of it in flight); `answered` is called once, or never on a timeout. */
+  /**
+   * Probes `node`, or joins the probe of it in flight if that was sent lately; `answered` is
+   * called once.
+   */
   ask(node: string, answered: (answer: ProbeAnswer) => void): void {
     const inFlight = this.pending.get(node);
     if (inFlight !== undefined) {
       inFlight.askers.push(answered);
+      if (this.clock.now() - inFlight.sentAt > PROBE_REJOIN_MS) this.send(node, inFlight);
       return;
     }
-    this.subscription ??= this.connection.subscribe(`${this.inbox}.*`, { callback: (_err, msg) => this.answer(msg) });
-    const token = String(this.nextToken++);
+    const probe: PendingProbe = { token: '', sentAt: 0, askers: [answered] };
+    this.pending.set(node, probe);
+    this.send(node, probe);
+  }
+
+  /** Publishes a probe of `node` under a new token (an older token's answer is ignored). */
+  private send(node: string, probe: PendingProbe): void {
+    this.subscription ??= this.connection.subscribe(`${this.inbox}.*`, { callback: (err, msg) => this.answer(err, msg) });
+    this.nodeByToken.delete(probe.token);
+    probe.token = String(this.nextToken++);
+    probe.sentAt = this.clock.now();
+    this.nodeByToken.set(probe.token, node);
+    this.sweep ??= this.clock.setTimer(PROBE_TIMEOUT_MS, () => this.giveUpUnanswered());
     try {
-      this.connection.publish(`${this.prefix}._ping.${node}`, EMPTY, { reply: `${this.inbox}.${token}` });
+      this.connection.publish(`${this.prefix}._ping.${node}`, EMPTY, { reply: `${this.inbox}.${probe.token}` });
     } catch {
-      return; // A closed connection: its nodes are stopping, and the status follower says so.
+      // A closed connection: its nodes are stopping (the status follower says so); the sweep
+      // tells the askers.
     }
-    this.pending.set(node, { token, sentAt: this.clock.now(), askers: [answered] });
-    this.nodeByToken.set(token, node);
-    this.sweep ??= this.clock.setTimer(PROBE_TIMEOUT_MS, () => this.forgetUnanswered());
   }
 
   /** How many probes are in flight (for tests). */
@@ -72,7 +96,12 @@ export class NatsProbes {
     return this.pending.size;
   }
 
-  private answer(msg: Msg): void {
+  private answer(err: Error | null, msg: Msg): void {
+    if (err !== null) {
+      // The subscription ended (a permission error): the next probe subscribes again.
+      this.subscription = undefined;
+      return;
+    }
     const token = msg.subject.slice(this.inbox.length + 1);
     const node = this.nodeByToken.get(token);
     if (node === undefined) return;
@@ -81,17 +110,31 @@ export class NatsProbes {
     this.pending.delete(node);
     // A status message (503, no data) is the server saying nobody subscribes to the node's subject.
     const answer: ProbeAnswer = msg.data.length === 0 && msg.headers?.code === 503 ? { alive: false } : { alive: true, announcement: msg.data };
-    for (const asker of probe.askers) asker(answer);
+    tellAll(probe.askers, answer);
   }
 
-  private forgetUnanswered(): void {
+  private giveUpUnanswered(): void {
     this.sweep = undefined;
     const cutoff = this.clock.now() - PROBE_TIMEOUT_MS;
     for (const [node, probe] of this.pending) {
       if (probe.sentAt > cutoff) continue;
       this.pending.delete(node);
       this.nodeByToken.delete(probe.token);
+      tellAll(probe.askers, { timedOut: true });
     }
-    if (this.pending.size > 0) this.sweep = this.clock.setTimer(PROBE_TIMEOUT_MS, () => this.forgetUnanswered());
+    if (this.pending.size > 0) this.sweep = this.clock.setTimer(PROBE_TIMEOUT_MS, () => this.giveUpUnanswered());
   }
+}
+
+/** Calls every asker, even when one throws (the first error is thrown after, on its own). */
+function tellAll(askers: readonly ((answer: ProbeAnswer) => void)[], answer: ProbeAnswer): void {
+  let failure: unknown;
+  for (const asker of askers) {
+    try {
+      asker(answer);
+    } catch (err) {
+      failure ??= err;
+    }
+  }
+  if (failure !== undefined) queueMicrotask(() => { throw failure; });
 }

@@ -49,10 +49,10 @@ export class NatsTransport implements Transport {
   private readonly watches = new Set<string>();
   private readonly probed = new Set<string>();
   /**
-   * Nodes known to exist (their silence means they died), with what they announced when they
-   * answered a probe: a node watched after it answered is judged by its own interval at once.
+   * Nodes known to exist (their silence means they died), with the interval they announced when
+   * they answered a probe: a node watched after it answered is judged by its own interval at once.
    */
-  private readonly seen = new Map<string, Uint8Array | undefined>();
+  private readonly seen = new Map<string, number | undefined>();
   private events: TransportEvents | undefined;
   private liveness: NatsLiveness | undefined;
   private probes: NatsProbes | undefined;
@@ -119,8 +119,7 @@ export class NatsTransport implements Transport {
     if (this.watches.has(node) || this.liveness === undefined || this.stopped) return;
     this.watches.add(node);
     this.liveness.watch(this.member, node);
-    const announced = this.seen.get(node);
-    if (announced !== undefined) this.liveness.heard(node, announced);
+    this.liveness.learnInterval(node, this.seen.get(node));
     this.probe(node);
   }
 
@@ -165,8 +164,12 @@ export class NatsTransport implements Transport {
 
   private probeAnswered(node: string, answer: ProbeAnswer): void {
     if (this.stopped) return;
+    if ('timedOut' in answer) {
+      this.probed.delete(node); // the next send asks again
+      return;
+    }
     if (answer.alive) {
-      this.seen.set(node, answer.announcement);
+      this.seen.set(node, NatsLiveness.intervalOf(answer.announcement));
       this.liveness?.heard(node, answer.announcement);
       return;
     }

@@ -3,6 +3,7 @@ import type { Runtime } from '@tessera/process';
 import { LeaderElector, type LeaseStore } from '@tessera/leader';
 import { Master, type MasterOptions } from './master.js';
 import type { RegistryStore } from './registry/registry.js';
+import { RecoveringMaster } from './recovering-master.js';
 import { StandbyMaster } from './standby-master.js';
 
 export interface MasterContenderOptions {
@@ -31,7 +32,7 @@ const LOAD_RETRY_MS = 500;
 export class MasterContender {
   private readonly elector: LeaderElector;
   private readonly name: string;
-  private current: Master | StandbyMaster | undefined;
+  private current: Master | StandbyMaster | RecoveringMaster | undefined;
   private term = 0;
   private stopped = false;
   private readonly electedListeners = new Set<(master: Master) => void>();
@@ -85,16 +86,21 @@ export class MasterContender {
   private async lead(record: LeaderRecord): Promise<void> {
     const term = ++this.term;
     const { runtime, registry } = this.options;
-    // Stop refusing at once: the standby goes before the registry is read.
+    // Stop refusing at once: the standby goes before the registry is read, and what comes
+    // meanwhile is held for the Master.
     if (this.current !== undefined) await this.terminate(this.current);
-    this.current = undefined;
+    const holder = new RecoveringMaster(this.name);
+    this.replace(holder);
     for (;;) {
       try {
         const recovered = await registry.load();
         if (term !== this.term || this.stopped) return;
+        await this.terminate(holder);
         const master = new Master({ ...this.options.master, epoch: record.epoch, registry, recovered }, this.name);
         this.current = runtime.spawn(master);
-        runtime.logger.log('info', `leading as epoch ${record.epoch}: ${recovered.agents.size} agents to re-register`, { pid: master.pid });
+        runtime.logger.log('info', `leading as epoch ${record.epoch}: ${recovered.agents.size} agents to re-register`, { pid: master.pid, held: holder.held.length });
+        if (holder.dropped > 0) runtime.logger.log('warn', `${holder.dropped} messages came while the registry was read and were dropped (over ${holder.held.length} held)`, {});
+        for (const message of holder.held) runtime.inject(message);
         for (const fn of this.electedListeners) fn(master);
         return;
       } catch (err) {
@@ -113,11 +119,11 @@ export class MasterContender {
     this.replace(new StandbyMaster(() => this.elector.leader, this.name));
   }
 
-  private replace(process: Master | StandbyMaster): void {
+  private replace(process: Master | StandbyMaster | RecoveringMaster): void {
     this.current = this.options.runtime.spawn(process);
   }
 
-  private async terminate(process: Master | StandbyMaster): Promise<void> {
+  private async terminate(process: Master | StandbyMaster | RecoveringMaster): Promise<void> {
     this.options.runtime.terminate(process.pid, { immediately: true });
     await this.options.runtime.wait(process.pid);
   }

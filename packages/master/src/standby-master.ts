@@ -1,8 +1,8 @@
 import type { Envelope, LeaderRecord, MessageType } from '@tessera/protocol';
 import { Process } from '@tessera/process';
 
-/** What a standby is asked that it must refuse: everything a leader would act on. */
-const REFUSED: MessageType[] = [
+/** Everything a leader acts on: what a standby refuses, and a new leader holds while it recovers. */
+export const LEADER_MESSAGES: readonly MessageType[] = [
   'scheduler.Call', 'agent.Register', 'agent.Reregister', 'agent.StatusUpdate', 'agent.ExecutorExited', 'agent.FrameworkMessage',
 ];
 
@@ -17,7 +17,7 @@ export class StandbyMaster extends Process {
   }
 
   protected initialize(): void {
-    for (const type of REFUSED) this.install(type, (_body: unknown, message: Envelope) => this.refuse(message));
+    for (const type of LEADER_MESSAGES) this.install(type, (_body: unknown, message: Envelope) => this.refuse(message));
   }
 
   private refuse(message: Envelope): void {

@@ -144,4 +144,37 @@ describe('master: the registry and recovery after a failover', () => {
       for (const runtime of runtimes) await runtime.stop();
     }
   });
+
+  it('holds what comes while the new leader reads the registry, and hands it to the Master in order', async () => {
+    const clock = new ManualClock();
+    const network = new MemoryNetwork();
+    const inner = await previousRegistry();
+    let letLoad: () => void = () => {};
+    const gate = new Promise<void>((resolve) => { letLoad = resolve; });
+    const registry: RegistryStore = { load: async () => { await gate; return inner.load(); }, apply: (op) => inner.apply(op) };
+    const runtime = await Runtime.create({ transport: network.transport('m1'), clock, random: new Random(1), logger: memoryLogger() });
+    const probe = await Runtime.create({ transport: network.transport('a1'), clock, random: new Random(2), logger: memoryLogger() });
+    const contender = new MasterContender({ runtime, lease: new MemoryLeaseStore(), registry, leaseMs: 3_000 });
+    try {
+      contender.start();
+      await clock.settle();
+      expect(contender.master, 'still reading the registry').to.equal(undefined);
+      const agent = probe.spawn(new Peer('agent', AGENT_TYPES));
+      agent.tell('master@m1', 'agent.Reregister', reregistration('agent-a1', 'a1'));
+      agent.tell('master@m1', 'agent.Reregister', reregistration('agent-a1', 'a1'));
+      await clock.settle();
+      expect(agent.got('agent.Reregistered')).to.have.length(0);
+      expect(agent.got('master.NotLeader'), 'a recovering leader does not refuse').to.have.length(0);
+      letLoad();
+      for (let i = 0; i < 10 && contender.master === undefined; i++) await clock.settle();
+      await clock.settle();
+      expect(contender.master).to.not.equal(undefined);
+      expect(agent.got('agent.Reregistered').map((r) => r.agent_id.value)).to.deep.equal(['agent-a1', 'agent-a1']);
+      expect(contender.master!.state.agents.get('agent-a1')!.lifecycle.value).to.equal('registered');
+    } finally {
+      await contender.stop();
+      await runtime.stop();
+      await probe.stop();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Echo, NatsTransport, Runtime, memoryLogger, type Transport, type UPID } from '@tessera/process';
-import { Watcher } from './runtime-fixtures.js';
+import { Watcher, linkedPair, watchedEchoChild } from './runtime-fixtures.js';
 import { eventually, startEchoNode, startNatsServer, stopAllNatsServers, type ChildNode, type NatsServer } from '../src/index.js';
 
 const HEARTBEAT_MS = 100;
@@ -147,12 +147,8 @@ describe('node liveness over NATS', () => {
   });
 
   it('judges a node by the interval it announces, not the watcher\'s own', async () => {
-    const child = await startEchoNode({ servers: [server.url], node: 'slow', heartbeatMs: 4 * HEARTBEAT_MS });
-    children.push(child);
     const a = await runtimeOn('a');
-    const watcher = a.spawn(new Watcher('watcher'));
-    expect(await a.ask(child.pid, 'demo.Ping', { seq: 1 }, { expect: 'demo.Pong' })).to.deep.equal({ seq: 1 });
-    watcher.watch(child.pid);
+    const { child, watcher } = await watchedEchoChild(a, { servers: [server.url], node: 'slow', heartbeatMs: 4 * HEARTBEAT_MS }, (c) => children.push(c));
     // Past three of the watcher's own intervals without a loss: the slow node is judged by its own.
     const since = performance.now();
     await eventually('six of the watcher\'s heartbeat periods pass', () => performance.now() - since > 6 * HEARTBEAT_MS, 5_000, HEARTBEAT_MS);
@@ -179,12 +175,7 @@ describe('node liveness over NATS', () => {
   });
 
   it('reads the heartbeats waiting behind a flood of other messages before declaring a node lost', async () => {
-    const a = await runtimeOn('a');
-    const b = await runtimeOn('b');
-    const echo = b.spawn(new Echo('echo'));
-    const watcher = a.spawn(new Watcher('watcher'));
-    watcher.watch(echo.pid);
-    await a.ask(echo.pid, 'demo.Ping', { seq: 1 }, { expect: 'demo.Pong' });
+    const { a, echo, watcher } = await linkedPair((node) => runtimeOn(node));
     // Undecodable messages for a, many more than it reads in three heartbeat periods: b's
     // heartbeats queue behind them in a's socket while a's timers keep firing on time.
     const flood = await rawConnection();

@@ -1,6 +1,6 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { MemoryNetwork, NatsTransport, Process, Runtime, SystemClock, memoryLogger, type ExitReason, type Logger, type MemoryTransport, type UPID } from '@tessera/process';
-import { startNatsServer, stopAllNatsServers, type NatsServer } from '../src/index.js';
+import { Echo, MemoryNetwork, NatsTransport, Process, Runtime, SystemClock, memoryLogger, type ExitReason, type Logger, type MemoryTransport, type UPID } from '@tessera/process';
+import { startEchoNode, startNatsServer, stopAllNatsServers, type ChildNode, type NatsServer } from '../src/index.js';
 
 /** What the shared runtime suite needs from a transport: runtimes on nodes, and a raw sender. */
 export interface TransportFixture {
@@ -86,3 +86,30 @@ export class Watcher extends Process {
     this.link(pid);
   }
 }
+
+/**
+ * An echo node in a child process, asked once from `runtime` (so it has answered a probe) and then
+ * watched there by a Watcher: where a test of a lost node starts. `track` gets the child first,
+ * so that it is killed after the test whatever happens.
+ */
+export async function watchedEchoChild(runtime: Runtime, options: { servers: string[]; node: string; heartbeatMs: number }, track: (child: ChildNode) => void): Promise<{ child: ChildNode; watcher: Watcher }> {
+  const child = await startEchoNode(options);
+  track(child);
+  const watcher = runtime.spawn(new Watcher('watcher'));
+  const pong = await runtime.ask(child.pid, 'demo.Ping', { seq: 1 }, { expect: 'demo.Pong' });
+  if (pong.seq !== 1) throw new Error(`the echo node answered seq ${pong.seq}, not 1`);
+  watcher.watch(child.pid);
+  return { child, watcher };
+}
+
+/** Node a's watcher linked to an Echo on node b (runtimes made by `runtimeOn`), with one round trip done. */
+export async function linkedPair(runtimeOn: (node: string) => Promise<Runtime>): Promise<{ a: Runtime; echo: Echo; watcher: Watcher }> {
+  const a = await runtimeOn('a');
+  const b = await runtimeOn('b');
+  const echo = b.spawn(new Echo('echo'));
+  const watcher = a.spawn(new Watcher('watcher'));
+  watcher.watch(echo.pid);
+  await a.ask(echo.pid, 'demo.Ping', { seq: 1 }, { expect: 'demo.Pong' });
+  return { a, echo, watcher };
+}
+

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Echo, NatsTransport, Runtime, memoryLogger, type UPID } from '@tessera/process';
-import { Watcher } from './runtime-fixtures.js';
-import { eventually, startEchoNode, startNatsCluster, startNatsServer, stopAllNatsServers, type ChildNode, type NatsCluster, type NatsServer } from '../src/index.js';
+import { Watcher, linkedPair, watchedEchoChild } from './runtime-fixtures.js';
+import { eventually, startNatsCluster, startNatsServer, stopAllNatsServers, type ChildNode, type NatsCluster, type NatsServer } from '../src/index.js';
 
 const HEARTBEAT_MS = 100;
 
@@ -41,17 +41,6 @@ describe('runtime over NATS under faults', () => {
     return pong;
   }
 
-  /** Node a's watcher linked to an Echo on node b, with one round trip done. */
-  async function linkedPair(): Promise<{ a: Runtime; echo: Echo; watcher: Watcher }> {
-    const a = await runtimeOn('a');
-    const b = await runtimeOn('b');
-    const echo = b.spawn(new Echo('echo'));
-    const watcher = a.spawn(new Watcher('watcher'));
-    watcher.watch(echo.pid);
-    await a.ask(echo.pid, 'demo.Ping', { seq: 1 }, { expect: 'demo.Pong' });
-    return { a, echo, watcher };
-  }
-
   beforeEach(async () => {
     server = await startNatsServer();
     runtimes = [];
@@ -65,12 +54,8 @@ describe('runtime over NATS under faults', () => {
   });
 
   it('reports node-lost when the OS process hosting a linked actor is SIGKILLed', async () => {
-    const child = await startEchoNode({ servers: [server.url], node: 'victim', heartbeatMs: HEARTBEAT_MS });
-    children.push(child);
     const a = await runtimeOn('a');
-    const watcher = a.spawn(new Watcher('watcher'));
-    expect(await a.ask(child.pid, 'demo.Ping', { seq: 1 }, { expect: 'demo.Pong' })).to.deep.equal({ seq: 1 });
-    watcher.watch(child.pid);
+    const { child, watcher } = await watchedEchoChild(a, { servers: [server.url], node: 'victim', heartbeatMs: HEARTBEAT_MS }, (c) => children.push(c));
     const killedAt = performance.now();
     await child.kill('SIGKILL');
     await eventually('the watcher hears of the dead node', () => watcher.exits.length > 0, 5_000);
@@ -80,7 +65,7 @@ describe('runtime over NATS under faults', () => {
   });
 
   it('does not declare live peers lost after its own event loop stalled', async () => {
-    const { a, echo, watcher } = await linkedPair();
+    const { a, echo, watcher } = await linkedPair(runtimeOn);
     // Both nodes share this OS process, so the stall silences b's heartbeats as well: exactly
     // what a long GC pause or a slow synchronous handler does to a real node.
     const stallUntil = performance.now() + 6 * HEARTBEAT_MS;
@@ -93,7 +78,7 @@ describe('runtime over NATS under faults', () => {
   });
 
   it('breaks remote links on a lost connection, then serves again after reconnecting', async () => {
-    const { a, echo, watcher } = await linkedPair();
+    const { a, echo, watcher } = await linkedPair(runtimeOn);
     await server.kill('SIGKILL');
     await eventually('the link breaks', () => watcher.exits.length > 0, 5_000);
     expect(watcher.exits[0]!.reason).to.equal('disconnected');

@@ -27,16 +27,13 @@ export function stderrLogger(level: LogLevel = 'info'): Logger {
 class LineBuffer {
   private pending: string[] = [];
   private scheduled = false;
-  private hooked = false;
 
-  constructor(private readonly stream: NodeJS.WritableStream) {}
+  constructor(private readonly stream: NodeJS.WritableStream) {
+    process.on('exit', () => this.flush());
+  }
 
   add(line: string): void {
     this.pending.push(line);
-    if (!this.hooked) {
-      this.hooked = true;
-      process.on('exit', () => this.flush());
-    }
     if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => this.flush());

@@ -1,5 +1,6 @@
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Clock, Timer } from './clock.js';
+import { PerConnection } from './per-connection.js';
 
 /** A node on a connection, as liveness sees it: what it is told. */
 export interface LivenessMember {
@@ -61,7 +62,7 @@ const decoder = new TextDecoder();
  * after them. A node is lost when it is still silent once everything sent before was read.
  */
 export class NatsLiveness {
-  private static readonly byConnection = new WeakMap<NatsConnection, Map<string, NatsLiveness>>();
+  private static readonly shared = new PerConnection<NatsLiveness>();
 
   private readonly members = new Set<LivenessMember>();
   private readonly watched = new Map<string, WatchedNode>();
@@ -86,11 +87,7 @@ export class NatsLiveness {
    * to join, whose clock and options the others share.
    */
   static of(connection: NatsConnection, clock: Clock, options: LivenessOptions): NatsLiveness {
-    let byPrefix = NatsLiveness.byConnection.get(connection);
-    if (byPrefix === undefined) NatsLiveness.byConnection.set(connection, byPrefix = new Map());
-    let liveness = byPrefix.get(options.prefix);
-    if (liveness === undefined) byPrefix.set(options.prefix, liveness = new NatsLiveness(connection, clock, options));
-    return liveness;
+    return NatsLiveness.shared.get(connection, options.prefix, () => new NatsLiveness(connection, clock, options));
   }
 
   /** `member`'s node starts beating (at once, so that a watcher that probed it hears it soon). */
@@ -98,7 +95,7 @@ export class NatsLiveness {
     if (this.closed) {
       // Taken before its last member left, joined after: open it again.
       this.closed = false;
-      NatsLiveness.byConnection.get(this.connection)?.set(this.options.prefix, this);
+      NatsLiveness.shared.set(this.connection, this.options.prefix, this);
     }
     this.members.add(member);
     this.connection.publish(this.heartbeatSubject(member.node), this.beat);
@@ -117,7 +114,7 @@ export class NatsLiveness {
     this.closed = true;
     this.timer?.cancel();
     this.timer = undefined;
-    NatsLiveness.byConnection.get(this.connection)?.delete(this.options.prefix);
+    NatsLiveness.shared.delete(this.connection, this.options.prefix);
   }
 
   watch(member: LivenessMember, node: string): void {

@@ -1,5 +1,6 @@
 import { createInbox, type Msg, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import type { Clock, Timer } from './clock.js';
+import { PerConnection } from './per-connection.js';
 
 /**
  * What a probe learned: the node answered (with its announcement), NATS said no one listens, or
@@ -32,7 +33,7 @@ const EMPTY = new Uint8Array(0);
  * (which builds two Errors with stack traces per call, ~1 s per 10,000 in a profile of the sim).
  */
 export class NatsProbes {
-  private static readonly byConnection = new WeakMap<NatsConnection, Map<string, NatsProbes>>();
+  private static readonly shared = new PerConnection<NatsProbes>();
 
   private readonly pending = new Map<string, PendingProbe>();
   private readonly nodeByToken = new Map<string, string>();
@@ -52,11 +53,7 @@ export class NatsProbes {
 
   /** The probes of `connection`'s nodes in `prefix`'s namespace. */
   static of(connection: NatsConnection, clock: Clock, prefix: string): NatsProbes {
-    let byPrefix = NatsProbes.byConnection.get(connection);
-    if (byPrefix === undefined) NatsProbes.byConnection.set(connection, byPrefix = new Map());
-    let probes = byPrefix.get(prefix);
-    if (probes === undefined) byPrefix.set(prefix, probes = new NatsProbes(connection, clock, prefix));
-    return probes;
+    return NatsProbes.shared.get(connection, prefix, () => new NatsProbes(connection, clock, prefix));
   }
 
   /**
@@ -89,11 +86,6 @@ export class NatsProbes {
       // A closed connection: its nodes are stopping (the status follower says so); the sweep
       // tells the askers.
     }
-  }
-
-  /** How many probes are in flight (for tests). */
-  get inFlight(): number {
-    return this.pending.size;
   }
 
   private answer(err: Error | null, msg: Msg): void {

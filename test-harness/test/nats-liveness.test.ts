@@ -161,6 +161,20 @@ describe('node liveness over NATS', () => {
     expect(watcher.exits[0]!.at - killedAt).to.be.at.least(2 * 4 * HEARTBEAT_MS);
   });
 
+  it('tells a probe of a node present while its process runs and absent at once after SIGKILL', async () => {
+    const child = await startEchoNode({ servers: [server.url], node: 'doomed', heartbeatMs: HEARTBEAT_MS });
+    children.push(child);
+    const a = await runtimeOn('a');
+    expect(await a.probeNode('doomed')).to.equal('present');
+    expect(await a.probeNode('a'), 'its own node').to.equal('present');
+    expect(await a.probeNode('never-was')).to.equal('absent');
+    await child.kill('SIGKILL');
+    const killedAt = performance.now();
+    await eventually('the probe finds it gone', async () => (await a.probeNode('doomed')) === 'absent', 2_000, 10);
+    // Long before its heartbeats would be missed (3 x 100 ms): the server dropped its subscriptions with its socket.
+    expect(performance.now() - killedAt).to.be.below(3 * HEARTBEAT_MS);
+  });
+
   it('learns a slow node\'s interval from its answer to the probe, before its first heartbeat', async () => {
     const child = await startEchoNode({ servers: [server.url], node: 'sleepy', heartbeatMs: 30 * HEARTBEAT_MS });
     children.push(child);

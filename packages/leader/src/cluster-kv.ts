@@ -1,7 +1,8 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Kvm, type KV } from '@nats-io/kv';
 import { SystemClock, type Clock, type Logger } from '@tessera/process';
-import { KvLeaseStore } from './kv-lease-store.js';
+import { jetstream } from '@nats-io/jetstream';
+import { KvLeaseStore, LEASE_KEY } from './kv-lease-store.js';
 import { LeaseDetector } from './master-detector.js';
 
 /** Bucket names allow letters, digits, '-' and '_': a cluster name is mapped onto them. */
@@ -46,8 +47,9 @@ export async function createBucket(
 
 /** The masters' side: the lease bucket, created if missing. */
 export async function openLeaseStore(connection: NatsConnection, cluster: string, replicas = 1, logger?: Logger): Promise<KvLeaseStore> {
-  const kv = await createBucket(connection, bucketName(cluster, 'leader'), replicas, { logger });
-  return new KvLeaseStore(kv, (error) => logger?.log('error', error, {}));
+  const name = bucketName(cluster, 'leader');
+  const kv = await createBucket(connection, name, replicas, { logger });
+  return new KvLeaseStore(kv, (error) => logger?.log('error', error, {}), new SystemClock(), { js: jetstream(connection), subject: `$KV.${name}.${LEASE_KEY}` });
 }
 
 /**

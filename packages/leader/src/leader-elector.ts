@@ -19,12 +19,28 @@ export interface LeaderElectorOptions {
   leaseMs?: number;
   /** How often the leader renews (default a quarter of the lease). */
   renewMs?: number;
+  /**
+   * Whether the leader's process is certainly gone (its node has left the network): a standby
+   * that is told so takes the lease at once instead of waiting for it to expire. Asked every
+   * `probeMs` while another contender leads; never asked if absent.
+   */
+  leaderGone?: (leader: LeaderRecord) => Promise<boolean>;
+  /** How often a standby asks `leaderGone` (default 100 ms). */
+  probeMs?: number;
   onElected(record: LeaderRecord): void;
   onDeposed(why: string): void;
   logger?: Logger;
 }
 
 export const DEFAULT_LEASE_MS = 10_000;
+export const DEFAULT_PROBE_MS = 100;
+/**
+ * "Gone" answers in a row, `probeMs` apart, before a standby takes over: a leader whose NATS
+ * server died is briefly absent while its client reconnects to another, and should keep leading.
+ */
+export const GONE_ANSWERS = 2;
+/** A probe not answered within this many probe intervals counts as "not gone". */
+const PROBE_ANSWER_PROBES = 4;
 /** The part of a lease the leader gives up to timer lateness: it stops acting this much early. */
 const SAFETY_FRACTION = 0.1;
 
@@ -46,8 +62,10 @@ interface Held {
  * never by a home-made consensus. Expiry needs no shared clock: a standby takes the lease when
  * its revision has not moved for a whole lease on the standby's own clock, and the leader stops
  * acting once a lease has passed (less a safety margin) since the start of its last successful
- * renewal, which is always earlier than any standby can take over. Each leadership has a new
- * epoch, one more than the last, which the master stamps on everything it sends.
+ * renewal, which is always earlier than any standby can take over. A leader whose process is
+ * known gone (`leaderGone`: its node left the network, so NATS says no one listens) is replaced
+ * at once: waiting out its lease was most of a failover. Each leadership has a new epoch, one
+ * more than the last, which the master stamps on everything it sends.
  */
 export class LeaderElector {
   private readonly leaseMs: number;
@@ -60,6 +78,9 @@ export class LeaderElector {
   private unwatch: (() => void) | undefined;
   private wakeTimer: Timer | undefined;
   private deadlineTimer: Timer | undefined;
+  private probeTimer: Timer | undefined;
+  /** "Gone" answers in a row about the lease in `observed`. */
+  private goneAnswers = { lease: undefined as StoredLease | undefined, count: 0 };
 
   constructor(private readonly options: LeaderElectorOptions) {
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -93,6 +114,7 @@ export class LeaderElector {
     this.stopped = true;
     this.unwatch?.();
     this.wakeTimer?.cancel();
+    this.probeTimer?.cancel();
     const held = this.held;
     if (held !== undefined) {
       this.depose('stopping');
@@ -120,6 +142,40 @@ export class LeaderElector {
     const now = this.options.clock.now();
     if (now >= expiresAt) return void this.acquire(lease);
     this.wake(expiresAt - now);
+    this.probeLater();
+  }
+
+  /** While another contender leads, asks now and then whether its process is gone. */
+  private probeLater(): void {
+    const { leaderGone, probeMs = DEFAULT_PROBE_MS } = this.options;
+    if (leaderGone === undefined || this.probeTimer !== undefined) return;
+    this.probeTimer = this.options.clock.setTimer(probeMs, () => void this.probeLeader(leaderGone));
+  }
+
+  private async probeLeader(leaderGone: (leader: LeaderRecord) => Promise<boolean>): Promise<void> {
+    const lease = this.observed?.lease;
+    if (lease === undefined || lease.record.released === true || lease.record.contender === this.options.contender) {
+      this.probeTimer = undefined;
+      return;
+    }
+    const gone = await this.answerWithin(leaderGone(lease.record), PROBE_ANSWER_PROBES * (this.options.probeMs ?? DEFAULT_PROBE_MS));
+    this.probeTimer = undefined;
+    const count = gone && this.goneAnswers.lease === lease ? this.goneAnswers.count + 1 : gone ? 1 : 0;
+    this.goneAnswers = { lease, count };
+    if (count >= GONE_ANSWERS && !this.stopped && this.held === undefined && !this.writing && this.observed?.lease === lease) {
+      // The compare-and-set on the revision seen keeps this safe should the leader renew meanwhile.
+      this.options.logger?.log('info', `the leader ${lease.record.pid} (epoch ${lease.record.epoch}) has left the network: taking the lease before it expires`, { contender: this.options.contender });
+      return void this.acquire(lease);
+    }
+    this.consider();
+  }
+
+  /** A probe's answer, or false if it does not come in time (the next probe is sent afresh). */
+  private answerWithin(answer: Promise<boolean>, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const timer = this.options.clock.setTimer(ms, () => resolve(false));
+      answer.then((gone) => { timer.cancel(); resolve(gone); }, () => { timer.cancel(); resolve(false); });
+    });
   }
 
   private async acquire(lease: StoredLease | undefined): Promise<void> {

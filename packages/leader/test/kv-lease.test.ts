@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { SystemClock } from '@tessera/process';
-import { eventually, startNatsServer, type NatsServer } from '@tessera/test-harness';
+import { eventually, startNatsCluster, startNatsServer, type NatsServer } from '@tessera/test-harness';
 import { LeaderElector, LeaseConflictError, connectKv, openLeaseDetector, openLeaseStore, type KvLeaseStore } from '../src/index.js';
 
 describe('the lease in JetStream KV (real nats-server)', function () {
@@ -57,6 +57,31 @@ describe('the lease in JetStream KV (real nats-server)', function () {
     } finally {
       detector.stop();
       for (const elector of electors) await elector.stop();
+    }
+  });
+
+  it('lets exactly one of two concurrent writes at one revision through on a 3-server cluster (replicas 3)', async () => {
+    // nats-server 2.9.10's per-key revision check let both through in most such pairs.
+    const cluster = await startNatsCluster({ size: 3 });
+    const connections = await Promise.all(cluster.urls.slice(0, 2).map((url) => connectKv(url)));
+    try {
+      const [one, two] = await Promise.all(connections.map((c) => openLeaseStore(c, 'race', 3)));
+      const record = (name: string, epoch: number) => ({ pid: `master@${name}`, epoch, contender: name, lease_ms: 1_000 });
+      const firsts = await Promise.allSettled([one!.write(record('a', 1), undefined), two!.write(record('b', 1), undefined)]);
+      expect(firsts.filter((r) => r.status === 'fulfilled'), 'one create of the absent lease').to.have.length(1);
+      let doubles = 0;
+      for (let epoch = 2; epoch <= 60; epoch += 1) {
+        const { revision } = (await one!.read())!;
+        const results = await Promise.allSettled([one!.write(record('a', epoch), revision), two!.write(record('b', epoch), revision)]);
+        const won = results.filter((r) => r.status === 'fulfilled');
+        if (won.length !== 1) doubles += 1;
+        for (const r of results) if (r.status === 'rejected') expect(r.reason).to.be.instanceOf(LeaseConflictError);
+        expect((won[0] as PromiseFulfilledResult<number>).value).to.equal(revision + 1);
+      }
+      expect(doubles).to.equal(0);
+    } finally {
+      for (const c of connections) await c.drain();
+      await cluster.stop();
     }
   });
 });

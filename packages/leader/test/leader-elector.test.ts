@@ -27,10 +27,10 @@ interface Contender {
 
 const LEASE_MS = 1_000;
 
-function contender(name: string, store: LeaseStore, clock: ManualClock): Contender {
+function contender(name: string, store: LeaseStore, clock: ManualClock, leaderGone?: (leader: LeaderRecord) => Promise<boolean>): Contender {
   const events: string[] = [];
   const elector = new LeaderElector({
-    store, clock, contender: name, candidate: { pid: `master@${name}` }, leaseMs: LEASE_MS,
+    store, clock, contender: name, candidate: { pid: `master@${name}` }, leaseMs: LEASE_MS, ...(leaderGone === undefined ? {} : { leaderGone, probeMs: 100 }),
     onElected: (record) => events.push(`elected ${record.epoch}`),
     onDeposed: () => events.push('deposed'),
   });
@@ -105,6 +105,114 @@ describe('leader election over a lease with compare-and-set', () => {
     await flush();
     expect(a.events).to.deep.equal(['elected 1', 'deposed']);
     expect(b.events).to.deep.equal(['elected 2']);
+  });
+
+  it('takes the lease at once, before it expires, when the leader\'s process is known gone', async () => {
+    const clock = new ManualClock();
+    const memory = new MemoryLeaseStore();
+    const flaky = new FlakyStore(memory);
+    const a = contender('a', flaky, clock);
+    a.elector.start();
+    await flush();
+    const gone = new Set<string>();
+    const asked: string[] = [];
+    const b = contender('b', memory, clock, async (leader) => {
+      asked.push(leader.pid);
+      return gone.has(leader.pid);
+    });
+    b.elector.start();
+    await advance(clock, 3 * LEASE_MS);
+    expect(b.events, 'a present leader is left alone').to.deep.equal([]);
+    expect(asked.length).to.be.greaterThan(20);
+    expect(new Set(asked)).to.deep.equal(new Set(['master@a']));
+    flaky.failing = true; // a dies: it renews no more
+    gone.add('master@a');
+    const diedAt = clock.now();
+    let electedAt: number | undefined;
+    for (let t = 0; t < LEASE_MS && electedAt === undefined; t += 10) {
+      await advance(clock, 10, 10);
+      if (b.events.includes('elected 2')) electedAt = clock.now();
+    }
+    expect(electedAt, 'b leads').to.not.equal(undefined);
+    expect(electedAt! - diedAt, 'two "gone" answers 100 ms apart').to.be.at.most(200);
+    expect((await memory.read())!.record).to.include({ pid: 'master@b', epoch: 2 });
+  });
+
+  it('does not wait on a probe that is never answered (one sent as the leader died)', async () => {
+    const clock = new ManualClock();
+    const memory = new MemoryLeaseStore();
+    const flaky = new FlakyStore(memory);
+    const a = contender('a', flaky, clock);
+    a.elector.start();
+    await flush();
+    let dead = false;
+    let unanswered = 0;
+    const b = contender('b', memory, clock, (leader) => {
+      if (!dead) return Promise.resolve(false);
+      if (unanswered++ === 0) return new Promise<boolean>(() => undefined); // lost with the dying connection
+      return Promise.resolve(leader.pid === 'master@a');
+    });
+    b.elector.start();
+    await advance(clock, 2 * LEASE_MS);
+    flaky.failing = true;
+    dead = true;
+    const diedAt = clock.now();
+    let electedAt: number | undefined;
+    for (let t = 0; t < LEASE_MS && electedAt === undefined; t += 10) {
+      await advance(clock, 10, 10);
+      if (b.events.includes('elected 2')) electedAt = clock.now();
+    }
+    expect(electedAt, 'b leads before the lease would expire').to.not.equal(undefined);
+    expect(electedAt! - diedAt, 'one probe given up (400 ms), then two answers').to.be.at.most(700);
+  });
+
+  it('keeps a leader that is absent only once (its client reconnecting to another NATS server)', async () => {
+    const clock = new ManualClock();
+    const store = new MemoryLeaseStore();
+    const a = contender('a', store, clock);
+    a.elector.start();
+    await flush();
+    let answer = 0;
+    const b = contender('b', store, clock, async () => (answer += 1) % 2 === 0);
+    b.elector.start();
+    await advance(clock, 3 * LEASE_MS);
+    expect(answer).to.be.greaterThan(20);
+    expect(b.events).to.deep.equal([]);
+    expect(a.events).to.deep.equal(['elected 1']);
+  });
+
+  it('does not take the lease on a "gone" answer that comes after the leader renewed', async () => {
+    const clock = new ManualClock();
+    const memory = new MemoryLeaseStore();
+    const flaky = new FlakyStore(memory);
+    const a = contender('a', flaky, clock);
+    a.elector.start();
+    await flush();
+    const answers: ((gone: boolean) => void)[] = [];
+    const b = contender('b', memory, clock, () => new Promise<boolean>((resolve) => answers.push(resolve)));
+    b.elector.start();
+    await advance(clock, LEASE_MS);
+    flaky.failing = true; // a's renewals stall for a while: the lease stands still
+    await advance(clock, 300);
+    for (const answer of answers.splice(0)) answer(false);
+    await advance(clock, 150);
+    expect(answers, 'one probe at a time').to.have.length(1);
+    answers.shift()!(true); // the first "gone"
+    await advance(clock, 150);
+    expect(answers).to.have.length(1);
+    const revision = (await memory.read())!.revision;
+    flaky.failing = false;
+    await advance(clock, 250); // a renews before its deadline (and before b's probe times out)
+    expect((await memory.read())!.revision).to.be.greaterThan(revision);
+    answers.shift()!(true); // the second "gone" in a row, but stale: a lived on
+    await flush();
+    for (let t = 0; t < 2 * LEASE_MS; t += 50) {
+      for (const answer of answers.splice(0)) answer(false);
+      await advance(clock, 50);
+    }
+    expect(b.events).to.deep.equal([]);
+    expect(a.events).to.deep.equal(['elected 1']);
+    expect((await memory.read())!.record).to.include({ pid: 'master@a', epoch: 1 });
   });
 
   it('steps down when another contender has taken the lease', async () => {

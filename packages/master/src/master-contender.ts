@@ -1,5 +1,5 @@
 import type { LeaderRecord } from '@tessera/protocol';
-import type { Runtime } from '@tessera/process';
+import { parseUpid, type Runtime } from '@tessera/process';
 import { LeaderElector, type LeaseStore } from '@tessera/leader';
 import { Master, type MasterOptions } from './master.js';
 import type { RegistryStore } from './registry/registry.js';
@@ -48,6 +48,10 @@ export class MasterContender {
       contender: `${pid}#${runtime.random.token(8)}`,
       ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
       logger: runtime.logger,
+      leaderGone: async (leader) => {
+        const node = parseUpid(leader.pid)?.node;
+        return node !== undefined && (await runtime.probeNode(node)) === 'absent';
+      },
       onElected: (record) => void this.lead(record),
       onDeposed: () => void this.standBy(),
     });

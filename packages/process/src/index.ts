@@ -13,7 +13,7 @@ export { MessageHooks, type InstalledHook, type Interception, type MessageMatche
 export { Process, type AskOptions, type Handler } from './process.js';
 export { Runtime, type ExitReason, type RuntimeOptions } from './runtime.js';
 export { isValidName, nodeOf, parseUpid, upid, type UPID } from './upid.js';
-export type { NodeLossReason, Transport, TransportEvents } from './transport.js';
+export type { NodeLossReason, NodePresence, Transport, TransportEvents } from './transport.js';
 export { MemoryNetwork, MemoryTransport } from './memory-transport.js';
 export { NatsTransport, type NatsTransportOptions } from './nats-transport.js';
 export { FileRecorder, MemoryRecorder, type Direction, type LogRecord, type MessageRecorder } from './recorder.js';

@@ -1,6 +1,6 @@
 import type { Clock } from './clock.js';
 import { Queue } from './queue.js';
-import type { Transport, TransportEvents } from './transport.js';
+import type { NodePresence, Transport, TransportEvents } from './transport.js';
 
 interface InFlight {
   from: string;
@@ -56,6 +56,11 @@ export class MemoryNetwork {
   reconnect(node: string): void {
     if (!this.cut.delete(node)) return;
     this.nodes.get(node)?.reconnected();
+  }
+
+  /** Whether `node` is on this network, cut off or not. */
+  isAttached(node: string): boolean {
+    return this.nodes.has(node);
   }
 
   /** Whether `node` is attached and not cut off. */
@@ -125,6 +130,13 @@ export class MemoryTransport implements Transport {
 
   unwatch(node: string): void {
     this.watched.delete(node);
+  }
+
+  /** A node cut off by `disconnect` is not known absent: as over NATS, a partition is silence. */
+  async probe(node: string): Promise<NodePresence> {
+    if (!this.network.reachable(this.node)) return 'unknown';
+    if (!this.network.isAttached(node)) return 'absent';
+    return this.network.reachable(node) ? 'present' : 'unknown';
   }
 
   inFlight(): number {

@@ -57,14 +57,14 @@ export class NatsProbes {
   }
 
   /**
-   * Probes `node`, or joins the probe of it in flight if that was sent lately; `answered` is
-   * called once.
+   * Probes `node`, or joins the probe of it in flight if that was sent lately (unless `fresh`:
+   * then the probe is sent again for all its askers); `answered` is called once.
    */
-  ask(node: string, answered: (answer: ProbeAnswer) => void): void {
+  ask(node: string, answered: (answer: ProbeAnswer) => void, fresh = false): void {
     const inFlight = this.pending.get(node);
     if (inFlight !== undefined) {
       inFlight.askers.push(answered);
-      if (this.clock.now() - inFlight.sentAt > PROBE_REJOIN_MS) this.send(node, inFlight);
+      if (fresh || this.clock.now() - inFlight.sentAt > PROBE_REJOIN_MS) this.send(node, inFlight);
       return;
     }
     const probe: PendingProbe = { token: '', sentAt: 0, askers: [answered] };

@@ -3,7 +3,7 @@ import type { Clock } from './clock.js';
 import { Coalescer } from './coalescer.js';
 import { NatsLiveness, type LivenessMember } from './nats-liveness.js';
 import { NatsProbes, type ProbeAnswer } from './nats-probes.js';
-import type { Transport, TransportEvents } from './transport.js';
+import type { NodePresence, Transport, TransportEvents } from './transport.js';
 
 /** How a node joins a NATS network. */
 export interface NatsTransportOptions {
@@ -112,7 +112,7 @@ export class NatsTransport implements Transport {
   send(node: string, name: string, bytes: Uint8Array): void {
     if (this.connection === undefined || this.stopped) return;
     this.coalescer.add(node, `${this.prefix}.${node}.${name}`, bytes);
-    if (!this.probed.has(node)) this.probe(node);
+    if (!this.probed.has(node)) this.checkExists(node);
   }
 
   watch(node: string): void {
@@ -120,12 +120,19 @@ export class NatsTransport implements Transport {
     this.watches.add(node);
     this.liveness.watch(this.member, node);
     this.liveness.learnInterval(node, this.seen.get(node));
-    this.probe(node);
+    this.checkExists(node);
   }
 
   unwatch(node: string): void {
     if (!this.watches.delete(node)) return;
     this.liveness?.unwatch(this.member, node);
+  }
+
+  probe(node: string): Promise<NodePresence> {
+    const probes = this.probes;
+    if (probes === undefined || this.stopped) return Promise.resolve('unknown');
+    // Fresh: a probe sent as the node died may have reached its closing connection and never be answered.
+    return new Promise((resolve) => probes.ask(node, (answer) => resolve('timedOut' in answer ? 'unknown' : answer.alive ? 'present' : 'absent'), true));
   }
 
   inFlight(): number {
@@ -152,7 +159,7 @@ export class NatsTransport implements Transport {
    * Asks whether `node` exists; a "no responders" answer means it does not. A watched node heard
    * from lately is known to exist, and a probe of it already in flight on the connection is joined.
    */
-  private probe(node: string): void {
+  private checkExists(node: string): void {
     if (this.probes === undefined) return; // not started: the first send after start probes
     this.probed.add(node);
     if (this.liveness?.isHeard(node) === true) {

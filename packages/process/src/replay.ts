@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { decodeEnvelope, type RawEnvelope } from '@tessera/protocol';
 import type { Clock } from './clock.js';
-import type { Transport, TransportEvents } from './transport.js';
+import type { NodePresence, Transport, TransportEvents } from './transport.js';
 import { ManualClock } from './manual-clock.js';
 import type { Direction, LogRecord } from './recorder.js';
 import type { Runtime } from './runtime.js';
@@ -95,6 +95,10 @@ export class ReplayTransport implements Transport {
   watch(): void {}
 
   unwatch(): void {}
+
+  async probe(): Promise<NodePresence> {
+    return 'unknown';
+  }
 
   inFlight(): number {
     return 0;

@@ -18,7 +18,7 @@ import type { AskOptions, Process } from './process.js';
 import { Queue } from './queue.js';
 import { Random } from './random.js';
 import type { MessageRecorder } from './recorder.js';
-import type { NodeLossReason, Transport } from './transport.js';
+import type { NodeLossReason, NodePresence, Transport } from './transport.js';
 import { isValidName, nodeOf, parseUpid, upid, type UPID } from './upid.js';
 
 /** Why a linked process is reported gone. */
@@ -218,6 +218,12 @@ export class Runtime implements Settleable {
       this.io -= 1;
       this.work += 1;
     });
+  }
+
+  /** Asks the network whether `node` is there now; this runtime's own node always is. */
+  probeNode(node: string): Promise<NodePresence> {
+    if (node === this.node) return Promise.resolve('present');
+    return this.transport.probe(node);
   }
 
   /** Resolves when everything sent so far has left this node. */

@@ -3,6 +3,13 @@ import type { Clock } from './clock.js';
 /** Why a transport reports a remote node gone. */
 export type NodeLossReason = 'node-lost' | 'no-such-node';
 
+/**
+ * What a probe of a node found: `absent` only when the network says for certain that no one
+ * listens for it (NATS's "no responders": its connection is closed); `unknown` when it cannot
+ * tell (no answer, a partition, no network).
+ */
+export type NodePresence = 'present' | 'absent' | 'unknown';
+
 /** What a transport tells the runtime it serves. */
 export interface TransportEvents {
   /** Bytes of one envelope addressed to a process on this node, in arrival order. */
@@ -32,6 +39,8 @@ export interface Transport {
   watch(node: string): void;
   /** Stops watching `node`. */
   unwatch(node: string): void;
+  /** Asks the network whether `node` is there now (one probe; nothing is watched). */
+  probe(node: string): Promise<NodePresence>;
   /** Messages accepted but not yet handed over (in-memory transport); 0 when unknowable. */
   inFlight(): number;
   /** Resolves when everything sent so far has left this node. */

@@ -76,6 +76,18 @@ describe('link', () => {
     expect(watcher.exits).to.deep.equal([{ pid: 'echo@b', reason: 'node-lost' }]);
   });
 
+  it('probes a node: present while on the network, unknown when cut off, absent once crashed', async () => {
+    const { network, runtimes: [a] } = await memoryCluster(['a', 'b']);
+    expect(await a!.probeNode('b')).to.equal('present');
+    expect(await a!.probeNode('nowhere')).to.equal('absent');
+    network.disconnect('b');
+    expect(await a!.probeNode('b'), 'a partition is silence, not absence').to.equal('unknown');
+    network.reconnect('b');
+    network.crash('b');
+    expect(await a!.probeNode('b')).to.equal('absent');
+    expect(await a!.probeNode('a')).to.equal('present');
+  });
+
   it('reports a process that does not exist as no-such-process', async () => {
     const { clock, runtimes: [a, b] } = await memoryCluster(['a', 'b']);
     const watcher = a!.spawn(new Witness('watcher'));

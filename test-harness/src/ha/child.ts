@@ -3,11 +3,13 @@
  * log file (appended), killed with any signal and awaited.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync } from 'node:fs';
+import { openSync, closeSync, readFileSync } from 'node:fs';
 
 export class ScenarioChild {
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
+  /** How many times it was started. */
+  starts = 0;
 
   constructor(
     readonly name: string,
@@ -30,6 +32,7 @@ export class ScenarioChild {
     const child = spawn(process.execPath, this.argv, { stdio: ['ignore', log, log], env: this.env });
     closeSync(log);
     this.child = child;
+    this.starts += 1;
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
   }
 
@@ -38,6 +41,11 @@ export class ScenarioChild {
     if (!this.alive) return;
     this.child?.kill(signal);
     await this.exited;
+  }
+
+  /** How many lines of its log (all its runs) contain `text`. */
+  logLinesWith(text: string): number {
+    return readFileSync(this.logFile, 'utf8').split('\n').filter((line) => line.includes(text)).length;
   }
 
   signal(signal: NodeJS.Signals): void {

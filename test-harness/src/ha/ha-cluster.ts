@@ -181,6 +181,13 @@ export class HaCluster {
     child.start();
   }
 
+  /** Waits until master `name`'s latest run contends for the lease (a standby ready to take over). */
+  async waitForContending(name: string, timeoutMs = 30_000): Promise<void> {
+    const child = this.masters.get(name);
+    if (child === undefined) throw new Error(`no master ${name}`);
+    await eventually(`${name} contends for leadership`, () => child.logLinesWith('contending for leadership') >= child.starts, timeoutMs, 50);
+  }
+
   /** Stops the framework's short tasks and waits until every one it launched has ended. */
   async quiesce(timeoutMs = 30_000): Promise<void> {
     this.framework?.signal('SIGUSR2');

@@ -35,6 +35,8 @@ export class MasterContender {
   private current: Master | StandbyMaster | RecoveringMaster | undefined;
   private term = 0;
   private stopped = false;
+  /** Stops the registry copy kept while standing by. */
+  private unfollow: (() => void) | undefined;
   private readonly electedListeners = new Set<(master: Master) => void>();
 
   constructor(private readonly options: MasterContenderOptions) {
@@ -69,6 +71,7 @@ export class MasterContender {
 
   start(): void {
     this.replace(new StandbyMaster(() => this.elector.leader, this.name));
+    this.unfollow = this.options.registry.follow?.();
     this.elector.start();
   }
 
@@ -81,6 +84,7 @@ export class MasterContender {
   /** Stops contending (a leader gives the lease up so that a standby takes over at once). */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unfollow?.();
     this.term += 1;
     if (this.current !== undefined) await this.terminate(this.current);
     this.current = undefined;
@@ -97,12 +101,14 @@ export class MasterContender {
     this.replace(holder);
     for (;;) {
       try {
+        const loadStarted = runtime.clock.now();
         const recovered = await registry.load();
+        const loadMs = runtime.clock.now() - loadStarted;
         if (term !== this.term || this.stopped) return;
         await this.terminate(holder);
         const master = new Master({ ...this.options.master, epoch: record.epoch, registry, recovered }, this.name);
         this.current = runtime.spawn(master);
-        runtime.logger.log('info', `leading as epoch ${record.epoch}: ${recovered.agents.size} agents to re-register`, { pid: master.pid, held: holder.held.length });
+        runtime.logger.log('info', `leading as epoch ${record.epoch}: ${recovered.agents.size} agents to re-register`, { pid: master.pid, held: holder.held.length, registry_ms: loadMs });
         if (holder.dropped > 0) runtime.logger.log('warn', `${holder.dropped} messages came while the registry was read and were dropped (over ${holder.held.length} held)`, {});
         for (const message of holder.held) runtime.inject(message);
         for (const fn of this.electedListeners) fn(master);
@@ -121,6 +127,7 @@ export class MasterContender {
     this.current = undefined;
     if (term !== this.term || this.stopped) return;
     this.replace(new StandbyMaster(() => this.elector.leader, this.name));
+    this.unfollow = this.options.registry.follow?.();
   }
 
   private replace(process: Master | StandbyMaster | RecoveringMaster): void {

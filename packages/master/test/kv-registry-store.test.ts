@@ -61,4 +61,39 @@ describe('KvRegistryStore (real nats-server)', function () {
     expect(error).to.be.instanceOf(RegistryCorruptError);
     expect((error as Error).message).to.include("registry entry 'agent.6f6b32'");
   });
+
+  it('gives a standby that followed the bucket the registry a cold read gives, changes made meanwhile included', async () => {
+    const leader = new KvRegistryStore(await createBucket(writer, 'registry-follow'));
+    for (let i = 0; i < 200; i += 1) await leader.apply({ kind: 'admit', agent: agent(`a${i}`) });
+    const standby = new KvRegistryStore(await createBucket(reader, 'registry-follow'));
+    standby.follow();
+    for (let i = 200; i < 300; i += 1) await leader.apply({ kind: 'admit', agent: agent(`a${i}`) });
+    await leader.apply({ kind: 'mark-unreachable', agentId: 'a1', timestamp: 1_000 });
+    await leader.apply({ kind: 'mark-gone', agentId: 'a250', timestamp: 2_000 });
+    await leader.apply({ kind: 'remove', agentId: 'a3' });
+    await leader.apply({ kind: 'weight', role: 'batch', weight: 3 });
+    await leader.apply({ kind: 'weight', role: 'batch', weight: undefined });
+    await leader.apply({ kind: 'quota', role: 'web', config: { role: 'web', guarantees: { cpus: { value: 4 } } } });
+    const followed = await standby.load();
+    expect(standby.lastLoad).to.equal('followed');
+    const cold = new KvRegistryStore(await createBucket(reader, 'registry-follow'));
+    const read = await cold.load();
+    expect(cold.lastLoad).to.equal('read');
+    expect(followed).to.deep.equal(read);
+    expect(followed.agents.size).to.equal(297);
+    expect([...followed.unreachable]).to.deep.equal([['a1', 1_000]]);
+    expect([...followed.gone]).to.deep.equal([['a250', 2_000]]);
+    expect(followed.weights.size).to.equal(0);
+  });
+
+  it('reads the bucket cold when what the standby followed does not read back', async () => {
+    const kv = await createBucket(writer, 'registry-follow-corrupt');
+    await new KvRegistryStore(kv).apply({ kind: 'admit', agent: agent('ok') });
+    const standby = new KvRegistryStore(await createBucket(reader, 'registry-follow-corrupt'));
+    standby.follow();
+    await kv.put('agent.6f6b32', new TextEncoder().encode('{"info":{}}'));
+    const error = await standby.load().catch((e: unknown) => e);
+    expect(standby.lastLoad).to.equal('read');
+    expect(error).to.be.instanceOf(RegistryCorruptError);
+  });
 });

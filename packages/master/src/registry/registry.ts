@@ -76,6 +76,11 @@ export function agentId(agent: RegistryAgent): string {
 export interface RegistryStore {
   load(): Promise<RegistrySnapshot>;
   apply(op: RegistryOperation): Promise<void>;
+  /**
+   * Keeps a copy current while this master stands by, so that the next load is quick (KV);
+   * returns what stops it (the next load stops it too).
+   */
+  follow?(): () => void;
 }
 
 export class MemoryRegistryStore implements RegistryStore {

@@ -335,18 +335,25 @@ export class Agents {
    */
   private adoptReportedTasks(agent: AgentRecord, body: Messages['agent.Reregister']): void {
     const { state } = this.context;
-    const infos = new Map(body.frameworks.map((f) => [f.id?.value ?? '', f]));
-    const reported = new Set<string>();
+    // After a failover the master knows none of the agent's tasks: nothing can be missing from
+    // the report, and 100,000 tasks' keys need not be made.
+    const knewTasks = agent.tasks.size > 0;
+    const reported = knewTasks ? new Set<string>() : undefined;
+    let infos: Map<string, FrameworkInfo> | undefined;
     const shutDown = new Set<string>();
     for (const task of body.tasks) {
       const frameworkId = task.framework_id.value;
-      reported.add(`${frameworkId}/${task.task_id.value}`);
-      if (state.isCompletedFramework(frameworkId)) {
-        shutDown.add(frameworkId);
-        continue;
+      reported?.add(`${frameworkId}/${task.task_id.value}`);
+      let framework = state.frameworks.get(frameworkId);
+      if (framework === undefined) {
+        if (state.isCompletedFramework(frameworkId)) {
+          shutDown.add(frameworkId);
+          continue;
+        }
+        infos ??= new Map(body.frameworks.map((f) => [f.id?.value ?? '', f]));
+        framework = this.recoverFramework(infos.get(frameworkId));
+        if (framework === undefined) continue;
       }
-      const framework = state.frameworks.get(frameworkId) ?? this.recoverFramework(infos.get(frameworkId));
-      if (framework === undefined) continue;
       const known = framework.tasks.get(task.task_id.value);
       if (known === undefined) state.adoptTask(framework, agent, { ...task, agent_id: { value: agent.id } });
       else if (known.task.state !== task.state) {
@@ -361,6 +368,13 @@ export class Agents {
       if (executors === undefined) framework.executors.set(agent.id, (executors = new Map()));
       executors.set(executor.executor_info.executor_id.value, executor.executor_info);
     }
+    if (reported !== undefined) this.loseUnreported(agent, reported);
+    for (const frameworkId of shutDown) this.context.send(agent.pid, 'agent.ShutdownFramework', { framework_id: { value: frameworkId } });
+  }
+
+  /** Tasks the master knew on the agent that its re-registration did not report are lost. */
+  private loseUnreported(agent: AgentRecord, reported: ReadonlySet<string>): void {
+    const { state } = this.context;
     for (const record of state.tasksOnAgent(agent)) {
       if (reported.has(`${record.task.framework_id.value}/${record.task.task_id.value}`)) continue;
       const framework = state.frameworks.get(record.task.framework_id.value);
@@ -377,7 +391,6 @@ export class Agents {
       state.completeTask(record);
       toFramework(this.context, framework, { type: 'UPDATE', update: { status } });
     }
-    for (const frameworkId of shutDown) this.context.send(agent.pid, 'agent.ShutdownFramework', { framework_id: { value: frameworkId } });
   }
 
   private recoverFramework(info: FrameworkInfo | undefined): FrameworkRecord | undefined {

@@ -78,3 +78,6 @@ export function duration(value: string): number {
   if (!Number.isFinite(ms) || ms <= 0) throw new InvalidArgumentError(`'${value}' is not a positive duration (e.g. 1weeks, 6hrs, 30mins, 10secs, 500ms, or a number of ms)`);
   return ms;
 }
+
+/** The `--heartbeat-ms` flag of the long-lived services (watchers allow three missed beats). */
+export const HEARTBEAT_FLAG = ['--heartbeat-ms <ms>', 'how often this node tells NATS it is alive; those watching it allow three missed (default 1000)'] as const;

@@ -8,8 +8,11 @@ import { Agent, DEFAULT_RECOVERY_TIMEOUT_MS, DEFAULT_RLIMIT_NOFILE, OsProcessHos
 import { executorHostLauncher, type ExecutorPlacement } from './executor-placement.js';
 import { localEndpoint, startAgentHttp, startMasterHttp, type ListeningServer } from '@tessera/http';
 
-/** Where a node connects: a NATS cluster, or (local mode only) an in-memory transport. */
-export type Network = { nats: string; cluster: string } | { memory: (node: string) => Transport };
+/**
+ * Where a node connects: a NATS cluster (`heartbeatMs`: how often the node says it is alive;
+ * those watching it allow three missed, default 1 s), or (local mode only) an in-memory transport.
+ */
+export type Network = { nats: string; cluster: string; heartbeatMs?: number } | { memory: (node: string) => Transport };
 
 /** A running master or agent with the runtime it lives in. */
 export interface Service<P> {
@@ -42,7 +45,9 @@ export class NatsUnreachableError extends Error {
 }
 
 export async function startRuntime(network: Network, node: string, logger: Logger): Promise<Runtime> {
-  const transport = 'memory' in network ? network.memory(node) : new NatsTransport({ node, servers: network.nats.split(','), cluster: network.cluster });
+  const transport = 'memory' in network ? network.memory(node) : new NatsTransport({
+    node, servers: network.nats.split(','), cluster: network.cluster, ...(network.heartbeatMs === undefined ? {} : { heartbeatMs: network.heartbeatMs }),
+  });
   try {
     return await Runtime.create({ transport, logger, random: Random.fromEntropy() });
   } catch (err) {

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import { stderrLogger, type LogLevel } from '@tessera/process';
 import { DEFAULT_EXECUTOR_RECONNECT_TIMEOUT_MS, DEFAULT_EXECUTOR_REREGISTRATION_TIMEOUT_MS, DEFAULT_RECOVERY_TIMEOUT_MS } from '@tessera/agent';
-import { listenPort, natsUrl, resourceSpec, token } from '../flags.js';
+import { HEARTBEAT_FLAG, listenPort, natsUrl, positiveInt, resourceSpec, token } from '../flags.js';
 import { startAgentService } from '../services.js';
 import { executorPlacement, type ExecutorPlacement } from '../executor-placement.js';
 import { containerWatchAgentOptions, withContainerWatchFlags, type ContainerWatchFlags } from './container-watch-flags.js';
@@ -33,13 +33,14 @@ export function agentCommand(): Command {
     .option('--executor-reregistration-timeout <ms>', 'how long a restarted agent waits for its executors to subscribe again', positiveMs, DEFAULT_EXECUTOR_REREGISTRATION_TIMEOUT_MS)
     .option('--executor-reconnect-timeout <ms>', 'how long an executor the network hid from the agent has to subscribe again before its tasks are killed', positiveMs, DEFAULT_EXECUTOR_RECONNECT_TIMEOUT_MS)
     .option('--executors <placement>', 'where command executors run: resident (in the agent, tasks under a spawner that outlives it) or host-process', executorPlacement, 'resident')
+    .option(...HEARTBEAT_FLAG, positiveInt)
     .option('--log-level <level>', 'debug, info, warn or error', 'info'))))
     .action(async (opts: SandboxFlags & IsolationFlags & ContainerWatchFlags & {
       nats: string; workDir: string; cluster: string; master?: string; resources?: string; attributes?: string; hostname: string; httpPort: number; httpHost: string;
-      recoveryTimeout: number; executorReregistrationTimeout: number; executorReconnectTimeout: number; executors: ExecutorPlacement; logLevel: LogLevel;
+      recoveryTimeout: number; executorReregistrationTimeout: number; executorReconnectTimeout: number; executors: ExecutorPlacement; heartbeatMs?: number; logLevel: LogLevel;
     }) => {
       const logger = stderrLogger(opts.logLevel);
-      const service = await startAgentService({ nats: opts.nats, cluster: opts.cluster }, logger, {
+      const service = await startAgentService({ nats: opts.nats, cluster: opts.cluster, ...(opts.heartbeatMs === undefined ? {} : { heartbeatMs: opts.heartbeatMs }) }, logger, {
         ...(opts.master === undefined ? {} : { master: opts.master }),
         workDir: opts.workDir,
         recoveryTimeoutMs: opts.recoveryTimeout,

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import os from 'node:os';
 import v8 from 'node:v8';
 import { Random, stderrLogger, type LogLevel } from '@tessera/process';
-import { fraction, listenPort, natsUrl, positiveInt, token } from '../flags.js';
+import { HEARTBEAT_FLAG, fraction, listenPort, natsUrl, positiveInt, token } from '../flags.js';
 import { startMasterService } from '../services.js';
 import { serveUntilSignalled } from './serve.js';
 
@@ -23,6 +23,7 @@ interface MasterCommandOptions {
   agentReregisterTimeout: number;
   recoveryAgentRemovalLimit: number;
   heapGrowthPercent: number;
+  heartbeatMs?: number;
   logLevel: LogLevel;
 }
 
@@ -51,13 +52,14 @@ export function masterCommand(): Command {
     .option('--agent-reregister-timeout <ms>', 'how long a new leader waits for the registry\'s agents to re-register', positiveInt, 600_000)
     .option('--recovery-agent-removal-limit <fraction>', 'largest fraction of agents one failover may mark unreachable', fraction, 1)
     .option('--heap-growth-percent <n>', 'how far the heap may grow past what the last full GC left alive, in percent', positiveInt, DEFAULT_HEAP_GROWTH_PERCENT)
+    .option(...HEARTBEAT_FLAG, positiveInt)
     .option('--log-level <level>', 'debug, info, warn or error', 'info')
     .action(async (opts: MasterCommandOptions) => {
       v8.setFlagsFromString(`--heap-growing-percent=${opts.heapGrowthPercent}`);
       const logger = stderrLogger(opts.logLevel);
       if (opts.workDir !== undefined) mkdirSync(opts.workDir, { recursive: true });
       const node = opts.node ?? `master-${os.hostname().replace(/[^A-Za-z0-9_-]/g, '_')}-${Random.fromEntropy().token(6)}`;
-      const service = await startMasterService({ nats: opts.nats, cluster: opts.cluster }, logger, {
+      const service = await startMasterService({ nats: opts.nats, cluster: opts.cluster, ...(opts.heartbeatMs === undefined ? {} : { heartbeatMs: opts.heartbeatMs }) }, logger, {
         stores: { kind: 'kv', replicas: opts.registryReplicas },
         leaseMs: opts.lease,
         agentPingTimeoutMs: opts.agentPingTimeout,

@@ -164,7 +164,7 @@ describe('node liveness over NATS', () => {
   it('tells a probe of a node present while its process runs and absent at once after SIGKILL', async () => {
     const child = await startEchoNode({ servers: [server.url], node: 'doomed', heartbeatMs: HEARTBEAT_MS });
     children.push(child);
-    const a = await runtimeOn('a');
+    const a = await runtimeOn('a', new NatsTransport({ node: 'a', servers: server.url, heartbeatMs: HEARTBEAT_MS, probeSettleMs: 0 }));
     expect(await a.probeNode('doomed')).to.equal('present');
     expect(await a.probeNode('a'), 'its own node').to.equal('present');
     expect(await a.probeNode('never-was')).to.equal('absent');
@@ -173,6 +173,11 @@ describe('node liveness over NATS', () => {
     await eventually('the probe finds it gone', async () => (await a.probeNode('doomed')) === 'absent', 2_000, 10);
     // Long before its heartbeats would be missed (3 x 100 ms): the server dropped its subscriptions with its socket.
     expect(performance.now() - killedAt).to.be.below(3 * HEARTBEAT_MS);
+  });
+
+  it('does not call a node absent on a connection younger than the settle time (a server\'s routes may be coming up)', async () => {
+    const a = await runtimeOn('a', new NatsTransport({ node: 'a', servers: server.url, heartbeatMs: HEARTBEAT_MS, probeSettleMs: 60_000 }));
+    expect(await a.probeNode('never-was')).to.equal('unknown');
   });
 
   it('learns a slow node\'s interval from its answer to the probe, before its first heartbeat', async () => {

@@ -1,8 +1,8 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Kvm, type KV } from '@nats-io/kv';
 import { SystemClock, type Clock, type Logger } from '@tessera/process';
-import { jetstream } from '@nats-io/jetstream';
-import { KvLeaseStore, LEASE_KEY } from './kv-lease-store.js';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { KvLeaseStore } from './kv-lease-store.js';
 import { LeaseDetector } from './master-detector.js';
 
 /** Bucket names allow letters, digits, '-' and '_': a cluster name is mapped onto them. */
@@ -49,7 +49,12 @@ export async function createBucket(
 export async function openLeaseStore(connection: NatsConnection, cluster: string, replicas = 1, logger?: Logger): Promise<KvLeaseStore> {
   const name = bucketName(cluster, 'leader');
   const kv = await createBucket(connection, name, replicas, { logger });
-  return new KvLeaseStore(kv, (error) => logger?.log('error', error, {}), new SystemClock(), { js: jetstream(connection), subject: `$KV.${name}.${LEASE_KEY}` });
+  const store = new KvLeaseStore(kv, { onInvalid: (error) => logger?.log('error', error, {}), writer: { js: jetstream(connection), jsm: await jetstreamManager(connection), bucket: name } });
+  await store.checkOnlyTheLease().catch((err: Error) => {
+    if (!TRANSIENT.test(err.message ?? '')) throw err;
+    logger?.log('warn', `could not check what ${name} holds (${err.message}): going on`, {});
+  });
+  return store;
 }
 
 /**
@@ -68,7 +73,7 @@ export async function openLeaseDetector(
     try {
       const kv = await new Kvm(connection).open(name);
       await kv.status(); // open() does not check that the bucket exists
-      return new LeaseDetector(new KvLeaseStore(kv, (error) => options.logger?.log('error', error, {})));
+      return new LeaseDetector(new KvLeaseStore(kv, { onInvalid: (error) => options.logger?.log('error', error, {}) }));
     } catch (err) {
       if (!warned) options.logger?.log('warn', `no master has created ${name} yet (${(err as Error).message}): waiting`, {});
       warned = true;
@@ -85,7 +90,7 @@ export async function findLeaseDetector(connection: NatsConnection, cluster: str
   try {
     const kv = await new Kvm(connection).open(bucketName(cluster, 'leader'));
     await kv.status();
-    return new LeaseDetector(new KvLeaseStore(kv, (error) => logger?.log('error', error, {})));
+    return new LeaseDetector(new KvLeaseStore(kv, { onInvalid: (error) => logger?.log('error', error, {}) }));
   } catch {
     return undefined;
   }

@@ -1,21 +1,28 @@
 import { parseBody, type LeaderRecord } from '@tessera/protocol';
 import type { KV, KvEntry } from '@nats-io/kv';
-import type { JetStreamClient } from '@nats-io/jetstream';
+import type { JetStreamClient, JetStreamManager } from '@nats-io/jetstream';
 import { SystemClock, type Clock } from '@tessera/process';
 import { LeaseConflictError, type LeaseStore, type StoredLease } from './lease-store.js';
 
 /** JetStream's "wrong last sequence": the compare-and-set lost. */
 const WRONG_LAST_SEQUENCE = 10071;
-export const LEASE_KEY = 'leader';
-const KEY = LEASE_KEY;
+const KEY = 'leader';
 /** How long a failed or ended watch waits before it is opened again. */
 const WATCH_RETRY_MS = 500;
 
-/** Where the contenders write the lease: the bucket's stream, by its subject for the key. */
+/** What a contender writes the lease with: the bucket's stream, through JetStream. */
 export interface LeaseWriter {
   js: JetStreamClient;
-  /** `$KV.<bucket>.leader`. */
-  subject: string;
+  jsm: JetStreamManager;
+  bucket: string;
+}
+
+export interface KvLeaseStoreOptions {
+  /** Told of a lease that does not read back, and of a watch that failed. */
+  onInvalid?: (error: string) => void;
+  clock?: Clock;
+  /** Without one the store only reads (detectors). */
+  writer?: LeaseWriter;
 }
 
 /**
@@ -28,34 +35,49 @@ export interface LeaseWriter {
  * business (see LeaderElector). Without a writer the store only reads (detectors).
  */
 export class KvLeaseStore implements LeaseStore {
-  constructor(
-    private readonly kv: KV,
-    private readonly onInvalid: (error: string) => void = () => undefined,
-    private readonly clock: Clock = new SystemClock(),
-    private readonly writer?: LeaseWriter,
-  ) {}
+  private readonly onInvalid: (error: string) => void;
+  private readonly clock: Clock;
+
+  constructor(private readonly kv: KV, private readonly options: KvLeaseStoreOptions = {}) {
+    this.onInvalid = options.onInvalid ?? (() => undefined);
+    this.clock = options.clock ?? new SystemClock();
+  }
 
   async read(): Promise<StoredLease | undefined> {
     return this.decode(await this.kv.get(KEY));
   }
 
   async write(record: LeaderRecord, revision: number | undefined): Promise<number> {
-    if (this.writer === undefined) throw new Error('this lease store only reads (it was opened without a writer)');
+    const writer = this.options.writer;
+    if (writer === undefined) throw new Error('this lease store only reads (it was opened without a writer)');
     const data = new TextEncoder().encode(JSON.stringify(record));
     try {
-      const after = revision ?? await this.absentAt();
-      return (await this.writer.js.publish(this.writer.subject, data, { expect: { lastSequence: after } })).seq;
+      const after = revision ?? await this.absentAt(writer);
+      return (await writer.js.publish(`$KV.${writer.bucket}.${KEY}`, data, { expect: { lastSequence: after } })).seq;
     } catch (err) {
       if (isConflict(err)) throw new LeaseConflictError(`the lease moved past revision ${revision ?? 'none'}`);
       throw err;
     }
   }
 
-  /** The stream's last sequence while no lease is held (none yet, or deleted); a conflict if one is. */
-  private async absentAt(): Promise<number> {
-    const entry = await this.kv.get(KEY);
-    if (entry !== null && entry.operation === 'PUT') throw new LeaseConflictError(`a lease is held (revision ${entry.revision})`);
-    return entry?.revision ?? (await this.kv.status()).streamInfo.state.last_seq;
+  /**
+   * The stream's last sequence while no lease is held (none yet, or deleted); a conflict if one
+   * is. The sequence is read first and the message at it from the stream's leader (a direct get
+   * may answer from a lagging replica): any write after this read fails the compare-and-set.
+   */
+  private async absentAt(writer: LeaseWriter): Promise<number> {
+    const last = (await this.kv.status()).streamInfo.state.last_seq;
+    if (last === 0) return 0;
+    const message = await writer.jsm.streams.getMessage(`KV_${writer.bucket}`, { seq: last });
+    const operation = message?.header?.get('KV-Operation');
+    if (operation !== 'DEL' && operation !== 'PURGE') throw new LeaseConflictError(`a lease is held (revision ${last})`);
+    return last;
+  }
+
+  /** Refuses a bucket holding anything but the lease: every compare-and-set would fail on it. */
+  async checkOnlyTheLease(): Promise<void> {
+    const { values } = await this.kv.status();
+    if (values > 1) throw new Error(`the lease bucket holds ${values} entries: it must hold only '${KEY}' (the lease's compare-and-set is on the bucket's last sequence)`);
   }
 
   watch(fn: (lease: StoredLease | undefined) => void): () => void {

@@ -40,7 +40,7 @@ export const DEFAULT_PROBE_MS = 100;
  */
 export const GONE_ANSWERS = 2;
 /** A probe not answered within this many probe intervals counts as "not gone". */
-const PROBE_ANSWER_PROBES = 4;
+const PROBE_ANSWER_INTERVALS = 4;
 /** The part of a lease the leader gives up to timer lateness: it stops acting this much early. */
 const SAFETY_FRACTION = 0.1;
 
@@ -48,6 +48,12 @@ interface Observed {
   lease: StoredLease | undefined;
   /** When this contender first saw the lease at this revision, on its own clock. */
   seenAt: number;
+}
+
+/** "Gone" answers in a row about one lease (one revision seen). */
+interface GoneAnswers {
+  lease: StoredLease | undefined;
+  count: number;
 }
 
 interface Held {
@@ -71,6 +77,7 @@ export class LeaderElector {
   private readonly leaseMs: number;
   private readonly renewMs: number;
   private readonly retryMs: number;
+  private readonly probeMs: number;
   private observed: Observed | undefined;
   private held: Held | undefined;
   private writing = false;
@@ -79,8 +86,7 @@ export class LeaderElector {
   private wakeTimer: Timer | undefined;
   private deadlineTimer: Timer | undefined;
   private probeTimer: Timer | undefined;
-  /** "Gone" answers in a row about the lease in `observed`. */
-  private goneAnswers = { lease: undefined as StoredLease | undefined, count: 0 };
+  private goneAnswers: GoneAnswers = { lease: undefined, count: 0 };
 
   constructor(private readonly options: LeaderElectorOptions) {
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -89,6 +95,7 @@ export class LeaderElector {
       throw new Error(`the lease (${this.leaseMs} ms) must be positive and longer than its renewal interval (${this.renewMs} ms) plus a tenth`);
     }
     this.retryMs = Math.min(250, this.renewMs);
+    this.probeMs = options.probeMs ?? DEFAULT_PROBE_MS;
   }
 
   /** The lease this master holds now, if it leads. */
@@ -115,6 +122,7 @@ export class LeaderElector {
     this.unwatch?.();
     this.wakeTimer?.cancel();
     this.probeTimer?.cancel();
+    this.probeTimer = undefined;
     const held = this.held;
     if (held !== undefined) {
       this.depose('stopping');
@@ -147,9 +155,9 @@ export class LeaderElector {
 
   /** While another contender leads, asks now and then whether its process is gone. */
   private probeLater(): void {
-    const { leaderGone, probeMs = DEFAULT_PROBE_MS } = this.options;
+    const { leaderGone } = this.options;
     if (leaderGone === undefined || this.probeTimer !== undefined) return;
-    this.probeTimer = this.options.clock.setTimer(probeMs, () => void this.probeLeader(leaderGone));
+    this.probeTimer = this.options.clock.setTimer(this.probeMs, () => void this.probeLeader(leaderGone));
   }
 
   private async probeLeader(leaderGone: (leader: LeaderRecord) => Promise<boolean>): Promise<void> {
@@ -158,7 +166,7 @@ export class LeaderElector {
       this.probeTimer = undefined;
       return;
     }
-    const gone = await this.answerWithin(leaderGone(lease.record), PROBE_ANSWER_PROBES * (this.options.probeMs ?? DEFAULT_PROBE_MS));
+    const gone = await this.answerWithin(leaderGone(lease.record), PROBE_ANSWER_INTERVALS * this.probeMs);
     this.probeTimer = undefined;
     const count = gone && this.goneAnswers.lease === lease ? this.goneAnswers.count + 1 : gone ? 1 : 0;
     this.goneAnswers = { lease, count };

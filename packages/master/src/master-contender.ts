@@ -70,8 +70,7 @@ export class MasterContender {
   }
 
   start(): void {
-    this.replace(new StandbyMaster(() => this.elector.leader, this.name));
-    this.unfollow = this.options.registry.follow?.();
+    this.standByProcess();
     this.elector.start();
   }
 
@@ -97,6 +96,7 @@ export class MasterContender {
     // Stop refusing at once: the standby goes before the registry is read, and what comes
     // meanwhile is held for the Master.
     if (this.current !== undefined) await this.terminate(this.current);
+    if (term !== this.term || this.stopped) return;
     const holder = new RecoveringMaster(this.name);
     this.replace(holder);
     for (;;) {
@@ -126,6 +126,11 @@ export class MasterContender {
     if (this.current !== undefined) await this.terminate(this.current);
     this.current = undefined;
     if (term !== this.term || this.stopped) return;
+    this.standByProcess();
+  }
+
+  /** A standby refuses leader messages and keeps a copy of the registry for when it leads. */
+  private standByProcess(): void {
     this.replace(new StandbyMaster(() => this.elector.leader, this.name));
     this.unfollow = this.options.registry.follow?.();
   }

@@ -18,8 +18,12 @@ export const PROBE_TIMEOUT_MS = 5_000;
 export const PROBE_REJOIN_MS = 1_000;
 
 interface PendingProbe {
-  token: string;
+  /** Every token it was sent under: an answer to any of them settles it. */
+  tokens: string[];
+  /** When it was last sent (a rejoin sends it again). */
   sentAt: number;
+  /** When it was first sent: it is given up PROBE_TIMEOUT_MS after. */
+  firstSentAt: number;
   askers: ((answer: ProbeAnswer) => void)[];
 }
 
@@ -67,21 +71,24 @@ export class NatsProbes {
       if (fresh || this.clock.now() - inFlight.sentAt > PROBE_REJOIN_MS) this.send(node, inFlight);
       return;
     }
-    const probe: PendingProbe = { token: '', sentAt: 0, askers: [answered] };
+    const probe: PendingProbe = { tokens: [], sentAt: 0, firstSentAt: this.clock.now(), askers: [answered] };
     this.pending.set(node, probe);
     this.send(node, probe);
   }
 
-  /** Publishes a probe of `node` under a new token (an older token's answer is ignored). */
+  /**
+   * Publishes a probe of `node` under a new token. Answers to its earlier tokens still count: a
+   * node slower to answer than askers are to ask again is answered late, not never.
+   */
   private send(node: string, probe: PendingProbe): void {
     this.subscription ??= this.connection.subscribe(`${this.inbox}.*`, { callback: (err, msg) => this.answer(err, msg) });
-    this.nodeByToken.delete(probe.token);
-    probe.token = String(this.nextToken++);
+    const token = String(this.nextToken++);
+    probe.tokens.push(token);
     probe.sentAt = this.clock.now();
-    this.nodeByToken.set(probe.token, node);
+    this.nodeByToken.set(token, node);
     this.sweep ??= this.clock.setTimer(PROBE_TIMEOUT_MS, () => this.giveUpUnanswered());
     try {
-      this.connection.publish(`${this.prefix}._ping.${node}`, EMPTY, { reply: `${this.inbox}.${probe.token}` });
+      this.connection.publish(`${this.prefix}._ping.${node}`, EMPTY, { reply: `${this.inbox}.${token}` });
     } catch {
       // A closed connection: its nodes are stopping (the status follower says so); the sweep
       // tells the askers.
@@ -98,7 +105,7 @@ export class NatsProbes {
     const node = this.nodeByToken.get(token);
     if (node === undefined) return;
     const probe = this.pending.get(node)!;
-    this.nodeByToken.delete(token);
+    for (const sent of probe.tokens) this.nodeByToken.delete(sent);
     this.pending.delete(node);
     // A status message (503, no data) is the server saying nobody subscribes to the node's subject.
     const answer: ProbeAnswer = msg.data.length === 0 && msg.headers?.code === 503 ? { alive: false } : { alive: true, announcement: msg.data };
@@ -109,9 +116,9 @@ export class NatsProbes {
     this.sweep = undefined;
     const cutoff = this.clock.now() - PROBE_TIMEOUT_MS;
     for (const [node, probe] of this.pending) {
-      if (probe.sentAt > cutoff) continue;
+      if (probe.firstSentAt > cutoff) continue;
       this.pending.delete(node);
-      this.nodeByToken.delete(probe.token);
+      for (const sent of probe.tokens) this.nodeByToken.delete(sent);
       tellAll(probe.askers, { timedOut: true });
     }
     if (this.pending.size > 0) this.sweep = this.clock.setTimer(PROBE_TIMEOUT_MS, () => this.giveUpUnanswered());

@@ -3,6 +3,9 @@ import type { Clock } from './clock.js';
 import { Coalescer } from './coalescer.js';
 import { NatsLiveness, type LivenessMember } from './nats-liveness.js';
 import { NatsProbes, type ProbeAnswer } from './nats-probes.js';
+
+/** How long a connection must have been up before its "no responders" answers are believed. */
+export const PROBE_SETTLE_MS = 2_000;
 import type { NodePresence, Transport, TransportEvents } from './transport.js';
 
 /** How a node joins a NATS network. */
@@ -24,6 +27,8 @@ export interface NatsTransportOptions {
   missedHeartbeats?: number;
   /** Silence allowed a watched node never heard from (default UNHEARD_ALLOWANCE_MS, 10 s). */
   unheardAllowanceMs?: number;
+  /** How long the connection must have been up before "no responders" means absent (default PROBE_SETTLE_MS). */
+  probeSettleMs?: number;
 }
 
 /** The last subject token of a frame for several processes of a node. */
@@ -58,6 +63,9 @@ export class NatsTransport implements Transport {
   private probes: NatsProbes | undefined;
   private readonly member: LivenessMember;
   private stopped = false;
+  private clock: Clock | undefined;
+  /** When the connection last came up (undefined while it is down). */
+  private connectedAt: number | undefined;
   private readonly coalescer = new Coalescer(
     (subject, frame) => this.connection?.publish(subject, frame),
     (subject, messages, error) => this.events?.publishFailed(subject, messages, error),
@@ -79,14 +87,19 @@ export class NatsTransport implements Transport {
       },
       disconnected: () => {
         this.probed.clear();
+        this.connectedAt = undefined;
         this.events?.disconnected();
       },
-      reconnected: () => this.events?.reconnected(),
+      reconnected: () => {
+        this.connectedAt = this.clock?.now();
+        this.events?.reconnected();
+      },
     };
   }
 
   async start(events: TransportEvents, clock: Clock): Promise<void> {
     this.events = events;
+    this.clock = clock;
     this.connection ??= await connect({
       servers: this.options.servers!,
       name: `tessera-${this.node}`,
@@ -107,6 +120,7 @@ export class NatsTransport implements Transport {
     await nc.flush();
     this.liveness = liveness;
     liveness.join(this.member);
+    this.connectedAt = clock.now();
   }
 
   send(node: string, name: string, bytes: Uint8Array): void {
@@ -128,11 +142,17 @@ export class NatsTransport implements Transport {
     this.liveness?.unwatch(this.member, node);
   }
 
+  /**
+   * A "no responders" is only believed once this connection has been up for PROBE_SETTLE_MS:
+   * a server just reconnected to may not have its routes' interest yet, and says that of
+   * every node on another server.
+   */
   probe(node: string): Promise<NodePresence> {
     const probes = this.probes;
     if (probes === undefined || this.stopped) return Promise.resolve('unknown');
+    const settled = this.connectedAt !== undefined && this.clock !== undefined && this.clock.now() - this.connectedAt >= (this.options.probeSettleMs ?? PROBE_SETTLE_MS);
     // Fresh: a probe sent as the node died may have reached its closing connection and never be answered.
-    return new Promise((resolve) => probes.ask(node, (answer) => resolve('timedOut' in answer ? 'unknown' : answer.alive ? 'present' : 'absent'), true));
+    return new Promise((resolve) => probes.ask(node, (answer) => resolve('timedOut' in answer ? 'unknown' : answer.alive ? 'present' : settled ? 'absent' : 'unknown'), true));
   }
 
   inFlight(): number {

@@ -4,9 +4,11 @@ import type { Clock } from './clock.js';
 export type NodeLossReason = 'node-lost' | 'no-such-node';
 
 /**
- * What a probe of a node found: `absent` only when the network says for certain that no one
- * listens for it (NATS's "no responders": its connection is closed); `unknown` when it cannot
- * tell (no answer, a partition, no network).
+ * What a probe of a node found: `absent` when the network says no one listens for it (NATS's
+ * "no responders": its connection is closed, or a route to its server is down); `unknown` when
+ * it cannot tell (no answer, no network, a connection too new to trust). `absent` is strong
+ * evidence of death, not proof: callers that act on it guard the act (the election's
+ * compare-and-set) and ask more than once.
  */
 export type NodePresence = 'present' | 'absent' | 'unknown';
 

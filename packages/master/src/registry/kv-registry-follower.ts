@@ -9,7 +9,7 @@ export const FOLLOWER_STALL_MS = 2_000;
 /**
  * A standby's copy of the registry, kept current by one watch of the bucket (the last value of
  * every key, then every change), so that a new leader need not read 10,000 agents' entries
- * after it wins the lease (0.8 s at 10,000 agents): it waits only until the copy has reached the
+ * after it wins the lease (0.8-0.9 s at 10,000 agents): it waits only until the copy has reached the
  * stream's last sequence. Entries are validated as a cold read validates them.
  */
 export class KvRegistryFollower {
@@ -31,6 +31,8 @@ export class KvRegistryFollower {
       this.iterator = iterator;
       if (this.stopped) return iterator.stop();
       for await (const entry of iterator) {
+        // A stopped iterator still yields the rest of its batch: the copy is someone's now.
+        if (this.stopped) break;
         if (entry.operation === 'PUT') readEntry(this.registry, entry.key, entry.value);
         else forgetEntry(this.registry, entry.key);
         this.applied = entry.revision;

@@ -30,10 +30,14 @@ export class RegistryCorruptError extends Error {
  */
 export class KvRegistryStore implements RegistryStore {
   private follower: KvRegistryFollower | undefined;
-  /** How the last load got the registry: the copy kept while following, or a read of the bucket. */
-  lastLoad: 'followed' | 'read' | undefined;
+  private loadedFrom: 'followed' | 'read' | undefined;
 
   constructor(private readonly kv: KV, private readonly clock: Clock = new SystemClock()) {}
+
+  /** How the last load got the registry: the copy kept while following, or a read of the bucket. */
+  get lastLoad(): 'followed' | 'read' | undefined {
+    return this.loadedFrom;
+  }
 
   follow(): () => void {
     const follower = this.follower ??= new KvRegistryFollower(this.kv, this.clock);
@@ -52,7 +56,7 @@ export class KvRegistryStore implements RegistryStore {
     const follower = this.follower;
     this.follower = undefined;
     const warm = await follower?.take();
-    this.lastLoad = warm === undefined ? 'read' : 'followed';
+    this.loadedFrom = warm === undefined ? 'read' : 'followed';
     if (warm !== undefined) return settled(warm);
     const registry = emptyRegistry();
     if ((await this.kv.status()).values === 0) return registry;

@@ -49,6 +49,26 @@ async function advance(clock: ManualClock, ms: number, step = 50): Promise<void>
   }
 }
 
+/** Contender `a` leading over a store that can be made to fail (as if a died or lost NATS). */
+async function leaderOnFlakyStore(): Promise<{ clock: ManualClock; memory: MemoryLeaseStore; flaky: FlakyStore; a: Contender }> {
+  const clock = new ManualClock();
+  const memory = new MemoryLeaseStore();
+  const flaky = new FlakyStore(memory);
+  const a = contender('a', flaky, clock);
+  a.elector.start();
+  await flush();
+  return { clock, memory, flaky, a };
+}
+
+/** Advances the clock 10 ms at a time until `done`; the time it took, or undefined past `withinMs`. */
+async function msUntil(clock: ManualClock, done: () => boolean, withinMs: number): Promise<number | undefined> {
+  for (let t = 0; t < withinMs; t += 10) {
+    await advance(clock, 10, 10);
+    if (done()) return t + 10;
+  }
+  return undefined;
+}
+
 describe('leader election over a lease with compare-and-set', () => {
   it('elects the only contender at once, with epoch 1, and keeps it leading by renewals', async () => {
     const clock = new ManualClock();
@@ -64,12 +84,7 @@ describe('leader election over a lease with compare-and-set', () => {
   });
 
   it('lets one of two contenders lead; the other takes over with the next epoch only after a whole lease of silence', async () => {
-    const clock = new ManualClock();
-    const memory = new MemoryLeaseStore();
-    const flaky = new FlakyStore(memory);
-    const a = contender('a', flaky, clock);
-    a.elector.start();
-    await flush();
+    const { clock, memory, flaky, a } = await leaderOnFlakyStore();
     const b = contender('b', memory, clock);
     b.elector.start();
     await advance(clock, 3 * LEASE_MS);
@@ -108,12 +123,7 @@ describe('leader election over a lease with compare-and-set', () => {
   });
 
   it('takes the lease at once, before it expires, when the leader\'s process is known gone', async () => {
-    const clock = new ManualClock();
-    const memory = new MemoryLeaseStore();
-    const flaky = new FlakyStore(memory);
-    const a = contender('a', flaky, clock);
-    a.elector.start();
-    await flush();
+    const { clock, memory, flaky, a } = await leaderOnFlakyStore();
     const gone = new Set<string>();
     const asked: string[] = [];
     const b = contender('b', memory, clock, async (leader) => {
@@ -127,24 +137,14 @@ describe('leader election over a lease with compare-and-set', () => {
     expect(new Set(asked)).to.deep.equal(new Set(['master@a']));
     flaky.failing = true; // a dies: it renews no more
     gone.add('master@a');
-    const diedAt = clock.now();
-    let electedAt: number | undefined;
-    for (let t = 0; t < LEASE_MS && electedAt === undefined; t += 10) {
-      await advance(clock, 10, 10);
-      if (b.events.includes('elected 2')) electedAt = clock.now();
-    }
-    expect(electedAt, 'b leads').to.not.equal(undefined);
-    expect(electedAt! - diedAt, 'two "gone" answers 100 ms apart').to.be.at.most(200);
+    const tookMs = await msUntil(clock, () => b.events.includes('elected 2'), LEASE_MS);
+    expect(tookMs, 'b leads').to.not.equal(undefined);
+    expect(tookMs!, 'two "gone" answers 100 ms apart').to.be.at.most(200);
     expect((await memory.read())!.record).to.include({ pid: 'master@b', epoch: 2 });
   });
 
   it('does not wait on a probe that is never answered (one sent as the leader died)', async () => {
-    const clock = new ManualClock();
-    const memory = new MemoryLeaseStore();
-    const flaky = new FlakyStore(memory);
-    const a = contender('a', flaky, clock);
-    a.elector.start();
-    await flush();
+    const { clock, memory, flaky, a } = await leaderOnFlakyStore();
     let dead = false;
     let unanswered = 0;
     const b = contender('b', memory, clock, (leader) => {
@@ -156,22 +156,13 @@ describe('leader election over a lease with compare-and-set', () => {
     await advance(clock, 2 * LEASE_MS);
     flaky.failing = true;
     dead = true;
-    const diedAt = clock.now();
-    let electedAt: number | undefined;
-    for (let t = 0; t < LEASE_MS && electedAt === undefined; t += 10) {
-      await advance(clock, 10, 10);
-      if (b.events.includes('elected 2')) electedAt = clock.now();
-    }
-    expect(electedAt, 'b leads before the lease would expire').to.not.equal(undefined);
-    expect(electedAt! - diedAt, 'one probe given up (400 ms), then two answers').to.be.at.most(700);
+    const tookMs = await msUntil(clock, () => b.events.includes('elected 2'), LEASE_MS);
+    expect(tookMs, 'b leads before the lease would expire').to.not.equal(undefined);
+    expect(tookMs!, 'one probe given up (400 ms), then two answers').to.be.at.most(700);
   });
 
   it('keeps a leader that is absent only once (its client reconnecting to another NATS server)', async () => {
-    const clock = new ManualClock();
-    const store = new MemoryLeaseStore();
-    const a = contender('a', store, clock);
-    a.elector.start();
-    await flush();
+    const { clock, memory: store, a } = await leaderOnFlakyStore();
     let answer = 0;
     const b = contender('b', store, clock, async () => (answer += 1) % 2 === 0);
     b.elector.start();
@@ -182,12 +173,7 @@ describe('leader election over a lease with compare-and-set', () => {
   });
 
   it('does not take the lease on a "gone" answer that comes after the leader renewed', async () => {
-    const clock = new ManualClock();
-    const memory = new MemoryLeaseStore();
-    const flaky = new FlakyStore(memory);
-    const a = contender('a', flaky, clock);
-    a.elector.start();
-    await flush();
+    const { clock, memory, flaky, a } = await leaderOnFlakyStore();
     const answers: ((gone: boolean) => void)[] = [];
     const b = contender('b', memory, clock, () => new Promise<boolean>((resolve) => answers.push(resolve)));
     b.elector.start();

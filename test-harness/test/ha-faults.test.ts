@@ -117,4 +117,25 @@ describe('HA: a cluster under SIGKILL (real processes, real NATS cluster)', func
     const violations = ha.check();
     expect(violations, ha.explain(violations)).to.deep.equal([]);
   });
+
+  it('waits out the lease of a leader that is stopped but still connected (SIGSTOP), and the resumed one steps down', async () => {
+    const old = await ha.waitForLeader();
+    const child = ha.masters.get(old.name)!;
+    const stepDowns = child.logLinesWith('no longer the leader');
+    const stoppedAt = performance.now();
+    child.signal('SIGSTOP');
+    try {
+      const next = await ha.waitForLeader(4 * ha.leaseMs, old.record);
+      const tookMs = performance.now() - stoppedAt;
+      expect(next.name).to.not.equal(old.name);
+      // Its node is still subscribed: no "gone" answer, so the lease runs out (less the renewal it may have just missed).
+      expect(tookMs, `new leader after ${Math.round(tookMs)} ms`).to.be.at.least(ha.leaseMs * 0.7);
+      child.signal('SIGCONT');
+      await eventually(`${old.name} steps down once it runs again`, () => child.logLinesWith('no longer the leader') > stepDowns, 10_000, 50);
+      expect((await ha.leader())?.epoch, 'the new leader keeps the lease').to.equal(next.record.epoch);
+      await expectInvariants();
+    } finally {
+      child.signal('SIGCONT');
+    }
+  });
 });

@@ -87,6 +87,8 @@ export class LeaderElector {
   private deadlineTimer: Timer | undefined;
   private probeTimer: Timer | undefined;
   private goneAnswers: GoneAnswers = { lease: undefined, count: 0 };
+  /** A write of this contender's whose answer was lost (it may have landed), first tried at `since`. */
+  private unconfirmed: { record: LeaderRecord; since: number } | undefined;
 
   constructor(private readonly options: LeaderElectorOptions) {
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -123,6 +125,7 @@ export class LeaderElector {
     this.wakeTimer?.cancel();
     this.probeTimer?.cancel();
     this.probeTimer = undefined;
+    this.unconfirmed = undefined;
     const held = this.held;
     if (held !== undefined) {
       this.depose('stopping');
@@ -146,6 +149,7 @@ export class LeaderElector {
   private consider(): void {
     if (this.stopped || this.held !== undefined || this.writing || this.observed === undefined) return;
     const { lease, seenAt } = this.observed;
+    if (lease !== undefined && this.isOwnUnconfirmed(lease)) return this.adopt(lease);
     const expiresAt = lease === undefined || lease.record.released === true ? 0 : seenAt + this.leaseMs;
     const now = this.options.clock.now();
     if (now >= expiresAt) return void this.acquire(lease);
@@ -196,6 +200,7 @@ export class LeaderElector {
       this.writing = false;
       if (this.stopped) return;
       this.observed = { lease: { record, revision }, seenAt: clock.now() };
+      this.unconfirmed = undefined;
       this.hold(record, revision, started);
       this.options.logger?.log('info', `elected leader with epoch ${record.epoch}`, { pid: candidate.pid, contender });
       this.options.onElected(record);
@@ -207,10 +212,32 @@ export class LeaderElector {
         const now = await store.read().catch(() => undefined);
         if (now !== undefined && now.revision !== this.observed?.lease?.revision) this.observed = { lease: now, seenAt: clock.now() };
       } else {
+        // Unknown outcome: if the write landed, the lease shows this contender's record (adopted).
+        this.unconfirmed = { record, since: started };
         this.options.logger?.log('warn', `could not take the lease: ${(err as Error).message}`, { contender });
+        if (this.observed?.lease !== undefined && this.isOwnUnconfirmed(this.observed.lease)) return this.adopt(this.observed.lease);
       }
       this.wake(this.retryMs);
     }
+  }
+
+  /** A lease naming this contender at the epoch of a write whose answer was lost, still valid. */
+  private isOwnUnconfirmed(lease: StoredLease): boolean {
+    const unconfirmed = this.unconfirmed;
+    return unconfirmed !== undefined && lease.record.contender === this.options.contender && lease.record.epoch === unconfirmed.record.epoch
+      && lease.record.released !== true && this.options.clock.now() < unconfirmed.since + this.leaseMs * (1 - SAFETY_FRACTION);
+  }
+
+  /**
+   * Leads on a lease this contender wrote though it never heard so: valid from when the write
+   * was first tried, which is no later than when it landed.
+   */
+  private adopt(lease: StoredLease): void {
+    const since = this.unconfirmed!.since;
+    this.unconfirmed = undefined;
+    this.hold(lease.record, lease.revision, since);
+    this.options.logger?.log('info', `elected leader with epoch ${lease.record.epoch} (the write's answer was lost; the lease shows it)`, { pid: this.options.candidate.pid, contender: this.options.contender });
+    this.options.onElected(lease.record);
   }
 
   private hold(record: LeaderRecord, revision: number, renewalStarted: number): void {
@@ -232,15 +259,32 @@ export class LeaderElector {
       const revision = await this.options.store.write(held.record, held.revision);
       this.writing = false;
       if (this.held !== held) return;
+      this.unconfirmed = undefined;
       this.hold(held.record, revision, started);
     } catch (err) {
       this.writing = false;
       if (this.held !== held) return;
-      if (err instanceof LeaseConflictError) return this.depose('the lease was taken by another master');
+      if (err instanceof LeaseConflictError) return this.renewalConflicted(held);
       // Unknown outcome (NATS or JetStream down): keep trying until the deadline deposes us.
+      this.unconfirmed ??= { record: held.record, since: started };
       this.options.logger?.log('warn', `could not renew the lease: ${(err as Error).message}`, { contender: this.options.contender });
       this.wake(this.retryMs);
     }
+  }
+
+  /**
+   * A renewal lost its compare-and-set: another master took the lease, or an earlier renewal
+   * whose answer was lost had landed (the lease then names this contender at its epoch).
+   */
+  private async renewalConflicted(held: Held): Promise<void> {
+    const current = this.unconfirmed === undefined ? undefined : await this.options.store.read().catch(() => undefined);
+    if (this.held !== held) return;
+    if (current !== undefined && current.revision > held.revision && this.isOwnUnconfirmed(current)) {
+      const since = this.unconfirmed!.since;
+      this.unconfirmed = undefined;
+      return this.hold(held.record, current.revision, since);
+    }
+    this.depose('the lease was taken by another master');
   }
 
   private depose(why: string): void {

@@ -20,6 +20,24 @@ class FlakyStore implements LeaseStore {
   }
 }
 
+/** A store that can lose the answer to a write that it made (a JetStream timeout after the write landed). */
+class LostAnswerStore implements LeaseStore {
+  loseAnswers = 0;
+  constructor(private readonly inner: MemoryLeaseStore) {}
+  read(): Promise<StoredLease | undefined> {
+    return this.inner.read();
+  }
+  async write(record: LeaderRecord, revision: number | undefined): Promise<number> {
+    const written = await this.inner.write(record, revision);
+    if (this.loseAnswers === 0) return written;
+    this.loseAnswers -= 1;
+    throw new Error('TIMEOUT');
+  }
+  watch(fn: (lease: StoredLease | undefined) => void): () => void {
+    return this.inner.watch(fn);
+  }
+}
+
 interface Contender {
   elector: LeaderElector;
   events: string[];
@@ -199,6 +217,37 @@ describe('leader election over a lease with compare-and-set', () => {
     expect(b.events).to.deep.equal([]);
     expect(a.events).to.deep.equal(['elected 1']);
     expect((await memory.read())!.record).to.include({ pid: 'master@a', epoch: 1 });
+  });
+
+  it('keeps leading when a renewal landed but its answer was lost (the retry finds its own write)', async () => {
+    const clock = new ManualClock();
+    const memory = new MemoryLeaseStore();
+    const lossy = new LostAnswerStore(memory);
+    const a = contender('a', lossy, clock);
+    a.elector.start();
+    await flush();
+    const b = contender('b', memory, clock, async () => false);
+    b.elector.start();
+    await advance(clock, LEASE_MS);
+    lossy.loseAnswers = 1;
+    await advance(clock, 3 * LEASE_MS);
+    expect(a.events).to.deep.equal(['elected 1']);
+    expect(b.events).to.deep.equal([]);
+    expect((await memory.read())!.record).to.include({ pid: 'master@a', epoch: 1 });
+  });
+
+  it('leads on a lease it took though the answer was lost, without waiting a lease', async () => {
+    const clock = new ManualClock();
+    const memory = new MemoryLeaseStore();
+    const lossy = new LostAnswerStore(memory);
+    lossy.loseAnswers = 1;
+    const a = contender('a', lossy, clock);
+    a.elector.start();
+    await flush();
+    expect(a.events, 'the watch shows its own record').to.deep.equal(['elected 1']);
+    await advance(clock, 3 * LEASE_MS);
+    expect(a.events).to.deep.equal(['elected 1']);
+    expect((await memory.read())!.revision).to.be.greaterThan(5);
   });
 
   it('steps down when another contender has taken the lease', async () => {

@@ -4,3 +4,4 @@ export { PingCounter } from './demo/ping-counter.js';
 export { startEchoNode, type ChildNode } from './demo/child-node.js';
 export { eventually } from './eventually.js';
 export { pollUntil, WaitTimeoutError } from './wait.js';
+export { sweepTesseraCgroups } from './cgroup-sweep.js';

@@ -29,6 +29,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 
+const startedAt = Date.now();
 const mocha = new Mocha({ reporter: 'spec', timeout: 20_000, forbidOnly: true, forbidPending: true });
 for (const f of files) mocha.addFile(f);
 await mocha.loadFilesAsync();
@@ -38,7 +39,14 @@ let failed = 0;
 const runner = mocha.run();
 runner.on('pass', () => { passed += 1; });
 runner.on('fail', () => { failed += 1; });
-runner.on('end', () => {
+runner.on('end', async () => {
+  // Agents SIGKILLed by tests leave their containers' cgroups: remove the empty ones made by this run.
+  try {
+    const { sweepTesseraCgroups } = await import(path.join(root, 'test-harness', 'dist', 'src', 'cgroup-sweep.js'));
+    sweepTesseraCgroups(startedAt);
+  } catch (err) {
+    console.error(`could not sweep the run's cgroups: ${err.message}`);
+  }
   console.log(`\n${passed} passed, ${failed} failed`);
   process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
   // Leaked handles in a broken test must not hang CI after the summary.

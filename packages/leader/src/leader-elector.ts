@@ -233,11 +233,16 @@ export class LeaderElector {
    * was first tried, which is no later than when it landed.
    */
   private adopt(lease: StoredLease): void {
-    const since = this.unconfirmed!.since;
-    this.unconfirmed = undefined;
-    this.hold(lease.record, lease.revision, since);
+    this.hold(lease.record, lease.revision, this.confirmUnconfirmed());
     this.options.logger?.log('info', `elected leader with epoch ${lease.record.epoch} (the write's answer was lost; the lease shows it)`, { pid: this.options.candidate.pid, contender: this.options.contender });
     this.options.onElected(lease.record);
+  }
+
+  /** The lost write is known to have landed: when it was first tried, the start of its lease. */
+  private confirmUnconfirmed(): number {
+    const since = this.unconfirmed!.since;
+    this.unconfirmed = undefined;
+    return since;
   }
 
   private hold(record: LeaderRecord, revision: number, renewalStarted: number): void {
@@ -280,9 +285,7 @@ export class LeaderElector {
     const current = this.unconfirmed === undefined ? undefined : await this.options.store.read().catch(() => undefined);
     if (this.held !== held) return;
     if (current !== undefined && current.revision > held.revision && this.isOwnUnconfirmed(current)) {
-      const since = this.unconfirmed!.since;
-      this.unconfirmed = undefined;
-      return this.hold(held.record, current.revision, since);
+      return this.hold(held.record, current.revision, this.confirmUnconfirmed());
     }
     this.depose('the lease was taken by another master');
   }

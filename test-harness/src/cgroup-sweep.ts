@@ -13,6 +13,7 @@ const CGROUP_MOUNTS = '/sys/fs/cgroup';
 export function sweepTesseraCgroups(sinceMs: number, mounts: string = CGROUP_MOUNTS): number {
   let removed = 0;
   for (const hierarchy of list(mounts)) {
+    // The agent's DEFAULT_CGROUPS_ROOT (the harness does not depend on the agent package).
     const top = path.join(mounts, hierarchy, 'tessera');
     for (const child of list(top)) removed += removeEmptyTree(path.join(top, child), sinceMs);
   }

@@ -1,7 +1,7 @@
 import { KvWatchInclude, type KV } from '@nats-io/kv';
 import type { Clock, Timer } from '@tessera/process';
 import { emptyRegistry, type RegistrySnapshot } from './registry.js';
-import { forgetEntry, readEntry } from './kv-registry-store.js';
+import { forgetEntry, readEntry } from './kv-registry-entries.js';
 
 /** A follower that has not caught up and has stopped moving for this long is given up. */
 export const FOLLOWER_STALL_MS = 2_000;

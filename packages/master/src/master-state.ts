@@ -53,6 +53,11 @@ export interface AgentRecord {
   total: Resources;
   /** Tasks on the agent (a set: a `framework/task` key per task cost as much as the record). */
   tasks: Set<TaskRecord>;
+  /**
+   * Grows with every task added to or removed from `tasks` (a task's resources never change): /state
+   * keeps an agent's JSON while it stays the same, instead of checking its tasks one by one.
+   */
+  tasksVersion: number;
   /** Pings sent since the last pong. */
   missedPings: number;
   registeredAt: number;
@@ -150,7 +155,7 @@ export class MasterState {
   addAgent(info: AgentInfo & { id: { value: string } }, pid: string, version: string, now: number): AgentRecord {
     const record: AgentRecord = {
       id: info.id.value, ref: { value: info.id.value }, info, pid, lifecycle: agentLifecycle.start(), total: Resources.of(info.resources),
-      tasks: new Set(), missedPings: 0, registeredAt: now, unreachableAt: undefined, version,
+      tasks: new Set(), tasksVersion: 0, missedPings: 0, registeredAt: now, unreachableAt: undefined, version,
     };
     this.agents.set(record.id, record);
     this.agentByPid.set(pid, record.id);
@@ -228,7 +233,8 @@ export class MasterState {
   completeTask(record: TaskRecord): void {
     const frameworkId = record.task.framework_id.value;
     const framework = this.frameworks.get(frameworkId);
-    this.agents.get(record.task.agent_id.value)?.tasks.delete(record);
+    const agent = this.agents.get(record.task.agent_id.value);
+    if (agent?.tasks.delete(record) === true) agent.tasksVersion++;
     if (framework === undefined) return;
     framework.tasks.delete(record.task.task_id.value);
     framework.completedTasks.push(record.task);
@@ -247,6 +253,7 @@ export class MasterState {
     framework.tasks.set(task.task_id.value, record);
     framework.tasksVersion++;
     agent.tasks.add(record);
+    agent.tasksVersion++;
     this.observer?.taskAdded(record);
     return record;
   }

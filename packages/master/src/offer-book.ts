@@ -46,14 +46,18 @@ export class OfferBook {
     return record;
   }
 
-  onAgent(agentId: string): OutstandingOffer[] {
-    return [...(this.byAgent.get(agentId) ?? [])].map((id) => this.byId.get(id)!);
+  /** The agent's offers, in a new list; the one shared empty list when it has none (most agents, most of the time). */
+  onAgent(agentId: string): readonly OutstandingOffer[] {
+    const ids = this.byAgent.get(agentId);
+    return ids === undefined ? NO_OFFERS : [...ids].map((id) => this.byId.get(id)!);
   }
 
   ofFramework(frameworkId: string): OutstandingOffer[] {
     return [...(this.byFramework.get(frameworkId) ?? [])].map((id) => this.byId.get(id)!);
   }
 }
+
+const NO_OFFERS: readonly OutstandingOffer[] = Object.freeze([]);
 
 function index(map: Map<string, Set<string>>, key: string): Set<string> {
   let set = map.get(key);

@@ -38,15 +38,14 @@ const NEXT_GROUP = Symbol('next group');
 /**
  * Everything agentView reads, as values compared by identity: two equal lists mean an equal
  * view (records, resources and infos are replaced when they change, never edited). Kept beside
- * agentView: a field added there must be added here. `executors` are the agent's executors' infos.
+ * agentView: a field added there must be added here. The agent's tasks stand as its tasksVersion;
+ * `executors` are the agent's executors' infos.
  * Written into `into` (emptied first), so that a caller checking 10,000 agents a /state can use
  * one array for all of them.
  */
 export function agentInputs(s: OperatorSources, agent: AgentRecord, executors: readonly { resources?: unknown }[], into: unknown[] = []): unknown[] {
   into.length = 0;
-  into.push(agent.id, agent.pid, agent.info, agent.total, agent.registeredAt, agent.version, isAgentActive(s, agent), s.state.deactivatedAgents.has(agent.id), NEXT_GROUP);
-  for (const record of agent.tasks) into.push(record.task.resources);
-  into.push(NEXT_GROUP);
+  into.push(agent.id, agent.pid, agent.info, agent.total, agent.registeredAt, agent.version, isAgentActive(s, agent), s.state.deactivatedAgents.has(agent.id), agent.tasksVersion, NEXT_GROUP);
   for (const executor of executors) into.push(executor.resources);
   into.push(NEXT_GROUP);
   for (const offer of s.state.offers.onAgent(agent.id)) into.push(offer.resources);

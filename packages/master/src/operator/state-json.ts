@@ -115,7 +115,7 @@ function executorsByAgent(s: OperatorSources): Map<string, ExecutorInfo[]> {
     for (const [agentId, executors] of framework.executors) {
       let list = byAgent.get(agentId);
       if (list === undefined) byAgent.set(agentId, list = []);
-      list.push(...executors.values());
+      for (const executor of executors.values()) list.push(executor);
     }
   }
   return byAgent;

@@ -41,6 +41,10 @@ export class Frameworks {
       (info.id !== undefined && frameworkId !== undefined && info.id.value !== frameworkId ? 'framework_id and framework_info.id differ' : undefined);
     if (problem !== undefined) return this.refuse(from, `Framework cannot subscribe: ${problem}`);
     if (id !== undefined && state.isCompletedFramework(id)) return this.refuse(from, `Framework ${id} has been removed (torn down); subscribe without an id to start anew`);
+    // A first subscription the scheduler sent again while the answer was on its way (Mesos: "already
+    // subscribed, resending acknowledgement"): the framework it has, not a second one.
+    const retried = id === undefined ? state.frameworkAt(from) : undefined;
+    if (retried !== undefined && retried.lifecycle.value === 'active') return this.sendSubscribed(retried);
     const known = id === undefined ? undefined : state.frameworks.get(id);
     if (known === undefined) return this.admit({ ...info, id: { value: id ?? this.context.ids.frameworkId() } }, suppressed, from);
     if (known.pid === from && known.lifecycle.value === 'active') return this.sendSubscribed(known);

@@ -102,6 +102,16 @@ describe('master: registration, offers and launches', () => {
     expect(cluster.master.state.frameworks.has(scheduler.frameworkId)).to.equal(true);
   });
 
+  it('answers a first subscription the scheduler sent again with the framework it has, not a second one', async () => {
+    const scheduler = await addScheduler(cluster, 's1');
+    scheduler.clear();
+    // The driver retries SUBSCRIBE when the answer is slow: the retry carries no framework id yet.
+    scheduler.tell(cluster.master.pid, 'scheduler.Call', { type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'test', name: 's1' } } });
+    await cluster.settle();
+    expect(scheduler.events('SUBSCRIBED').map((e) => e.subscribed!.framework_id.value)).to.deep.equal([scheduler.frameworkId]);
+    expect([...cluster.master.state.frameworks.keys()]).to.deep.equal([scheduler.frameworkId]);
+  });
+
   it('refuses a subscription with an invalid role', async () => {
     const peer = await addScheduler(cluster, 's1');
     peer.clear();

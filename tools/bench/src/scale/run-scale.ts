@@ -89,7 +89,7 @@ async function singleMasterRuns(): Promise<void> {
         + ` ${perAgentKb.toFixed(1)} KiB per agent, ${perTaskKb.toFixed(2)} KiB per task`);
       say(`  target: the whole master under 1 GiB (ratio ${ratio(rssTasks, 1024)})`);
       json({ bench: 'master-memory-10k', rss_mb: Math.round(rssTasks) });
-      const state = await runState(cluster, { rounds: 5, clients: 20, probes: quick ? 100 : 300 });
+      const state = await runState(cluster, { rounds: 5, clients: 20, probes: quick ? 100 : 1_000 });
       say(`state-10k: /state ${state.stateMs} ms (median of 5, slowest ${state.stateMaxMs} ms, ${(state.stateBytes / 1024 / 1024).toFixed(1)} MiB);`
         + ` /health p50 ${state.healthP50Ms} ms, p99 ${state.healthP99Ms} ms while 20 clients poll /state (idle p99 ${state.healthIdleP99Ms} ms; ${state.statePerSecond} /state served per second)`);
       say(`  anchor: Mesos ~3 s per /state at large size (ratio ${ratio(state.stateMs, 3_000)}), ~1 s mean response with 20 clients; target /state < 500 ms, /health p99 < 20 ms`);

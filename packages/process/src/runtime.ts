@@ -96,13 +96,6 @@ export class Runtime implements Settleable {
   /** Local I/O in flight (trackIo). */
   private io = 0;
   private stopped = false;
-  /**
-   * Frames taken off the transport, not yet decoded: decoded one at a time when the mailboxes
-   * have nothing left to serve (and one each turn), so that a backlog waits as bytes. Decoded on
-   * arrival, 300 re-registrations queued at a new leader (~20 KiB of objects each) survived every
-   * young-generation GC, and copying them was most of the GC that took a quarter of its CPU.
-   */
-  private readonly inbox = new Queue<Uint8Array>();
   private readonly runBound = (): void => this.run();
   private readonly postPid: UPID;
   private readonly askPid: UPID;
@@ -112,7 +105,7 @@ export class Runtime implements Settleable {
     const runtime = new Runtime(options);
     await options.transport.start(
       {
-        deliver: (bytes) => runtime.takeFrame(bytes),
+        deliver: (bytes) => runtime.receive(bytes),
         nodeLost: (node, reason) => runtime.onNodeLost(node, reason),
         disconnected: () => runtime.onDisconnected(),
         reconnected: () => runtime.onReconnected(),
@@ -209,7 +202,6 @@ export class Runtime implements Settleable {
       ask.reject(new UndeliverableError(ask.to, ask.type, `runtime ${this.node} stopped`));
     }
     this.asks.clear();
-    this.inbox.clear();
     await this.transport.flush();
     await this.transport.stop();
     if (this.clock instanceof ManualClock) this.clock.detach(this);
@@ -240,7 +232,7 @@ export class Runtime implements Settleable {
   }
 
   isIdle(): boolean {
-    if (this.runQueue.length > 0 || this.inbox.length > 0 || this.transport.inFlight() > 0 || this.io > 0) return false;
+    if (this.runQueue.length > 0 || this.transport.inFlight() > 0 || this.io > 0) return false;
     for (const cell of this.cells.values()) if (cell.queue.length > 0 && !cell.busy) return false;
     return true;
   }
@@ -349,22 +341,6 @@ export class Runtime implements Settleable {
     });
     cell.timers.add(timer);
     return { cancel: () => { timer.cancel(); cell.timers.delete(timer); } };
-  }
-
-  /** Keeps a frame from the transport until the mailboxes are ready for it (see inbox). */
-  private takeFrame(bytes: Uint8Array): void {
-    if (this.stopped) return;
-    this.work += 1;
-    this.inbox.push(bytes);
-    this.scheduleRun();
-  }
-
-  /** Decodes the next frame of the inbox and routes its messages; false when there was none. */
-  private decodeFrame(): boolean {
-    const bytes = this.inbox.shift();
-    if (bytes === undefined) return false;
-    this.receive(bytes);
-    return true;
   }
 
   /** Takes a frame of one or more encoded envelopes off the transport. */
@@ -584,8 +560,7 @@ export class Runtime implements Settleable {
   }
 
   /**
-   * Serves mailboxes until they are empty, or the turn's budget (events or time) is spent,
-   * decoding the inbox's next frame whenever no mailbox has anything left to serve; then
+   * Serves mailboxes until they are empty, or the turn's budget (events or time) is spent; then
    * the rest waits for the next turn of the event loop (setImmediate), after its timers and I/O.
    * `runScheduled` stays true while serving, so that what a handler sends or a served cell still
    * holds joins this run instead of queueing a microtask: one did, and a backlog was then served
@@ -594,21 +569,15 @@ export class Runtime implements Settleable {
   private run(): void {
     let budget = PER_TURN_BUDGET;
     const deadline = performance.now() + this.turnBudgetMs;
-    // One frame a turn at least: a process that keeps itself busy cannot starve the network.
-    this.decodeFrame();
-    while (budget > 0) {
-      if (this.runQueue.length === 0) {
-        if (!this.decodeFrame()) break;
-        budget -= 1;
-      } else {
-        const cell = this.runQueue.shift()!;
-        cell.scheduled = false;
-        // A handler of this cell is still pending: its completion reschedules the cell.
-        if (!cell.busy) budget -= this.serve(cell, deadline);
-      }
+    while (budget > 0 && this.runQueue.length > 0) {
+      const cell = this.runQueue.shift()!;
+      cell.scheduled = false;
+      // A handler of this cell is still pending: its completion reschedules the cell.
+      if (cell.busy) continue;
+      budget -= this.serve(cell, deadline);
       if (performance.now() >= deadline) break;
     }
-    if (this.runQueue.length > 0 || this.inbox.length > 0) setImmediate(this.runBound);
+    if (this.runQueue.length > 0) setImmediate(this.runBound);
     else this.runScheduled = false;
   }
 
@@ -639,13 +608,10 @@ export class Runtime implements Settleable {
     if (cell.scheduled) return;
     cell.scheduled = true;
     this.runQueue.push(cell);
-    this.scheduleRun();
-  }
-
-  private scheduleRun(): void {
-    if (this.runScheduled) return;
-    this.runScheduled = true;
-    queueMicrotask(this.runBound);
+    if (!this.runScheduled) {
+      this.runScheduled = true;
+      queueMicrotask(this.runBound);
+    }
   }
 
   /** Runs one event; returns a promise when its handler is still running. */

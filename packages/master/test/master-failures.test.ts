@@ -87,6 +87,33 @@ describe('master: failures, failover and reconciliation', () => {
     expect(String(refused)).to.match(/has been removed/);
   });
 
+  it('gives a scheduler whose framework it tore down a new framework when it subscribes again without an id', async () => {
+    const scheduler = await addScheduler(cluster, 's1', { user: 'u', name: 'fw' });
+    const first = scheduler.frameworkId;
+    scheduler.tell(cluster.master.pid, 'scheduler.Call', call(scheduler, { type: 'TEARDOWN' }));
+    await cluster.settle();
+    scheduler.clear();
+    scheduler.tell(cluster.master.pid, 'scheduler.Call', { type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'fw' } } });
+    await cluster.settle();
+    const again = scheduler.events('SUBSCRIBED').map((e) => e.subscribed!.framework_id.value);
+    expect(again).to.have.length(1);
+    expect(again[0]).to.not.equal(first);
+    expect(cluster.master.state.frameworks.get(again[0]!)!.lifecycle.value).to.equal('active');
+  });
+
+  it('gives the scheduler a framework failed over from a new framework when it subscribes again without an id', async () => {
+    const old = await addScheduler(cluster, 's1', { user: 'u', name: 'fw', failover_timeout: 60 });
+    const successor = await addScheduler(cluster, 's1b', { user: 'u', name: 'fw', failover_timeout: 60, id: { value: old.frameworkId } });
+    expect(successor.frameworkId).to.equal(old.frameworkId);
+    old.clear();
+    old.tell(cluster.master.pid, 'scheduler.Call', { type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'u', name: 'fw' } } });
+    await cluster.settle();
+    const fresh = old.events('SUBSCRIBED').map((e) => e.subscribed!.framework_id.value);
+    expect(fresh).to.have.length(1);
+    expect(fresh[0]).to.not.equal(old.frameworkId);
+    expect(cluster.master.state.frameworkAt(successor.pid)!.id).to.equal(old.frameworkId);
+  });
+
   it('answers explicit and implicit reconciliation', async () => {
     const agent = await addAgent(cluster, 'a1');
     const scheduler = await addScheduler(cluster, 's1', { user: 'u', name: 'fw', capabilities: [{ type: 'PARTITION_AWARE' }] });

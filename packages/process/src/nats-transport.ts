@@ -3,10 +3,10 @@ import type { Clock } from './clock.js';
 import { Coalescer } from './coalescer.js';
 import { NatsLiveness, type LivenessMember } from './nats-liveness.js';
 import { NatsProbes, type ProbeAnswer } from './nats-probes.js';
+import type { NodePresence, Transport, TransportEvents } from './transport.js';
 
 /** How long a connection must have been up before its "no responders" answers are believed. */
 export const PROBE_SETTLE_MS = 2_000;
-import type { NodePresence, Transport, TransportEvents } from './transport.js';
 
 /** How a node joins a NATS network. */
 export interface NatsTransportOptions {
@@ -151,8 +151,13 @@ export class NatsTransport implements Transport {
     const probes = this.probes;
     if (probes === undefined || this.stopped) return Promise.resolve('unknown');
     const settled = this.connectedAt !== undefined && this.clock !== undefined && this.clock.now() - this.connectedAt >= (this.options.probeSettleMs ?? PROBE_SETTLE_MS);
+    const presence = (answer: ProbeAnswer): NodePresence => {
+      if ('timedOut' in answer) return 'unknown';
+      if (answer.alive) return 'present';
+      return settled ? 'absent' : 'unknown';
+    };
     // Fresh: a probe sent as the node died may have reached its closing connection and never be answered.
-    return new Promise((resolve) => probes.ask(node, (answer) => resolve('timedOut' in answer ? 'unknown' : answer.alive ? 'present' : settled ? 'absent' : 'unknown'), true));
+    return new Promise((resolve) => probes.ask(node, (answer) => resolve(presence(answer)), true));
   }
 
   inFlight(): number {
